@@ -1,0 +1,148 @@
+//! The register map of every zkaccel kernel — the single source of truth for the RTL, the driver
+//! and the Vitis packaging (`kernel.xml`).
+//!
+//! It follows the Vitis RTL-kernel convention so one driver serves the simulated card and the F1 card:
+//!
+//! | offset | register | meaning |
+//! |---|---|---|
+//! | 0x00 | CTRL | bit 0 ap_start (W, self-clearing), bit 1 ap_done (R, clear on read), bit 2 ap_idle (R), bit 3 ap_ready (R) |
+//! | 0x04 | GIE | global interrupt enable (bit 0) |
+//! | 0x08 | IER | interrupt enable: bit 0 done, bit 1 ready |
+//! | 0x0C | ISR | interrupt status (toggle on write) |
+//! | 0x10… | arguments | one slot of 8 bytes each: a 32-bit scalar in the low word, or a 64-bit device address (low word, then high word) |
+//!
+//! Each kernel's arguments are listed in [`KernelKind::args`]. Every kernel also exposes, after its
+//! arguments, the read-only 64-bit cycle counter [`KernelKind::cycles_offset`]: clock cycles from the
+//! last ap_start to its ap_done, so the driver reports exact device cycles on real and simulated cards.
+
+use serde::{Deserialize, Serialize};
+
+/// Control register offset.
+pub const CTRL: u32 = 0x00;
+/// Global interrupt enable.
+pub const GIE: u32 = 0x04;
+/// Interrupt enable register.
+pub const IER: u32 = 0x08;
+/// Interrupt status register.
+pub const ISR: u32 = 0x0C;
+/// Offset of the first argument slot.
+pub const ARGS_BASE: u32 = 0x10;
+/// Bytes per argument slot.
+pub const ARG_STRIDE: u32 = 8;
+
+/// Bits of [`CTRL`].
+pub mod ctrl {
+    /// Written 1 to start the kernel; reads 1 until the kernel accepts the start.
+    pub const AP_START: u32 = 1 << 0;
+    /// Reads 1 once the kernel has finished; cleared by the read.
+    pub const AP_DONE: u32 = 1 << 1;
+    /// Reads 1 while the kernel is not working.
+    pub const AP_IDLE: u32 = 1 << 2;
+    /// Reads 1 when the kernel can accept new arguments.
+    pub const AP_READY: u32 = 1 << 3;
+}
+
+/// How an argument is passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ArgKind {
+    /// A 32-bit value in the low word of the slot.
+    Scalar32,
+    /// A 64-bit device-memory address: low word at the slot offset, high word at +4.
+    Address64,
+}
+
+/// One kernel argument: its name (as in `kernel.xml`), offset and kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ArgSpec {
+    pub name: &'static str,
+    pub offset: u32,
+    pub kind: ArgKind,
+}
+
+const fn arg(index: u32, name: &'static str, kind: ArgKind) -> ArgSpec {
+    ArgSpec { name, offset: ARGS_BASE + index * ARG_STRIDE, kind }
+}
+
+/// The kernels zkaccel puts on a card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum KernelKind {
+    /// Number-theoretic transform over BN254 Fr.
+    Ntt,
+    /// Multi-scalar multiplication on BN254 G1 (bucket accumulation).
+    Msm,
+}
+
+/// NTT kernel arguments.
+pub mod ntt_args {
+    use super::{arg, ArgKind, ArgSpec};
+    /// log2 of the transform size.
+    pub const LOG_N: ArgSpec = arg(0, "log_n", ArgKind::Scalar32);
+    /// Bit 0: inverse transform.
+    pub const FLAGS: ArgSpec = arg(1, "flags", ArgKind::Scalar32);
+    /// Device address of the input values (wire-encoded scalars).
+    pub const SRC: ArgSpec = arg(2, "src", ArgKind::Address64);
+    /// Device address the output values are written to.
+    pub const DST: ArgSpec = arg(3, "dst", ArgKind::Address64);
+    /// All arguments, in slot order.
+    pub const ALL: &[ArgSpec] = &[LOG_N, FLAGS, SRC, DST];
+}
+
+/// MSM kernel arguments.
+pub mod msm_args {
+    use super::{arg, ArgKind, ArgSpec};
+    /// Number of points in this chunk.
+    pub const NUM_POINTS: ArgSpec = arg(0, "num_points", ArgKind::Scalar32);
+    /// Window configuration: bits 0..8 window width c, bits 8..16 number of windows.
+    pub const WINDOW_CONFIG: ArgSpec = arg(1, "window_config", ArgKind::Scalar32);
+    /// Device address of the affine points (wire-encoded).
+    pub const POINTS: ArgSpec = arg(2, "points", ArgKind::Address64);
+    /// Device address of the signed window digits prepared by the host.
+    pub const DIGITS: ArgSpec = arg(3, "digits", ArgKind::Address64);
+    /// Device address the buckets are written to.
+    pub const BUCKETS: ArgSpec = arg(4, "buckets", ArgKind::Address64);
+    /// All arguments, in slot order.
+    pub const ALL: &[ArgSpec] = &[NUM_POINTS, WINDOW_CONFIG, POINTS, DIGITS, BUCKETS];
+}
+
+impl KernelKind {
+    /// Every kernel kind.
+    pub const ALL: [KernelKind; 2] = [KernelKind::Ntt, KernelKind::Msm];
+
+    /// The kernel's name on the card (the Vitis kernel name).
+    pub fn name(self) -> &'static str {
+        match self {
+            KernelKind::Ntt => "zkaccel_ntt",
+            KernelKind::Msm => "zkaccel_msm",
+        }
+    }
+
+    /// The kernel's arguments, in slot order.
+    pub fn args(self) -> &'static [ArgSpec] {
+        match self {
+            KernelKind::Ntt => ntt_args::ALL,
+            KernelKind::Msm => msm_args::ALL,
+        }
+    }
+
+    /// Offset of the read-only 64-bit cycle counter (low word; high word at +4): the slot after
+    /// the last argument.
+    pub fn cycles_offset(self) -> u32 {
+        ARGS_BASE + self.args().len() as u32 * ARG_STRIDE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argument_slots_are_dense_distinct_and_precede_the_cycle_counter() {
+        for kernel in KernelKind::ALL {
+            for (i, a) in kernel.args().iter().enumerate() {
+                assert_eq!(a.offset, ARGS_BASE + i as u32 * ARG_STRIDE, "{}", a.name);
+            }
+            let last = kernel.args().last().unwrap().offset;
+            assert_eq!(kernel.cycles_offset(), last + ARG_STRIDE);
+        }
+    }
+}

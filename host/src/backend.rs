@@ -1,0 +1,156 @@
+//! The backend abstraction: one API for MSM and NTT whatever runs them.
+
+use std::time::Instant;
+
+use ark_bn254::{Fr, G1Affine, G1Projective};
+use serde::Serialize;
+
+use crate::cpu::CpuBackend;
+use crate::ntt::{self, NttKind};
+use crate::report::Report;
+use crate::{Error, Result};
+
+/// A result together with what it cost.
+#[derive(Clone, Debug)]
+pub struct Outcome<T> {
+    pub value: T,
+    pub report: Report,
+}
+
+/// One MSM of a batch: `Σ scalars[i] · bases[i]`.
+#[derive(Clone, Copy, Debug)]
+pub struct MsmJob<'a> {
+    pub bases: &'a [G1Affine],
+    pub scalars: &'a [Fr],
+}
+
+/// Something that computes MSMs on BN254 G1 and NTTs over BN254 Fr.
+///
+/// Contract for every implementation:
+/// - results are bit-identical to arkworks (`crate::reference`);
+/// - bad input (mismatched lengths, unsupported sizes) is an [`Error`], never a panic, and is
+///   detected before any work starts, so a rejected call leaves its inputs untouched;
+/// - NTTs follow ark-poly's `Radix2EvaluationDomain` conventions (see [`crate::ntt`]).
+pub trait Backend: Send {
+    /// The backend's name, as accepted by [`open_backend`].
+    fn name(&self) -> &str;
+
+    /// Largest log2 NTT size this backend runs.
+    fn max_ntt_log_size(&self) -> u32 {
+        ntt::MAX_LOG_SIZE
+    }
+
+    /// `Σ scalars[i] · bases[i]`; the empty sum is the identity.
+    fn msm(&mut self, bases: &[G1Affine], scalars: &[Fr]) -> Result<Outcome<G1Projective>>;
+
+    /// Transforms `values` in place (natural order in and out). `values.len()` must be a power of
+    /// two no larger than `2^max_ntt_log_size()`.
+    fn ntt(&mut self, values: &mut [Fr], kind: NttKind) -> Result<Report>;
+
+    /// Several MSMs; the report sums their costs.
+    fn msm_batch(&mut self, jobs: &[MsmJob<'_>]) -> Result<Outcome<Vec<G1Projective>>> {
+        for job in jobs {
+            crate::reference::check_msm_lengths(job.bases.len(), job.scalars.len())?;
+        }
+        let mut report = self.empty_report("msm-batch");
+        let mut points = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let outcome = self.msm(job.bases, job.scalars)?;
+            report.accumulate(&outcome.report);
+            points.push(outcome.value);
+        }
+        Ok(Outcome { value: points, report })
+    }
+
+    /// `values.len() / size` independent transforms of `size` consecutive values each.
+    fn ntt_batch(&mut self, values: &mut [Fr], size: usize, kind: NttKind) -> Result<Report> {
+        ntt::log_size(size, self.max_ntt_log_size())?;
+        if values.len() % size != 0 {
+            return Err(Error::LengthMismatch {
+                left_name: "batch values",
+                left: values.len(),
+                right_name: "a whole number of transforms of size",
+                right: size,
+            });
+        }
+        let mut report = self.empty_report(&format!("ntt-batch {}", kind.name()));
+        for chunk in values.chunks_exact_mut(size) {
+            report.accumulate(&self.ntt(chunk, kind)?);
+        }
+        Ok(report)
+    }
+
+    /// A zero-cost report naming this backend, to accumulate into.
+    fn empty_report(&self, operation: &str) -> Report {
+        Report { backend: self.name().to_string(), operation: operation.to_string(), ..Report::default() }
+    }
+}
+
+/// Times `work` and returns its result with a report of its wall time (no device cycles).
+pub(crate) fn timed<T>(backend: &str, operation: &str, size: usize, work: impl FnOnce() -> Result<T>) -> Result<Outcome<T>> {
+    let start = Instant::now();
+    let value = work()?;
+    let report = Report {
+        backend: backend.to_string(),
+        operation: operation.to_string(),
+        size,
+        wall: start.elapsed(),
+        ..Report::default()
+    };
+    Ok(Outcome { value, report })
+}
+
+/// Whether a backend can run here, and why not.
+#[derive(Clone, Debug, Serialize)]
+pub struct BackendStatus {
+    pub name: &'static str,
+    pub available: bool,
+    pub detail: String,
+}
+
+/// Every backend zkaccel knows, best first, with whether it can run on this machine.
+pub fn probe_backends() -> Vec<BackendStatus> {
+    vec![
+        BackendStatus {
+            name: "f1",
+            available: false,
+            detail: "AWS F1 card through XRT: not built yet (the F1 packaging flow is future work)".into(),
+        },
+        BackendStatus {
+            name: "sim",
+            available: false,
+            detail: "Verilator-simulated card: not built yet (arrives with the NTT and MSM kernels)".into(),
+        },
+        BackendStatus {
+            name: "cpu",
+            available: true,
+            detail: format!(
+                "arkworks 0.6 reference on {} thread(s)",
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            ),
+        },
+    ]
+}
+
+/// Opens a backend by name: "cpu", "sim", "f1", or "auto" for the best one available.
+pub fn open_backend(name: &str) -> Result<Box<dyn Backend>> {
+    let statuses = probe_backends();
+    let chosen = if name == "auto" {
+        statuses.iter().find(|s| s.available).expect("the cpu backend is always available")
+    } else {
+        statuses.iter().find(|s| s.name == name).ok_or_else(|| Error::BackendUnavailable {
+            name: name.to_string(),
+            reason: format!(
+                "unknown backend; known: auto, {}",
+                statuses.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+            ),
+        })?
+    };
+    if !chosen.available {
+        return Err(Error::BackendUnavailable { name: chosen.name.to_string(), reason: chosen.detail.clone() });
+    }
+    match chosen.name {
+        "cpu" => Ok(Box::new(CpuBackend)),
+        other => unreachable!("backend '{other}' is marked available but has no constructor"),
+    }
+}

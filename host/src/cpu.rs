@@ -1,0 +1,27 @@
+//! The CPU reference backend: arkworks itself, behind the [`Backend`] API.
+
+use ark_bn254::{Fr, G1Affine, G1Projective};
+
+use crate::backend::{timed, Backend, Outcome};
+use crate::ntt::NttKind;
+use crate::report::Report;
+use crate::{reference, Result};
+
+/// MSM by ark-ec's Pippenger, NTT by ark-poly's radix-2 domain, on all host threads.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CpuBackend;
+
+impl Backend for CpuBackend {
+    fn name(&self) -> &str {
+        "cpu"
+    }
+
+    fn msm(&mut self, bases: &[G1Affine], scalars: &[Fr]) -> Result<Outcome<G1Projective>> {
+        timed(self.name(), "msm", bases.len(), || reference::msm(bases, scalars))
+    }
+
+    fn ntt(&mut self, values: &mut [Fr], kind: NttKind) -> Result<Report> {
+        let operation = format!("ntt {}", kind.name());
+        Ok(timed(self.name(), &operation, values.len(), || reference::ntt_in_place(values, kind))?.report)
+    }
+}

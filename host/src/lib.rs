@@ -1,0 +1,20 @@
+//! zkaccel: the host driver. A backend-neutral API for the two heaviest kernels of a
+//! zero-knowledge prover over BN254 — multi-scalar multiplication on G1 and the number-theoretic
+//! transform over Fr — with a CPU reference backend on arkworks and hardware backends (the
+//! Verilator-simulated card, later AWS F1) behind the same [`Backend`] trait.
+//!
+//! Every accelerated result is meant to be bit-identical to arkworks; [`testing`] holds the
+//! generators and the check that every backend's tests use.
+
+pub mod backend;
+pub mod cpu;
+pub mod inputs;
+pub mod ntt;
+pub mod reference;
+pub mod report;
+pub mod testing;
+
+pub use backend::{open_backend, probe_backends, Backend, BackendStatus, MsmJob, Outcome};
+pub use ntt::NttKind;
+pub use report::Report;
+pub use zkaccel_core::{device, regmap, wire, Error, Result};
