@@ -7,6 +7,7 @@
 //! generators and the check that every backend's tests use.
 
 pub mod backend;
+pub mod card;
 pub mod cpu;
 pub mod inputs;
 pub mod ntt;

@@ -11,9 +11,13 @@
 //! | 0x0C | ISR | interrupt status (toggle on write) |
 //! | 0x10… | arguments | one slot of 8 bytes each: a 32-bit scalar in the low word, or a 64-bit device address (low word, then high word) |
 //!
-//! Each kernel's arguments are listed in [`KernelKind::args`]. Every kernel also exposes, after its
-//! arguments, the read-only 64-bit cycle counter [`KernelKind::cycles_offset`]: clock cycles from the
-//! last ap_start to its ap_done, so the driver reports exact device cycles on real and simulated cards.
+//! Each kernel's arguments are listed in [`KernelKind::args`]. After its arguments every kernel has
+//! two read-only slots:
+//! - [`KernelKind::cycles_offset`]: a 64-bit cycle counter, clock cycles from the last ap_start to
+//!   its ap_done, so the driver reports exact device cycles on real and simulated cards;
+//! - [`KernelKind::caps_offset`]: a 32-bit capability word saying what this build of the kernel
+//!   supports (fields in [`ntt_caps`]; the MSM kernel's come with it), so one driver adapts to small CI
+//!   configurations and full-size cards alike.
 
 use serde::{Deserialize, Serialize};
 
@@ -77,14 +81,32 @@ pub mod ntt_args {
     use super::{arg, ArgKind, ArgSpec};
     /// log2 of the transform size.
     pub const LOG_N: ArgSpec = arg(0, "log_n", ArgKind::Scalar32);
-    /// Bit 0: inverse transform.
+    /// Bit 0: inverse transform (includes the factor 1/n).
     pub const FLAGS: ArgSpec = arg(1, "flags", ArgKind::Scalar32);
-    /// Device address of the input values (wire-encoded scalars).
-    pub const SRC: ArgSpec = arg(2, "src", ArgKind::Address64);
-    /// Device address the output values are written to.
-    pub const DST: ArgSpec = arg(3, "dst", ArgKind::Address64);
+    /// Number of independent transforms stored one after the other at `src` (at least 1).
+    pub const BATCH: ArgSpec = arg(2, "batch", ArgKind::Scalar32);
+    /// Device address of the input values (wire-encoded scalars, natural order).
+    pub const SRC: ArgSpec = arg(3, "src", ArgKind::Address64);
+    /// Device address the output values are written to (natural order); must not overlap `src`.
+    pub const DST: ArgSpec = arg(4, "dst", ArgKind::Address64);
     /// All arguments, in slot order.
-    pub const ALL: &[ArgSpec] = &[LOG_N, FLAGS, SRC, DST];
+    pub const ALL: &[ArgSpec] = &[LOG_N, FLAGS, BATCH, SRC, DST];
+
+    /// Bit of [`FLAGS`] selecting the inverse transform.
+    pub const FLAG_INVERSE: u32 = 1 << 0;
+}
+
+/// Fields of the NTT kernel's capability word.
+pub mod ntt_caps {
+    /// Bits 0..8: the largest log2 transform size held on chip.
+    pub fn max_log_n(caps: u32) -> u32 {
+        caps & 0xff
+    }
+
+    /// The capability word of a kernel whose largest on-chip transform is `2^max_log_n`.
+    pub fn encode(max_log_n: u32) -> u32 {
+        max_log_n & 0xff
+    }
 }
 
 /// MSM kernel arguments.
@@ -129,6 +151,11 @@ impl KernelKind {
     pub fn cycles_offset(self) -> u32 {
         ARGS_BASE + self.args().len() as u32 * ARG_STRIDE
     }
+
+    /// Offset of the read-only 32-bit capability word: the slot after the cycle counter.
+    pub fn caps_offset(self) -> u32 {
+        self.cycles_offset() + ARG_STRIDE
+    }
 }
 
 #[cfg(test)]
@@ -143,6 +170,7 @@ mod tests {
             }
             let last = kernel.args().last().unwrap().offset;
             assert_eq!(kernel.cycles_offset(), last + ARG_STRIDE);
+            assert_eq!(kernel.caps_offset(), last + 2 * ARG_STRIDE);
         }
     }
 }

@@ -238,3 +238,5 @@ fn be_hex(le: &[u8; 32]) -> String {
     be.reverse();
     format!("0x{}", hex::encode(be))
 }
+
+pub mod functional_card;

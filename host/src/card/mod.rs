@@ -1,0 +1,112 @@
+//! The hardware backend: one driver for every card that implements [`Device`] — the
+//! Verilator-simulated card and, later, the AWS F1 card. It does the host side of the work
+//! (encoding, chunking to device memory, four-step splitting of large NTTs, coset scaling) and
+//! runs the kernels through the register map.
+
+mod ntt;
+
+use std::time::{Duration, Instant};
+
+use ark_bn254::{Fr, G1Affine, G1Projective};
+
+use crate::backend::{Backend, Outcome};
+use crate::device::Device;
+use crate::ntt::NttKind;
+use crate::regmap::{ntt_caps, KernelKind};
+use crate::report::Report;
+use crate::{Error, Result};
+
+/// Kernel time a single run may take before the driver declares the card hung. Simulated cards
+/// run millions of times slower than real ones, so the default is generous; tests shorten it.
+pub const DEFAULT_KERNEL_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// A [`Backend`] running on a card.
+pub struct CardBackend {
+    name: String,
+    device: Box<dyn Device>,
+    clock_hz: u64,
+    /// Largest on-chip NTT size (log2), if the card has an NTT kernel.
+    ntt_max_log: Option<u32>,
+    timeout: Duration,
+}
+
+/// Cost of the kernel runs of one call, gathered while it runs.
+#[derive(Default)]
+struct CardStats {
+    cycles: u64,
+    runs: u32,
+}
+
+impl CardBackend {
+    /// Opens the backend `name` on `device`, reading the capability word of each kernel present.
+    pub fn new(name: &str, mut device: Box<dyn Device>) -> Result<Self> {
+        let info = device.info();
+        let ntt_max_log = if info.kernels.contains(&KernelKind::Ntt) {
+            let caps = device.read_reg(KernelKind::Ntt, KernelKind::Ntt.caps_offset())?;
+            Some(ntt_caps::max_log_n(caps))
+        } else {
+            None
+        };
+        Ok(Self { name: name.to_string(), device, clock_hz: info.clock_hz, ntt_max_log, timeout: DEFAULT_KERNEL_TIMEOUT })
+    }
+
+    /// Sets how long one kernel run may take before it is reported as hung.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The largest NTT the card's kernel holds on chip (log2), if it has an NTT kernel.
+    pub fn ntt_on_chip_max_log(&self) -> Option<u32> {
+        self.ntt_max_log
+    }
+
+    fn report(&self, operation: String, size: usize, start: Instant, stats: CardStats) -> Report {
+        Report {
+            backend: self.name.clone(),
+            operation,
+            size,
+            wall: start.elapsed(),
+            device_cycles: Some(stats.cycles),
+            clock_hz: Some(self.clock_hz),
+            kernel_runs: stats.runs,
+        }
+    }
+
+    fn ntt_kernel_max_log(&self) -> Result<u32> {
+        self.ntt_max_log.ok_or_else(|| Error::Unsupported { backend: self.name.clone(), operation: "NTT (the card has no NTT kernel)".into() })
+    }
+}
+
+impl Backend for CardBackend {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn msm(&mut self, _bases: &[G1Affine], _scalars: &[Fr]) -> Result<Outcome<G1Projective>> {
+        Err(Error::Unsupported { backend: self.name.clone(), operation: "MSM (the MSM kernel is not built yet)".into() })
+    }
+
+    fn ntt(&mut self, values: &mut [Fr], kind: NttKind) -> Result<Report> {
+        crate::ntt::log_size(values.len(), self.max_ntt_log_size())?;
+        self.ntt_batch(values, values.len(), kind)
+    }
+
+    fn ntt_batch(&mut self, values: &mut [Fr], size: usize, kind: NttKind) -> Result<Report> {
+        let max_log = self.ntt_kernel_max_log()?;
+        crate::ntt::log_size(size, self.max_ntt_log_size())?;
+        if values.len() % size != 0 || values.is_empty() {
+            return Err(Error::LengthMismatch {
+                left_name: "values",
+                left: values.len(),
+                right_name: "a whole, nonzero number of transforms of size",
+                right: size,
+            });
+        }
+        let start = Instant::now();
+        let mut stats = CardStats::default();
+        let mut driver = ntt::NttDriver { device: self.device.as_mut(), max_log, timeout: self.timeout, stats: &mut stats };
+        driver.run(values, size, kind)?;
+        Ok(self.report(format!("ntt {}", kind.name()), values.len(), start, stats))
+    }
+}
