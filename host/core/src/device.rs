@@ -333,7 +333,7 @@ mod tests {
         assert_eq!(run.cycles, (1 << 32) | 0x2345);
         assert_eq!(
             dev.writes,
-            vec![(0x10, 10), (0x20, 0x2345_6000), (0x24, 1), (CTRL, ctrl::AP_START)]
+            vec![(0x10, 10), (0x28, 0x2345_6000), (0x2c, 1), (CTRL, ctrl::AP_START)]
         );
         assert_eq!(dev.polls, 3);
     }
