@@ -1,17 +1,46 @@
 //! The card driver (batching, chunking to device memory, four-step splitting of large NTTs, coset
-//! scaling, timeouts) on an untimed functional model of the NTT kernel, checked bit for bit
-//! against ark-poly with the shared cases.
+//! scaling, MSM window groups and chunks, bucket reduction, timeouts) on an untimed functional
+//! model of the kernels, checked bit for bit against arkworks with the shared cases.
 
 use std::time::Duration;
 
 use ark_bn254::Fr;
 use zkaccel::card::CardBackend;
-use zkaccel::testing::functional_card::{Behaviour, FunctionalNttCard};
-use zkaccel::testing::{self, check_ntt, ntt_cases};
+use zkaccel::testing::functional_card::{Behaviour, Config, FunctionalCard};
+use zkaccel::testing::{self, check_msm, check_ntt, msm_edge_cases, msm_random_case, ntt_cases};
 use zkaccel::{reference, Backend, Error, NttKind};
 
-fn card(max_log: u32, memory: u64, behaviour: Behaviour) -> CardBackend {
-    CardBackend::new("model", Box::new(FunctionalNttCard::new(max_log, memory, behaviour))).unwrap()
+fn card(ntt_max_log: u32, memory_bytes: u64, behaviour: Behaviour) -> CardBackend {
+    let config = Config { ntt_max_log, msm_max_c: 8, msm_log_buckets: 10, memory_bytes };
+    CardBackend::new("model", Box::new(FunctionalCard::new(config, behaviour))).unwrap()
+}
+
+fn msm_card(msm_max_c: u32, msm_log_buckets: u32, memory_bytes: u64) -> CardBackend {
+    let config = Config { ntt_max_log: 4, msm_max_c, msm_log_buckets, memory_bytes };
+    CardBackend::new("model", Box::new(FunctionalCard::new(config, Behaviour::Correct))).unwrap()
+}
+
+#[test]
+fn msm_edge_cases_match_arkworks_across_window_widths_groups_and_chunks() {
+    // Roomy card; one window group per pass (c ≤ 3, few buckets) forcing many groups; and a
+    // card whose 64 KiB memory forces several chunks of points per group.
+    for mut backend in [msm_card(12, 16, 1 << 24), msm_card(3, 3, 1 << 24), msm_card(6, 8, 64 << 10)] {
+        let mut failures: Vec<_> = msm_edge_cases(31).iter().filter_map(|c| check_msm(&mut backend, c).err()).collect();
+        failures.extend([1000, 3000].iter().filter_map(|&n| check_msm(&mut backend, &msm_random_case(n, 8)).err()));
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+}
+
+#[test]
+fn msm_reports_its_kernel_runs() {
+    let mut backend = msm_card(6, 8, 64 << 10);
+    let case = msm_random_case(2000, 1);
+    let report = backend.msm(&case.bases, &case.scalars).unwrap().report;
+    assert!(report.kernel_runs > 1, "{report:?}");
+    assert_eq!(report.size, 2000);
+    let empty = backend.msm(&[], &[]).unwrap();
+    assert_eq!(empty.report.kernel_runs, 0);
+    assert!(matches!(backend.msm(&case.bases, &case.scalars[1..]), Err(Error::LengthMismatch { .. })));
 }
 
 #[test]
@@ -58,15 +87,26 @@ fn a_hung_kernel_is_a_timeout_error_not_a_hang() {
 }
 
 #[test]
-fn reports_count_kernel_runs_and_msm_is_unsupported_without_its_kernel() {
+fn ntt_reports_count_kernel_runs() {
     let mut backend = card(2, 1 << 20, Behaviour::Correct);
     let mut values = testing::random_scalars(64, &mut testing::rng(4));
     let report = backend.ntt(&mut values, NttKind::CosetForward).unwrap();
     // 64 = 16·4: a batched run of 16 transforms of 4, then 4 transforms of 16 = 4·4 each.
     assert_eq!(report.kernel_runs, 1 + 4 * 2);
     assert_eq!(report.clock_hz, Some(250_000_000));
-    let err = backend.msm(&[], &[]).unwrap_err();
-    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
     let mut empty: Vec<Fr> = vec![];
     assert!(matches!(backend.ntt(&mut empty, NttKind::Forward), Err(Error::UnsupportedNttSize { size: 0, .. })));
+}
+
+#[test]
+fn corrupted_device_results_are_caught() {
+    let config = Config { ntt_max_log: 4, msm_max_c: 6, msm_log_buckets: 8, memory_bytes: 1 << 20 };
+    let mut backend = CardBackend::new("faulty", Box::new(FunctionalCard::new(config, Behaviour::FlipBit))).unwrap();
+    // An MSM bucket moved off the curve is refused by the driver itself, naming the bucket.
+    let case = msm_random_case(50, 3);
+    let err = backend.msm(&case.bases, &case.scalars).unwrap_err();
+    assert!(matches!(&err, Error::Device(m) if m.contains("not on the curve")), "{err}");
+    // A flipped NTT output bit is caught by the shared check.
+    let cases = ntt_cases(3, 1);
+    assert!(cases.iter().all(|c| check_ntt(&mut backend, c).is_err()));
 }

@@ -16,7 +16,7 @@
 //! - [`KernelKind::cycles_offset`]: a 64-bit cycle counter, clock cycles from the last ap_start to
 //!   its ap_done, so the driver reports exact device cycles on real and simulated cards;
 //! - [`KernelKind::caps_offset`]: a 32-bit capability word saying what this build of the kernel
-//!   supports (fields in [`ntt_caps`]; the MSM kernel's come with it), so one driver adapts to small CI
+//!   supports (fields in [`ntt_caps`] and [`msm_caps`]), so one driver adapts to small CI
 //!   configurations and full-size cards alike.
 
 use serde::{Deserialize, Serialize};
@@ -110,20 +110,61 @@ pub mod ntt_caps {
 }
 
 /// MSM kernel arguments.
+///
+/// One run streams `num_points` points and their signed window digits through the bucket
+/// accumulator for a group of `windows` consecutive windows (see [`msm_config`]); buckets stay
+/// on chip between runs so a large MSM is fed in chunks, and are written out when asked.
 pub mod msm_args {
     use super::{arg, ArgKind, ArgSpec};
-    /// Number of points in this chunk.
+    /// Number of points in this run.
     pub const NUM_POINTS: ArgSpec = arg(0, "num_points", ArgKind::Scalar32);
-    /// Window configuration: bits 0..8 window width c, bits 8..16 number of windows.
+    /// Window width, window group and bucket control: see [`super::msm_config`].
     pub const WINDOW_CONFIG: ArgSpec = arg(1, "window_config", ArgKind::Scalar32);
-    /// Device address of the affine points (wire-encoded).
+    /// Device address of the affine points (wire encoding, 64 bytes each).
     pub const POINTS: ArgSpec = arg(2, "points", ArgKind::Address64);
-    /// Device address of the signed window digits prepared by the host.
+    /// Device address of the digits: for point i, `windows` little-endian i16 digits, window
+    /// `first_window + w` at index `i·windows + w`; each in `[-2^(c-1)+1, 2^(c-1)]`, 0 meaning
+    /// "no addition", d > 0 adding the point to bucket d of that window, d < 0 its negation to bucket -d.
     pub const DIGITS: ArgSpec = arg(3, "digits", ArgKind::Address64);
-    /// Device address the buckets are written to.
+    /// Device address the buckets are written to on flush: for each window of the group, buckets
+    /// 1..=2^(c-1) in order, each in XYZZ form (X, Y, ZZ, ZZZ: 4 canonical little-endian Fq
+    /// values, 128 bytes) with x = X/ZZ, y = Y/ZZZ; ZZ = 0 marks the identity.
     pub const BUCKETS: ArgSpec = arg(4, "buckets", ArgKind::Address64);
     /// All arguments, in slot order.
     pub const ALL: &[ArgSpec] = &[NUM_POINTS, WINDOW_CONFIG, POINTS, DIGITS, BUCKETS];
+
+    /// Bytes of one digit.
+    pub const DIGIT_BYTES: usize = 2;
+    /// Bytes of one bucket in XYZZ form.
+    pub const BUCKET_BYTES: usize = 128;
+}
+
+/// The MSM kernel's `window_config` word.
+pub mod msm_config {
+    /// Bits 0..8: window width c. Bits 8..16: windows in this group. Bit 16: clear the buckets
+    /// before this run. Bit 17: write the buckets to `buckets` after this run.
+    pub fn encode(c: u32, windows: u32, clear: bool, flush: bool) -> u32 {
+        (c & 0xff) | (windows & 0xff) << 8 | (clear as u32) << 16 | (flush as u32) << 17
+    }
+
+    /// The fields of a `window_config` word: (c, windows, clear, flush).
+    pub fn decode(word: u32) -> (u32, u32, bool, bool) {
+        (word & 0xff, word >> 8 & 0xff, word >> 16 & 1 == 1, word >> 17 & 1 == 1)
+    }
+}
+
+/// Fields of the MSM kernel's capability word.
+pub mod msm_caps {
+    /// Bits 0..8: the largest window width c. Bits 8..16: log2 of the buckets held on chip
+    /// (windows per group × 2^(c-1) must not exceed it).
+    pub fn encode(max_c: u32, log_bucket_capacity: u32) -> u32 {
+        (max_c & 0xff) | (log_bucket_capacity & 0xff) << 8
+    }
+
+    /// (max c, log2 bucket capacity).
+    pub fn decode(caps: u32) -> (u32, u32) {
+        (caps & 0xff, caps >> 8 & 0xff)
+    }
 }
 
 impl KernelKind {
@@ -172,5 +213,13 @@ mod tests {
             assert_eq!(kernel.cycles_offset(), last + ARG_STRIDE);
             assert_eq!(kernel.caps_offset(), last + 2 * ARG_STRIDE);
         }
+    }
+
+    #[test]
+    fn msm_words_round_trip() {
+        for word in [(13, 20, true, false), (1, 1, false, true), (15, 255, true, true)] {
+            assert_eq!(msm_config::decode(msm_config::encode(word.0, word.1, word.2, word.3)), word);
+        }
+        assert_eq!(msm_caps::decode(msm_caps::encode(13, 20)), (13, 20));
     }
 }

@@ -3,6 +3,7 @@
 //! (encoding, chunking to device memory, four-step splitting of large NTTs, coset scaling) and
 //! runs the kernels through the register map.
 
+pub mod msm;
 mod ntt;
 
 use std::time::{Duration, Instant};
@@ -13,6 +14,7 @@ use crate::backend::{Backend, Outcome};
 use crate::device::Device;
 use crate::ntt::NttKind;
 use crate::regmap::{ntt_caps, KernelKind};
+use crate::reference::check_msm_lengths;
 use crate::report::Report;
 use crate::{Error, Result};
 
@@ -27,6 +29,8 @@ pub struct CardBackend {
     clock_hz: u64,
     /// Largest on-chip NTT size (log2), if the card has an NTT kernel.
     ntt_max_log: Option<u32>,
+    /// The MSM kernel's capability word, if the card has an MSM kernel.
+    msm_caps: Option<u32>,
     timeout: Duration,
 }
 
@@ -47,7 +51,12 @@ impl CardBackend {
         } else {
             None
         };
-        Ok(Self { name: name.to_string(), device, clock_hz: info.clock_hz, ntt_max_log, timeout: DEFAULT_KERNEL_TIMEOUT })
+        let msm_caps = if info.kernels.contains(&KernelKind::Msm) {
+            Some(device.read_reg(KernelKind::Msm, KernelKind::Msm.caps_offset())?)
+        } else {
+            None
+        };
+        Ok(Self { name: name.to_string(), device, clock_hz: info.clock_hz, ntt_max_log, msm_caps, timeout: DEFAULT_KERNEL_TIMEOUT })
     }
 
     /// Sets how long one kernel run may take before it is reported as hung.
@@ -83,8 +92,17 @@ impl Backend for CardBackend {
         &self.name
     }
 
-    fn msm(&mut self, _bases: &[G1Affine], _scalars: &[Fr]) -> Result<Outcome<G1Projective>> {
-        Err(Error::Unsupported { backend: self.name.clone(), operation: "MSM (the MSM kernel is not built yet)".into() })
+    fn msm(&mut self, bases: &[G1Affine], scalars: &[Fr]) -> Result<Outcome<G1Projective>> {
+        check_msm_lengths(bases.len(), scalars.len())?;
+        let caps = self.msm_caps.ok_or_else(|| Error::Unsupported {
+            backend: self.name.clone(),
+            operation: "MSM (the card has no MSM kernel)".into(),
+        })?;
+        let start = Instant::now();
+        let mut stats = CardStats::default();
+        let mut driver = msm::MsmDriver { device: self.device.as_mut(), caps, timeout: self.timeout, stats: &mut stats };
+        let value = driver.run(bases, scalars)?;
+        Ok(Outcome { value, report: self.report("msm".into(), bases.len(), start, stats) })
     }
 
     fn ntt(&mut self, values: &mut [Fr], kind: NttKind) -> Result<Report> {
