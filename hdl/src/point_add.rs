@@ -48,7 +48,7 @@ type DBit<const N: usize> = Delay<Bit, N>;
 /// **Latency** [`PointAdd::LATENCY`] = 4·19 + 5·2 + 1 = 87 cycles;
 /// **throughput** one addition per cycle. `valid_out` = `valid_in` delayed.
 ///
-/// **Cost**: 10 Montgomery multipliers (270 × 64×64 products), 9 modular
+/// **Cost**: 10 Montgomery multipliers (270 × 64×64 products), 10 modular
 /// add/sub units, and delay lines for the inputs and intermediates (the
 /// dominant flip-flop cost; see docs/hardware.md and docs/PERFORMANCE.md).
 #[derive(LogicBlock)]
