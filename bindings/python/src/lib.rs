@@ -1,0 +1,192 @@
+//! `zkaccel._native`: the compiled half of the Python package. It speaks only the wire encoding
+//! (bytes); the Python half (`python/zkaccel/__init__.py`) converts Python integers and points,
+//! and turns `NativeError(kind, message, index)` into the `zkaccel.ZkaccelError` hierarchy.
+//!
+//! Every entry point releases the GIL while it works and catches panics, so a bug surfaces as
+//! `NativeError("internal", ...)`, never as a crash or a `PanicException`.
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Mutex, OnceLock};
+
+use ark_bn254::Fr;
+use ark_ff::{FftField, PrimeField};
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList};
+use zkaccel::{testing, Backend, Error, NttKind, Report};
+
+create_exception!(_native, NativeError, PyException, "A zkaccel error: args are (kind, message, index or None).");
+
+/// Opened backends, by the name they were asked for, shared by every Python thread. A backend is
+/// used by one call at a time (the lock); the GIL is released while it works.
+fn backends() -> &'static Mutex<HashMap<String, Box<dyn Backend>>> {
+    static BACKENDS: OnceLock<Mutex<HashMap<String, Box<dyn Backend>>>> = OnceLock::new();
+    BACKENDS.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// A failure on its way to Python: the kind names the `zkaccel` exception class.
+struct Failure {
+    kind: &'static str,
+    message: String,
+    index: Option<usize>,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        let (kind, index) = match &error {
+            Error::BufferLength { .. } => ("buffer_length", None),
+            Error::LengthMismatch { .. } => ("length_mismatch", None),
+            Error::NonCanonicalScalar { index } => ("non_canonical_scalar", Some(*index)),
+            Error::NonCanonicalCoordinate { index, .. } => ("non_canonical_coordinate", Some(*index)),
+            Error::NotOnCurve { index } => ("not_on_curve", Some(*index)),
+            Error::UnsupportedNttSize { .. } | Error::UnsupportedNttLogSize { .. } => ("unsupported_ntt_size", None),
+            Error::BackendUnavailable { .. } => ("backend_unavailable", None),
+            Error::Unsupported { .. } => ("unsupported", None),
+            Error::DeviceMemory(_) => ("device_memory", None),
+            Error::Timeout { .. } => ("timeout", None),
+            Error::Device(_) => ("device", None),
+            Error::Io { .. } => ("io", None),
+        };
+        Failure { kind, message: error.to_string(), index }
+    }
+}
+
+impl From<Failure> for PyErr {
+    fn from(f: Failure) -> PyErr {
+        NativeError::new_err((f.kind, f.message, f.index))
+    }
+}
+
+/// Runs `work` without the GIL, catching panics.
+fn run<T: Send>(py: Python<'_>, work: impl FnOnce() -> Result<T, Failure> + Send) -> Result<T, Failure> {
+    py.detach(|| {
+        catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(Failure { kind: "internal", message: format!("internal error (a bug in zkaccel): {what}"), index: None })
+        })
+    })
+}
+
+/// Runs `work` on the named backend, opening it on first use.
+fn with_backend<T>(name: &str, work: impl FnOnce(&mut dyn Backend) -> zkaccel::Result<T>) -> Result<T, Failure> {
+    // A panic while the lock was held poisons it; the map itself is still sound.
+    let mut map = backends().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !map.contains_key(name) {
+        let backend = zkaccel::open_backend(name)?;
+        map.insert(name.to_string(), backend);
+    }
+    let backend = map.get_mut(name).expect("inserted above");
+    Ok(work(backend.as_mut())?)
+}
+
+fn report_dict<'py>(py: Python<'py>, report: &Report) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("backend", &report.backend)?;
+    d.set_item("operation", &report.operation)?;
+    d.set_item("size", report.size)?;
+    d.set_item("wall_seconds", report.wall.as_secs_f64())?;
+    d.set_item("device_cycles", report.device_cycles)?;
+    d.set_item("clock_hz", report.clock_hz)?;
+    d.set_item("projected_device_seconds", report.projected_device_time().map(|t| t.as_secs_f64()))?;
+    d.set_item("kernel_runs", report.kernel_runs)?;
+    Ok(d)
+}
+
+/// Every backend zkaccel knows, best first: a list of dicts {name, available, detail}.
+#[pyfunction(name = "backends")]
+fn py_backends(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
+    let list = PyList::empty(py);
+    for status in zkaccel::probe_backends() {
+        let d = PyDict::new(py);
+        d.set_item("name", status.name)?;
+        d.set_item("available", status.available)?;
+        d.set_item("detail", status.detail)?;
+        list.append(d)?;
+    }
+    Ok(list)
+}
+
+/// MSM over wire-encoded bases and scalars: returns (64 result bytes, report dict).
+#[pyfunction]
+fn msm<'py>(py: Python<'py>, backend: &str, bases: &[u8], scalars: &[u8]) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyDict>)> {
+    let (point, report) = run(py, || {
+        let (bases, scalars) = zkaccel::inputs::decode_msm_inputs(bases, scalars)?;
+        let outcome = with_backend(backend, |b| b.msm(&bases, &scalars))?;
+        Ok((zkaccel::inputs::encode_point(&outcome.value), outcome.report))
+    })?;
+    Ok((PyBytes::new(py, &point), report_dict(py, &report)?))
+}
+
+/// NTT over wire-encoded values (`size` = 0 or the whole length for one transform, else a batch
+/// of transforms of `size` values): returns (result bytes, report dict).
+#[pyfunction]
+#[pyo3(signature = (backend, values, inverse, coset, size=0))]
+fn ntt<'py>(
+    py: Python<'py>,
+    backend: &str,
+    values: &[u8],
+    inverse: bool,
+    coset: bool,
+    size: usize,
+) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyDict>)> {
+    let (bytes, report) = run(py, || {
+        let mut values = zkaccel::inputs::decode_ntt_values(values)?;
+        let kind = NttKind::from_flags(inverse, coset);
+        let report = with_backend(backend, |b| {
+            if size == 0 || size == values.len() {
+                b.ntt(&mut values, kind)
+            } else {
+                b.ntt_batch(&mut values, size, kind)
+            }
+        })?;
+        Ok((zkaccel::inputs::encode_values(&values), report))
+    })?;
+    Ok((PyBytes::new(py, &bytes), report_dict(py, &report)?))
+}
+
+/// `n` random bases and scalars in the wire encoding, deterministic in `seed` (for benchmarks).
+#[pyfunction]
+fn random_msm_inputs(py: Python<'_>, n: usize, seed: u64) -> PyResult<(Bound<'_, PyBytes>, Bound<'_, PyBytes>)> {
+    let (bases, scalars) = run(py, || {
+        let mut rng = testing::rng(seed);
+        let bases = zkaccel::wire::encode_points(&testing::random_bases(n, &mut rng));
+        let scalars = zkaccel::inputs::encode_values(&testing::random_scalars(n, &mut rng));
+        Ok((zkaccel::wire::as_bytes(&bases).to_vec(), scalars))
+    })?;
+    Ok((PyBytes::new(py, &bases), PyBytes::new(py, &scalars)))
+}
+
+/// `n` random scalars in the wire encoding, deterministic in `seed`.
+#[pyfunction]
+fn random_scalars(py: Python<'_>, n: usize, seed: u64) -> PyResult<Bound<'_, PyBytes>> {
+    let bytes = run(py, || Ok(zkaccel::inputs::encode_values(&testing::random_scalars(n, &mut testing::rng(seed)))))?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
+fn fr_int_le(value: Fr) -> Vec<u8> {
+    zkaccel::wire::field_to_bytes(&value).to_vec()
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("NativeError", py.get_type::<NativeError>())?;
+    // Field constants as little-endian bytes, for the Python half and the tests.
+    m.add("R_BYTES", PyBytes::new(py, &Fr::MODULUS.0.iter().flat_map(|l| l.to_le_bytes()).collect::<Vec<u8>>()))?;
+    m.add("TWO_ADIC_ROOT_OF_UNITY_BYTES", PyBytes::new(py, &fr_int_le(Fr::TWO_ADIC_ROOT_OF_UNITY)))?;
+    m.add("COSET_OFFSET_BYTES", PyBytes::new(py, &fr_int_le(zkaccel::ntt::coset_offset())))?;
+    m.add("MAX_NTT_LOG_SIZE", zkaccel::ntt::MAX_LOG_SIZE)?;
+    m.add_function(wrap_pyfunction!(py_backends, m)?)?;
+    m.add_function(wrap_pyfunction!(msm, m)?)?;
+    m.add_function(wrap_pyfunction!(ntt, m)?)?;
+    m.add_function(wrap_pyfunction!(random_msm_inputs, m)?)?;
+    m.add_function(wrap_pyfunction!(random_scalars, m)?)?;
+    Ok(())
+}
