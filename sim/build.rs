@@ -154,6 +154,28 @@ fn cxx_port_code(name: &str, ports: &[Port]) -> String {
     s
 }
 
+/// A model to build: a block of the catalogue or a kernel.
+struct Block<'a> {
+    name: &'a str,
+}
+
+/// NTT kernel builds, one per on-chip log2 size listed in `ZKACCEL_SIM_NTT_LOG_SIZES`
+/// (comma-separated; default 6, the small configuration CI tests). Benchmarks add larger ones,
+/// e.g. `ZKACCEL_SIM_NTT_LOG_SIZES=6,12`. Each becomes the model `ntt_k<size>`.
+fn kernel_models() -> Vec<(String, String)> {
+    println!("cargo:rerun-if-env-changed=ZKACCEL_SIM_NTT_LOG_SIZES");
+    let sizes = env::var("ZKACCEL_SIM_NTT_LOG_SIZES").unwrap_or_else(|_| "6".into());
+    sizes
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            let k: usize = s.trim().parse().unwrap_or_else(|_| die(&format!("ZKACCEL_SIM_NTT_LOG_SIZES: '{s}' is not a number")));
+            let verilog = zkaccel_kernels::ntt::verilog_for_log_size(k).unwrap_or_else(|e| die(&e));
+            (format!("ntt_k{k}"), verilog)
+        })
+        .collect()
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=include/sim.h");
@@ -175,8 +197,12 @@ fn main() {
     let mut factory = String::from("std::unique_ptr<SimModel> new_model(rust::Str n) {\n  std::string s(n.data(), n.size());\n");
     let mut objects = Vec::new();
     let mut includes = Vec::new();
-    for b in BLOCKS {
-        let verilog = zkaccel_hdl::blocks::verilog(b.name);
+    let mut models: Vec<(String, String)> =
+        BLOCKS.iter().map(|b| (b.name.to_string(), zkaccel_hdl::blocks::verilog(b.name))).collect();
+    models.extend(kernel_models());
+    for (name, verilog) in &models {
+        let b = Block { name };
+        let verilog = verilog.clone();
         let vfile = vdir.join(format!("{}.v", b.name));
         if fs::read_to_string(&vfile).ok().as_deref() != Some(verilog.as_str()) {
             fs::write(&vfile, &verilog).unwrap();

@@ -35,6 +35,11 @@ pub trait Backend: Send {
     /// The backend's name, as accepted by [`open_backend`].
     fn name(&self) -> &str;
 
+    /// Whether this backend can run MSMs (a card may carry only some kernels).
+    fn supports_msm(&self) -> bool {
+        true
+    }
+
     /// Largest log2 NTT size this backend runs.
     fn max_ntt_log_size(&self) -> u32 {
         ntt::MAX_LOG_SIZE
@@ -116,11 +121,7 @@ pub fn probe_backends() -> Vec<BackendStatus> {
             available: false,
             detail: "AWS F1 card through XRT: not built yet (the F1 packaging flow is future work)".into(),
         },
-        BackendStatus {
-            name: "sim",
-            available: false,
-            detail: "Verilator-simulated card: not built yet (arrives with the NTT and MSM kernels)".into(),
-        },
+        sim_status(),
         BackendStatus {
             name: "cpu",
             available: true,
@@ -151,6 +152,38 @@ pub fn open_backend(name: &str) -> Result<Box<dyn Backend>> {
     }
     match chosen.name {
         "cpu" => Ok(Box::new(CpuBackend)),
+        #[cfg(feature = "sim")]
+        "sim" => open_sim(),
         other => unreachable!("backend '{other}' is marked available but has no constructor"),
     }
+}
+
+/// The simulated card's status: available when this binary carries a Verilator NTT kernel.
+#[cfg(feature = "sim")]
+fn sim_status() -> BackendStatus {
+    let builds = zkaccel_sim::card::SimCard::ntt_builds();
+    match builds.last() {
+        Some(k) => BackendStatus {
+            name: "sim",
+            available: true,
+            detail: format!(
+                "Verilator-simulated card: NTT kernel with 2^{k} values on chip (cycle-accurate, projected at {} MHz); no MSM kernel yet",
+                zkaccel_sim::card::PROJECTED_CLOCK_HZ / 1_000_000
+            ),
+        },
+        None => BackendStatus { name: "sim", available: false, detail: "no NTT kernel model was built (ZKACCEL_SIM_NTT_LOG_SIZES is empty)".into() },
+    }
+}
+
+#[cfg(not(feature = "sim"))]
+fn sim_status() -> BackendStatus {
+    BackendStatus { name: "sim", available: false, detail: "built without the `sim` feature (needs Verilator)".into() }
+}
+
+/// The simulated card with the largest NTT kernel built into this binary.
+#[cfg(feature = "sim")]
+fn open_sim() -> Result<Box<dyn Backend>> {
+    let k = *zkaccel_sim::card::SimCard::ntt_builds().last().expect("sim_status checked a build exists");
+    let card = zkaccel_sim::card::SimCard::with_ntt(k)?;
+    Ok(Box::new(crate::card::CardBackend::new("sim", Box::new(card))?))
 }

@@ -1,2 +1,12 @@
-//! The MSM and NTT kernels. Not yet built: see issues 4 (NTT) and 5 (MSM). The register map they
-//! will implement is already fixed in `zkaccel_core::regmap`.
+//! zkaccel's kernels, composed from the `hdl` blocks and controlled through the register map of
+//! `zkaccel_core::regmap`:
+//!
+//! - [`ntt`]: the NTT kernel (transforms of up to `2^K` values on chip, batched);
+//! - the MSM kernel arrives with issue 5.
+//!
+//! Each kernel is a rust-hdl block with a flat port list (so Verilator and the F1 wrapper see
+//! plain ports): a small synchronous register bus, DMA command outputs and valid/ready data
+//! streams. See docs/kernels/ for the specs.
+
+pub mod bitrev;
+pub mod ntt;

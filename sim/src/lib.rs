@@ -10,6 +10,7 @@
 //! Waveforms: set `ZKACCEL_TRACE=<dir>` and every model created afterwards
 //! dumps a VCD to `<dir>/<block>-<pid>-<n>.vcd`, or call [`Model::trace`].
 
+pub mod card;
 mod ffi;
 
 use num_bigint::BigUint;
@@ -50,6 +51,21 @@ struct PortInfo {
     is_input: bool,
 }
 
+/// A resolved port of a [`Model`] (see [`Model::port_ref`]).
+#[derive(Clone, Copy, Debug)]
+pub struct PortRef {
+    idx: i32,
+    words: usize,
+    is_input: bool,
+}
+
+impl PortRef {
+    /// Words (32-bit, at least 2) that carry this port.
+    pub fn words(&self) -> usize {
+        self.words
+    }
+}
+
 /// One instance of a Verilator model.
 pub struct Model {
     name: String,
@@ -57,6 +73,11 @@ pub struct Model {
     ports: HashMap<String, PortInfo>,
     cycles: u64,
 }
+
+// SAFETY: a Model exclusively owns its Verilator context and model (no sharing, no
+// thread-local state is kept between calls), so moving it to another thread is sound; it is
+// not Sync, so it is never used from two threads at once.
+unsafe impl Send for Model {}
 
 static TRACE_COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -129,6 +150,25 @@ impl Model {
         words[..n].copy_from_slice(&w[..n]);
         words[n..].iter_mut().for_each(|x| *x = 0);
         Ok(())
+    }
+
+    /// A port's handle, for the fast accessors [`Model::set_words`] / [`Model::get_words`]
+    /// used in per-cycle loops (no lookup, no allocation).
+    pub fn port_ref(&self, name: &str) -> Result<PortRef, SimError> {
+        let p = self.port(name, false)?;
+        Ok(PortRef { idx: p.idx, words: p.width.div_ceil(32).max(2), is_input: p.is_input })
+    }
+
+    /// Drives an input port: `words` must hold at least `port.words()` little-endian words.
+    pub fn set_words(&mut self, port: PortRef, words: &[u32]) {
+        assert!(port.is_input && words.len() >= port.words, "set_words: not an input, or too few words");
+        self.inner.pin_mut().set_port(port.idx, words);
+    }
+
+    /// Reads a port into `words` (at least `port.words()` long).
+    pub fn get_words(&self, port: PortRef, words: &mut [u32]) {
+        assert!(words.len() >= port.words, "get_words: too few words");
+        self.inner.get_port(port.idx, words);
     }
 
     /// Drive an input with an integer (panics on unknown port or overflow).

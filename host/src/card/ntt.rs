@@ -2,7 +2,7 @@
 //! most `2^max_log` values on chip.
 //!
 //! Sizes up to the on-chip maximum go to the kernel directly, in batches that fit device memory.
-//! Larger sizes use the four-step decomposition `n = n1·n2` with `n2 = 2^max_log`:
+//! Larger sizes use the four-step decomposition `n = n1·n2`, `n2 = 2^min(max_log, ⌈log n / 2⌉)`:
 //! for `j = j1 + n1·j2` and `k = n2·k1 + k2`,
 //!
 //! ```text
@@ -62,8 +62,10 @@ impl NttDriver<'_> {
         if log <= self.max_log {
             return self.on_card(values, log, inverse);
         }
+        // Balanced split: short sub-transforms waste the kernel on pipeline drains.
+        let log2 = self.max_log.min(log.div_ceil(2));
         for one in values.chunks_exact_mut(size) {
-            self.four_step(one, log - self.max_log, self.max_log, inverse)?;
+            self.four_step(one, log - log2, log2, inverse)?;
         }
         Ok(())
     }
