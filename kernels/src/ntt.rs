@@ -388,12 +388,12 @@ impl<const BA: usize> Logic for NttKernel<BA> {
         self.out_fire.next = !self.out_fifo.empty.val() & self.out_ready.val();
         self.out_fifo.read.next = self.out_fire.val();
         if self.out_fire.val() {
-            self.popped.d.next = self.popped.q.val() + 1;
+            self.popped.d.next = self.popped.q.val() + bits::<17>(1);
         }
 
         // Write-back at the butterfly's output.
         if self.tag_load.q.val() | self.tag_compute.q.val() {
-            self.written.d.next = self.written.q.val() + 1;
+            self.written.d.next = self.written.q.val() + bits::<17>(1);
         }
         self.bank0.write_enable.next = (self.tag_load.q.val() & !self.tag_parity.q.val()) | self.tag_compute.q.val();
         self.bank1.write_enable.next = (self.tag_load.q.val() & self.tag_parity.q.val()) | self.tag_compute.q.val();
@@ -449,7 +449,7 @@ impl<const BA: usize> Logic for NttKernel<BA> {
                 self.in_ready.next = self.count.q.val() < self.n.q.val();
                 self.load_fire.next = self.in_valid.val() & (self.count.q.val() < self.n.q.val());
                 if self.load_fire.val() {
-                    self.count.d.next = self.count.q.val() + 1;
+                    self.count.d.next = self.count.q.val() + bits::<17>(1);
                 }
                 if self.written.q.val() == self.n.q.val() {
                     self.count.d.next = bits::<17>(0);
@@ -465,13 +465,13 @@ impl<const BA: usize> Logic for NttKernel<BA> {
             NttState::Compute => {
                 self.issue_compute.next = self.count.q.val() < self.half.q.val();
                 if self.issue_compute.val() {
-                    self.count.d.next = self.count.q.val() + 1;
+                    self.count.d.next = self.count.q.val() + bits::<17>(1);
                 }
                 if self.written.q.val() == self.half.q.val() {
                     self.count.d.next = bits::<17>(0);
                     self.written.d.next = bits::<17>(0);
-                    self.stage.d.next = self.stage.q.val() + 1;
-                    if (self.stage.q.val() + 1) == bit_cast::<5, 32>(self.log_n.q.val()) {
+                    self.stage.d.next = self.stage.q.val() + bits::<5>(1);
+                    if (self.stage.q.val() + bits::<5>(1)) == bit_cast::<5, 32>(self.log_n.q.val()) {
                         self.state.d.next = NttState::Store;
                     }
                 }
@@ -480,13 +480,13 @@ impl<const BA: usize> Logic for NttKernel<BA> {
                 self.issue_store.next = (self.count.q.val() < self.n.q.val())
                     & ((self.count.q.val() - self.popped.q.val()) < self.fifo_room.val());
                 if self.issue_store.val() {
-                    self.count.d.next = self.count.q.val() + 1;
+                    self.count.d.next = self.count.q.val() + bits::<17>(1);
                 }
                 if self.popped.q.val() == self.n.q.val() {
                     self.count.d.next = bits::<17>(0);
                     self.written.d.next = bits::<17>(0);
                     self.popped.d.next = bits::<17>(0);
-                    self.batch_left.d.next = self.batch_left.q.val() - 1;
+                    self.batch_left.d.next = self.batch_left.q.val() - bits::<32>(1);
                     if self.batch_left.q.val() == bits::<32>(1) {
                         self.done.d.next = true;
                         self.state.d.next = NttState::Idle;
@@ -500,7 +500,7 @@ impl<const BA: usize> Logic for NttKernel<BA> {
             }
         }
         if self.state.q.val() != NttState::Idle {
-            self.cycles.d.next = self.cycles.q.val() + 1;
+            self.cycles.d.next = self.cycles.q.val() + bits::<64>(1);
         }
 
         // The read stage: bank reads for compute (p and q sit in different banks) or store.
