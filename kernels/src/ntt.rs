@@ -27,9 +27,9 @@
 //!    inverse's `1/n` in the same pass. A 32-deep FIFO absorbs output stalls; reads are issued
 //!    only while it has room for everything in flight.
 //!
-//! Cycles per transform ≈ `3n/2·… `: n (load) + log_n·(n/2 + D) (compute, D the drain) + n
-//! (store) + a few; butterfly utilisation in the compute phase is `(n/2)/(n/2 + D)`. Measured
-//! figures: docs/PERFORMANCE.md; the spec: docs/kernels/ntt.md.
+//! Cycles per transform: [`cycles_per_transform`] (exact); butterfly utilisation in the compute
+//! phase is `(n/2)/(n/2 + 23)`. Measured figures: docs/PERFORMANCE.md; the spec:
+//! docs/kernels/ntt.md.
 
 use ark_bn254::Fr;
 use ark_ff::{FftField, Field as _, One};
@@ -48,6 +48,17 @@ pub const DRAIN: usize = 1 + Butterfly::LATENCY;
 
 /// Depth of the output FIFO (must exceed the store pipeline's `DRAIN`).
 pub const OUT_FIFO_DEPTH: usize = 32;
+
+/// Exact clock cycles of one run of one transform of `2^log_n` values, from ap_start to
+/// ap_done, with input and output streams that never stall: `48 + 2n + log_n·(n/2 + 23)`.
+/// The `2n` are the load and store passes (one value per cycle each way), `n/2 + 23` is a
+/// stage (one butterfly per cycle, then the pipeline drain and a cycle to turn the stage), and
+/// 48 covers setup and the load and store pipeline fills. Checked against the Verilator model
+/// in sim/tests/ntt_schedule.rs.
+pub fn cycles_per_transform(log_n: u32) -> u64 {
+    let n = 1u64 << log_n;
+    48 + 2 * n + log_n as u64 * (n / 2 + DRAIN as u64 + 1)
+}
 
 /// The largest on-chip log2 size any build may have (counters are 16 bits wide, plus one).
 pub const MAX_LOG_SIZE: usize = 16;
