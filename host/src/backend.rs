@@ -40,6 +40,11 @@ pub trait Backend: Send {
         true
     }
 
+    /// Whether this backend can run NTTs.
+    fn supports_ntt(&self) -> bool {
+        true
+    }
+
     /// Largest log2 NTT size this backend runs.
     fn max_ntt_log_size(&self) -> u32 {
         ntt::MAX_LOG_SIZE
@@ -133,12 +138,39 @@ pub fn probe_backends() -> Vec<BackendStatus> {
     ]
 }
 
-/// Opens a backend by name: "cpu", "sim", "f1", or "auto" for the best one available.
+/// What a caller needs a backend for, when choosing one automatically.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    Msm,
+    Ntt,
+    Both,
+}
+
+/// The best available backend (in [`probe_backends`] order) that runs what `need` asks for.
+/// The CPU backend runs everything, so there always is one.
+pub fn open_best(need: Need) -> Result<Box<dyn Backend>> {
+    for status in probe_backends().into_iter().filter(|s| s.available) {
+        let backend = open_backend(status.name)?;
+        let fits = match need {
+            Need::Msm => backend.supports_msm(),
+            Need::Ntt => backend.supports_ntt(),
+            Need::Both => backend.supports_msm() && backend.supports_ntt(),
+        };
+        if fits {
+            return Ok(backend);
+        }
+    }
+    unreachable!("the cpu backend is always available and runs everything")
+}
+
+/// Opens a backend by name: "cpu", "sim", "f1", or "auto" for the best available one that runs
+/// both MSM and NTT (see [`open_best`] to choose per operation).
 pub fn open_backend(name: &str) -> Result<Box<dyn Backend>> {
+    if name == "auto" {
+        return open_best(Need::Both);
+    }
     let statuses = probe_backends();
-    let chosen = if name == "auto" {
-        statuses.iter().find(|s| s.available).expect("the cpu backend is always available")
-    } else {
+    let chosen = {
         statuses.iter().find(|s| s.name == name).ok_or_else(|| Error::BackendUnavailable {
             name: name.to_string(),
             reason: format!(

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use zkaccel::inputs::{self, decode_msm_inputs, decode_ntt_values};
 use zkaccel::testing::{self, point_hex};
 use zkaccel::wire::{self, WireG1};
-use zkaccel::{ntt, open_backend, probe_backends, reference, Backend, NttKind, Report};
+use zkaccel::{ntt, open_backend, open_best, probe_backends, reference, Backend, Need, NttKind, Report};
 
 #[derive(Parser)]
 #[command(name = "zkaccel", version, about = "MSM and NTT over BN254 on CPU, simulated and FPGA backends")]
@@ -276,27 +276,25 @@ fn run_ntt(ui: &Ui, backend: &mut dyn Backend, values: &mut [Fr], kind: NttKind,
 }
 
 fn demo(ui: &Ui, backend_name: &str, msm_size: usize, ntt_log_size: u32, seed: u64) -> Result<(), Failure> {
-    let mut backend = open_backend(backend_name)?;
-    let ntt_size = ntt::size_of_log(ntt_log_size, backend.max_ntt_log_size())?;
-    // With "auto", an MSM the chosen card cannot run goes to the CPU, and the output says so.
-    let mut msm_backend = match backend.supports_msm() {
-        false if backend_name == "auto" => Some(open_backend("cpu")?),
-        _ => None,
+    // "auto" picks, per operation, the best backend that runs it, and the output names both.
+    let (mut backend, mut msm_backend) = if backend_name == "auto" {
+        (open_best(Need::Ntt)?, open_best(Need::Msm)?)
+    } else {
+        (open_backend(backend_name)?, open_backend(backend_name)?)
     };
+    let ntt_size = ntt::size_of_log(ntt_log_size, backend.max_ntt_log_size())?;
     let (bases, scalars) = random_msm_inputs(ui, msm_size, seed);
-    let msm_on = msm_backend.as_deref_mut().unwrap_or(backend.as_mut());
-    let (_, msm_json, mut text) = run_msm(ui, msm_on, &bases, &scalars, true)?;
-    if msm_backend.is_some() {
-        text.push(format!("     (on cpu: the '{}' backend has no MSM kernel yet)", backend.name()));
+    let (_, msm_json, mut text) = run_msm(ui, msm_backend.as_mut(), &bases, &scalars, true)?;
+    if msm_backend.name() != backend.name() {
+        text.push(format!("     (MSM on '{}': the '{}' backend has no MSM kernel)", msm_backend.name(), backend.name()));
     }
     let mut values = testing::random_scalars(ntt_size, &mut testing::rng(seed));
     let (ntt_json, ntt_text) = run_ntt(ui, backend.as_mut(), &mut values, NttKind::Forward, true)?;
     text.insert(0, format!("zkaccel demo on backend '{}' (seed {seed})", backend.name()));
     text.extend(ntt_text);
     text.push("both results match arkworks".into());
-    let msm_backend_name = msm_backend.as_ref().map_or(backend.name(), |b| b.name());
     ui.emit(
-        &json!({ "backend": backend.name(), "msm_backend": msm_backend_name, "seed": seed, "msm": msm_json, "ntt": ntt_json }),
+        &json!({ "backend": backend.name(), "msm_backend": msm_backend.name(), "seed": seed, "msm": msm_json, "ntt": ntt_json }),
         &text,
     );
     Ok(())

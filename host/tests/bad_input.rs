@@ -94,6 +94,6 @@ fn unknown_and_unavailable_backends_are_errors() {
     let err = open_backend("f1").err().unwrap();
     assert!(matches!(err, Error::BackendUnavailable { .. }), "{err}");
     assert_eq!(open_backend("cpu").unwrap().name(), "cpu");
-    let best = zkaccel::probe_backends().into_iter().find(|b| b.available).unwrap();
-    assert_eq!(open_backend("auto").unwrap().name(), best.name);
+    let auto = open_backend("auto").unwrap();
+    assert!(auto.supports_msm() && auto.supports_ntt(), "auto runs everything");
 }

@@ -96,6 +96,10 @@ impl Backend for CardBackend {
         self.msm_caps.is_some()
     }
 
+    fn supports_ntt(&self) -> bool {
+        self.ntt_max_log.is_some()
+    }
+
     fn msm(&mut self, bases: &[G1Affine], scalars: &[Fr]) -> Result<Outcome<G1Projective>> {
         check_msm_lengths(bases.len(), scalars.len())?;
         let caps = self.msm_caps.ok_or_else(|| Error::Unsupported {
