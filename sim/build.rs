@@ -176,6 +176,26 @@ fn kernel_models() -> Vec<(String, String)> {
         .collect()
 }
 
+/// MSM kernel builds, one per `max_c:log2_buckets` pair listed in `ZKACCEL_SIM_MSM_CONFIGS`
+/// (comma-separated; default `4:6`, the small configuration CI tests; the builds that exist are
+/// `zkaccel_kernels::msm::CONFIGS`). Benchmarks add larger ones, e.g.
+/// `ZKACCEL_SIM_MSM_CONFIGS=4:6,9:10`. Each becomes the model `msm_c<max_c>_b<log2_buckets>`.
+fn msm_models() -> Vec<(String, String)> {
+    println!("cargo:rerun-if-env-changed=ZKACCEL_SIM_MSM_CONFIGS");
+    let configs = env::var("ZKACCEL_SIM_MSM_CONFIGS").unwrap_or_else(|_| "4:6".into());
+    configs
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            let parsed = s.trim().split_once(':').and_then(|(c, b)| Some((c.parse().ok()?, b.parse().ok()?)));
+            let (c, b): (u32, u32) =
+                parsed.unwrap_or_else(|| die(&format!("ZKACCEL_SIM_MSM_CONFIGS: '{s}' is not max_c:log2_buckets")));
+            let verilog = zkaccel_kernels::msm::verilog_for_config(c, b).unwrap_or_else(|e| die(&e));
+            (zkaccel_kernels::msm::model_name(c, b), verilog)
+        })
+        .collect()
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=include/sim.h");
@@ -200,6 +220,7 @@ fn main() {
     let mut models: Vec<(String, String)> =
         BLOCKS.iter().map(|b| (b.name.to_string(), zkaccel_hdl::blocks::verilog(b.name))).collect();
     models.extend(kernel_models());
+    models.extend(msm_models());
     for (name, verilog) in &models {
         let b = Block { name };
         let verilog = verilog.clone();

@@ -193,17 +193,29 @@ pub fn open_backend(name: &str) -> Result<Box<dyn Backend>> {
 /// The simulated card's status: available when this binary carries a Verilator NTT kernel.
 #[cfg(feature = "sim")]
 fn sim_status() -> BackendStatus {
-    let builds = zkaccel_sim::card::SimCard::ntt_builds();
-    match builds.last() {
-        Some(k) => BackendStatus {
+    use zkaccel_sim::card::SimCard;
+    let mut kernels = Vec::new();
+    if let Some(k) = SimCard::ntt_builds().last() {
+        kernels.push(format!("NTT kernel with 2^{k} values on chip"));
+    }
+    if let Some(b) = SimCard::msm_builds().last() {
+        kernels.push(format!("MSM kernel with c ≤ {} and 2^{} buckets on chip", b.max_c, b.log_buckets));
+    }
+    if kernels.is_empty() {
+        return BackendStatus {
             name: "sim",
-            available: true,
-            detail: format!(
-                "Verilator-simulated card: NTT kernel with 2^{k} values on chip (cycle-accurate, projected at {} MHz); no MSM kernel yet",
-                zkaccel_sim::card::PROJECTED_CLOCK_HZ / 1_000_000
-            ),
-        },
-        None => BackendStatus { name: "sim", available: false, detail: "no NTT kernel model was built (ZKACCEL_SIM_NTT_LOG_SIZES is empty)".into() },
+            available: false,
+            detail: "no kernel model was built (ZKACCEL_SIM_NTT_LOG_SIZES and ZKACCEL_SIM_MSM_CONFIGS are empty)".into(),
+        };
+    }
+    BackendStatus {
+        name: "sim",
+        available: true,
+        detail: format!(
+            "Verilator-simulated card: {} (cycle-accurate, projected at {} MHz)",
+            kernels.join(", "),
+            zkaccel_sim::card::PROJECTED_CLOCK_HZ / 1_000_000
+        ),
     }
 }
 
@@ -212,10 +224,11 @@ fn sim_status() -> BackendStatus {
     BackendStatus { name: "sim", available: false, detail: "built without the `sim` feature (needs Verilator)".into() }
 }
 
-/// The simulated card with the largest NTT kernel built into this binary.
+/// The simulated card with the largest NTT kernel and the largest MSM kernel built into this
+/// binary (either may be missing, not both: `sim_status` checked).
 #[cfg(feature = "sim")]
 fn open_sim() -> Result<Box<dyn Backend>> {
-    let k = *zkaccel_sim::card::SimCard::ntt_builds().last().expect("sim_status checked a build exists");
-    let card = zkaccel_sim::card::SimCard::with_ntt(k)?;
+    use zkaccel_sim::card::SimCard;
+    let card = SimCard::new(SimCard::ntt_builds().last().copied(), SimCard::msm_builds().last().copied())?;
     Ok(Box::new(crate::card::CardBackend::new("sim", Box::new(card))?))
 }

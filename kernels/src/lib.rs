@@ -2,11 +2,12 @@
 //! `zkaccel_core::regmap`:
 //!
 //! - [`ntt`]: the NTT kernel (transforms of up to `2^K` values on chip, batched);
-//! - the MSM kernel arrives with issue 5.
+//! - [`msm`]: the MSM kernel (bucket accumulation around one pipelined G1 adder).
 //!
 //! Each kernel is a rust-hdl block with a flat port list (so Verilator and the F1 wrapper see
 //! plain ports): a small synchronous register bus, DMA command outputs and valid/ready data
 //! streams. See docs/kernels/ for the specs.
 
 pub mod bitrev;
+pub mod msm;
 pub mod ntt;

@@ -2,14 +2,16 @@
 //! behind the same [`Device`] trait as the F1 card — so the host driver that runs here is the
 //! one that will run on hardware.
 //!
-//! Each call to [`Device::advance`] clocks the model; register accesses are bus cycles of the
-//! model too, so the kernel keeps running while the driver polls. The DMA model serves the
-//! kernel's read and write commands at one 32-byte word per cycle each way with no latency, so
+//! Each call to [`Device::advance`] clocks the running kernel's model; register accesses are bus
+//! cycles of the model too, so the kernel keeps running while the driver polls. The DMA model
+//! serves each of a kernel's streams (the NTT kernel has one read and one write stream, the MSM
+//! kernel two read streams — points and digits — and one write stream) at one 32-byte word per
+//! cycle per stream with no latency, so
 //! the cycle counts are those of the kernel itself (a real card adds DDR latency and the
 //! host↔card transfers, which the driver times separately).
 
 use zkaccel_core::device::{Device, DeviceBuffer, DeviceInfo, HostBackedMemory};
-use zkaccel_core::regmap::KernelKind;
+use zkaccel_core::regmap::{ctrl, KernelKind, CTRL};
 use zkaccel_core::{Error, Result};
 
 use crate::{Model, PortRef};
@@ -18,9 +20,25 @@ use crate::{Model, PortRef};
 pub const PROJECTED_CLOCK_HZ: u64 = 250_000_000;
 /// Device memory the simulated card offers (backed on demand by host RAM).
 pub const MEMORY_BYTES: u64 = 4 << 30;
+/// First device address of the simulated memory.
+const MEMORY_BASE: u64 = 0x1_0000_0000;
 /// Cycles simulated per [`Device::advance`] between two polls of ap_done.
 const CYCLES_PER_ADVANCE: u32 = 1024;
 const WORDS: usize = 8;
+
+/// An MSM kernel build: widest window and log2 of the buckets on chip (its capability word).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MsmBuild {
+    pub max_c: u32,
+    pub log_buckets: u32,
+}
+
+impl MsmBuild {
+    /// The Verilator model of this build (see sim/build.rs, `ZKACCEL_SIM_MSM_CONFIGS`).
+    pub fn model_name(&self) -> String {
+        format!("msm_c{}_b{}", self.max_c, self.log_buckets)
+    }
+}
 
 /// One direction of the DMA model: the next device address and the words still to move.
 #[derive(Clone, Copy, Debug, Default)]
@@ -29,24 +47,30 @@ struct Stream {
     words_left: u64,
 }
 
-struct Ports {
-    reg_addr: PortRef,
-    reg_wdata: PortRef,
-    reg_write: PortRef,
-    reg_read: PortRef,
-    reg_rdata: PortRef,
-    rd_cmd_valid: PortRef,
-    rd_cmd_addr: PortRef,
-    rd_cmd_words: PortRef,
-    wr_cmd_valid: PortRef,
-    wr_cmd_addr: PortRef,
-    wr_cmd_words: PortRef,
-    in_data: PortRef,
-    in_valid: PortRef,
-    in_ready: PortRef,
-    out_data: PortRef,
-    out_valid: PortRef,
-    out_ready: PortRef,
+/// One DMA stream port of a kernel: its command (`<cmd>_cmd_valid/addr/words`) and its
+/// valid/ready data channel (`<data>_data/valid/ready`).
+struct StreamPort {
+    cmd_valid: PortRef,
+    cmd_addr: PortRef,
+    cmd_words: PortRef,
+    data: PortRef,
+    valid: PortRef,
+    ready: PortRef,
+    stream: Stream,
+}
+
+impl StreamPort {
+    fn open(model: &Model, cmd: &str, data: &str) -> std::result::Result<Self, crate::SimError> {
+        Ok(Self {
+            cmd_valid: model.port_ref(&format!("{cmd}_cmd_valid"))?,
+            cmd_addr: model.port_ref(&format!("{cmd}_cmd_addr"))?,
+            cmd_words: model.port_ref(&format!("{cmd}_cmd_words"))?,
+            data: model.port_ref(&format!("{data}_data"))?,
+            valid: model.port_ref(&format!("{data}_valid"))?,
+            ready: model.port_ref(&format!("{data}_ready"))?,
+            stream: Stream::default(),
+        })
+    }
 }
 
 /// A bus operation performed during one cycle.
@@ -57,74 +81,44 @@ enum Bus {
     Write(u32, u32),
 }
 
-/// A simulated card carrying the NTT kernel built for `2^log_size` values on chip.
-pub struct SimCard {
+/// One kernel on the card: its Verilator model, register bus and DMA streams.
+struct Kernel {
+    kind: KernelKind,
     model: Model,
-    ports: Ports,
-    log_size: u32,
-    memory: HostBackedMemory,
-    read: Stream,
-    write: Stream,
-    fault: Option<String>,
+    reg_addr: PortRef,
+    reg_wdata: PortRef,
+    reg_write: PortRef,
+    reg_read: PortRef,
+    reg_rdata: PortRef,
+    /// Read streams (device memory → kernel): `rd`/`in`, then `rd2`/`in2`, … as the model has them.
+    reads: Vec<StreamPort>,
+    /// The write stream (kernel → device memory): `wr`/`out`.
+    write: StreamPort,
 }
 
-impl SimCard {
-    /// The on-chip log2 sizes of the NTT kernels built into this binary (see sim/build.rs).
-    pub fn ntt_builds() -> Vec<u32> {
-        let mut sizes: Vec<u32> = crate::blocks()
-            .iter()
-            .filter_map(|b| b.strip_prefix("ntt_k").and_then(|k| k.parse().ok()))
-            .collect();
-        sizes.sort_unstable();
-        sizes
-    }
-
-    /// A card with the NTT kernel holding `2^log_size` values on chip.
-    pub fn with_ntt(log_size: u32) -> Result<Self> {
-        let name = format!("ntt_k{log_size}");
-        let model = Model::new(&name).map_err(|e| Error::BackendUnavailable {
-            name: "sim".into(),
-            reason: format!("{e}; built NTT kernels: {:?} (set ZKACCEL_SIM_NTT_LOG_SIZES and rebuild)", Self::ntt_builds()),
-        })?;
-        let port = |n: &str| model.port_ref(n).map_err(|e| Error::Device(format!("kernel model {name}: {e}")));
-        let ports = Ports {
+impl Kernel {
+    fn open(kind: KernelKind, name: &str, unknown: impl FnOnce(crate::SimError) -> Error) -> Result<Self> {
+        let model = Model::new(name).map_err(unknown)?;
+        let bad = |e: crate::SimError| Error::Device(format!("kernel model {name}: {e}"));
+        let port = |n: &str| model.port_ref(n).map_err(bad);
+        let mut reads = vec![StreamPort::open(&model, "rd", "in").map_err(bad)?];
+        for k in 2.. {
+            match StreamPort::open(&model, &format!("rd{k}"), &format!("in{k}")) {
+                Ok(s) => reads.push(s),
+                Err(_) => break,
+            }
+        }
+        Ok(Self {
+            kind,
             reg_addr: port("reg_addr")?,
             reg_wdata: port("reg_wdata")?,
             reg_write: port("reg_write")?,
             reg_read: port("reg_read")?,
             reg_rdata: port("reg_rdata")?,
-            rd_cmd_valid: port("rd_cmd_valid")?,
-            rd_cmd_addr: port("rd_cmd_addr")?,
-            rd_cmd_words: port("rd_cmd_words")?,
-            wr_cmd_valid: port("wr_cmd_valid")?,
-            wr_cmd_addr: port("wr_cmd_addr")?,
-            wr_cmd_words: port("wr_cmd_words")?,
-            in_data: port("in_data")?,
-            in_valid: port("in_valid")?,
-            in_ready: port("in_ready")?,
-            out_data: port("out_data")?,
-            out_valid: port("out_valid")?,
-            out_ready: port("out_ready")?,
-        };
-        let mut card = Self {
+            reads,
+            write: StreamPort::open(&model, "wr", "out").map_err(bad)?,
             model,
-            ports,
-            log_size,
-            memory: HostBackedMemory::new(0x1_0000_0000, MEMORY_BYTES),
-            read: Stream::default(),
-            write: Stream::default(),
-            fault: None,
-        };
-        // Let the registers settle out of their initial values.
-        for _ in 0..4 {
-            card.cycle(Bus::Idle)?;
-        }
-        Ok(card)
-    }
-
-    /// Cycles simulated since the card was created.
-    pub fn cycles(&self) -> u64 {
-        self.model.cycles()
+        })
     }
 
     fn set(&mut self, port: PortRef, value: u64) {
@@ -137,11 +131,10 @@ impl SimCard {
         w[0] as u64 | (w[1] as u64) << 32
     }
 
-    /// One clock cycle: the bus operation, the DMA model's side of both streams, the edge.
-    /// Returns what a bus read saw.
-    fn cycle(&mut self, bus: Bus) -> Result<u32> {
-        let p = &self.ports;
-        let (reg_addr, reg_wdata, reg_write, reg_read) = (p.reg_addr, p.reg_wdata, p.reg_write, p.reg_read);
+    /// One clock cycle: the bus operation, the DMA model's side of every stream (one 32-byte
+    /// word per cycle per stream, no latency), the edge. Returns what a bus read saw.
+    fn cycle(&mut self, bus: Bus, memory: &mut HostBackedMemory, fault: &mut Option<String>) -> Result<u32> {
+        let (reg_addr, reg_wdata, reg_write, reg_read) = (self.reg_addr, self.reg_wdata, self.reg_write, self.reg_read);
         match bus {
             Bus::Idle => {
                 self.set(reg_write, 0);
@@ -159,66 +152,192 @@ impl SimCard {
                 self.set(reg_read, 0);
             }
         }
-        let in_valid = self.read.words_left > 0;
-        if in_valid {
-            let bytes = self.memory.bytes_at(self.read.addr, 32)?;
-            let mut words = [0u32; WORDS];
-            for (w, b) in words.iter_mut().zip(bytes.chunks_exact(4)) {
-                *w = u32::from_le_bytes(b.try_into().expect("4 bytes"));
+        for i in 0..self.reads.len() {
+            let (stream, data, valid) = (self.reads[i].stream, self.reads[i].data, self.reads[i].valid);
+            let in_valid = stream.words_left > 0;
+            if in_valid {
+                let bytes = memory.bytes_at(stream.addr, 32)?;
+                let mut words = [0u32; WORDS];
+                for (w, b) in words.iter_mut().zip(bytes.chunks_exact(4)) {
+                    *w = u32::from_le_bytes(b.try_into().expect("4 bytes"));
+                }
+                self.model.set_words(data, &words);
             }
-            self.model.set_words(self.ports.in_data, &words);
+            self.set(valid, in_valid as u64);
         }
-        self.set(self.ports.in_valid, in_valid as u64);
-        self.set(self.ports.out_ready, 1);
+        let out_ready = self.write.ready;
+        self.set(out_ready, 1);
         self.model.eval();
 
-        let rdata = self.get(self.ports.reg_rdata) as u32;
-        if in_valid && self.get(self.ports.in_ready) & 1 == 1 {
-            self.read.addr += 32;
-            self.read.words_left -= 1;
+        let rdata = self.get(self.reg_rdata) as u32;
+        for i in 0..self.reads.len() {
+            let r = &self.reads[i];
+            if r.stream.words_left > 0 && self.get(r.ready) & 1 == 1 {
+                let s = &mut self.reads[i].stream;
+                s.addr += 32;
+                s.words_left -= 1;
+            }
         }
-        if self.get(self.ports.out_valid) & 1 == 1 {
-            if self.write.words_left == 0 {
-                self.fault.get_or_insert_with(|| "the kernel wrote more words than its write command announced".into());
+        if self.get(self.write.valid) & 1 == 1 {
+            if self.write.stream.words_left == 0 {
+                fault.get_or_insert_with(|| format!("{}: the kernel wrote more words than its write command announced", self.kind.name()));
             } else {
                 let mut words = [0u32; WORDS];
-                self.model.get_words(self.ports.out_data, &mut words);
-                let dst = self.memory.bytes_at(self.write.addr, 32)?;
+                self.model.get_words(self.write.data, &mut words);
+                let dst = memory.bytes_at(self.write.stream.addr, 32)?;
                 for (b, w) in dst.chunks_exact_mut(4).zip(words) {
                     b.copy_from_slice(&w.to_le_bytes());
                 }
-                self.write.addr += 32;
-                self.write.words_left -= 1;
+                self.write.stream.addr += 32;
+                self.write.stream.words_left -= 1;
             }
         }
-        if self.get(self.ports.rd_cmd_valid) & 1 == 1 {
-            self.read = Stream { addr: self.get(self.ports.rd_cmd_addr), words_left: self.get(self.ports.rd_cmd_words) & 0xffff_ffff };
+        for i in 0..self.reads.len() {
+            let r = &self.reads[i];
+            if self.get(r.cmd_valid) & 1 == 1 {
+                let stream = Stream { addr: self.get(r.cmd_addr), words_left: self.get(r.cmd_words) & 0xffff_ffff };
+                self.reads[i].stream = stream;
+            }
         }
-        if self.get(self.ports.wr_cmd_valid) & 1 == 1 {
-            self.write = Stream { addr: self.get(self.ports.wr_cmd_addr), words_left: self.get(self.ports.wr_cmd_words) & 0xffff_ffff };
+        if self.get(self.write.cmd_valid) & 1 == 1 {
+            self.write.stream = Stream { addr: self.get(self.write.cmd_addr), words_left: self.get(self.write.cmd_words) & 0xffff_ffff };
         }
         self.model.tick();
         Ok(rdata)
     }
+}
 
-    fn check_kernel(&self, kernel: KernelKind) -> Result<()> {
-        if kernel != KernelKind::Ntt {
-            return Err(Error::Unsupported { backend: "sim".into(), operation: format!("kernel {} (not on this card)", kernel.name()) });
+/// A simulated card carrying an NTT kernel, an MSM kernel, or both, sharing one device memory.
+///
+/// Each kernel is its own Verilator model. A kernel's model is clocked when the driver accesses
+/// its registers, and by [`Device::advance`] while it is the kernel last started: kernels share
+/// nothing but memory and the driver runs one at a time, so an idle kernel is not clocked (the
+/// MSM kernel's model is slow, and clocking it idle would slow every NTT down).
+pub struct SimCard {
+    kernels: Vec<Kernel>,
+    ntt_log_size: Option<u32>,
+    msm: Option<MsmBuild>,
+    memory: HostBackedMemory,
+    memory_bytes: u64,
+    /// Index into `kernels` of the kernel last started.
+    active: usize,
+    fault: Option<String>,
+}
+
+impl SimCard {
+    /// The on-chip log2 sizes of the NTT kernels built into this binary (see sim/build.rs).
+    pub fn ntt_builds() -> Vec<u32> {
+        let mut sizes: Vec<u32> = crate::blocks()
+            .iter()
+            .filter_map(|b| b.strip_prefix("ntt_k").and_then(|k| k.parse().ok()))
+            .collect();
+        sizes.sort_unstable();
+        sizes
+    }
+
+    /// The MSM kernel builds in this binary (see sim/build.rs, `ZKACCEL_SIM_MSM_CONFIGS`), smallest first.
+    pub fn msm_builds() -> Vec<MsmBuild> {
+        let mut builds: Vec<MsmBuild> = crate::blocks()
+            .iter()
+            .filter_map(|b| {
+                let (c, l) = b.strip_prefix("msm_c")?.split_once("_b")?;
+                Some(MsmBuild { max_c: c.parse().ok()?, log_buckets: l.parse().ok()? })
+            })
+            .collect();
+        builds.sort_unstable_by_key(|b| (b.log_buckets, b.max_c));
+        builds
+    }
+
+    /// A card with the NTT kernel holding `2^log_size` values on chip.
+    pub fn with_ntt(log_size: u32) -> Result<Self> {
+        Self::new(Some(log_size), None)
+    }
+
+    /// A card with the MSM kernel build `msm`.
+    pub fn with_msm(msm: MsmBuild) -> Result<Self> {
+        Self::new(None, Some(msm))
+    }
+
+    /// A card with the NTT kernel holding `2^ntt_log_size` values on chip and/or the MSM kernel
+    /// build `msm` (at least one of them).
+    pub fn new(ntt_log_size: Option<u32>, msm: Option<MsmBuild>) -> Result<Self> {
+        let mut kernels = Vec::new();
+        if let Some(k) = ntt_log_size {
+            kernels.push(Kernel::open(KernelKind::Ntt, &format!("ntt_k{k}"), |e| Error::BackendUnavailable {
+                name: "sim".into(),
+                reason: format!("{e}; built NTT kernels: {:?} (set ZKACCEL_SIM_NTT_LOG_SIZES and rebuild)", Self::ntt_builds()),
+            })?);
         }
+        if let Some(b) = msm {
+            kernels.push(Kernel::open(KernelKind::Msm, &b.model_name(), |e| Error::BackendUnavailable {
+                name: "sim".into(),
+                reason: format!("{e}; built MSM kernels: {:?} (set ZKACCEL_SIM_MSM_CONFIGS and rebuild)", Self::msm_builds()),
+            })?);
+        }
+        if kernels.is_empty() {
+            return Err(Error::Device("a simulated card needs at least one kernel".into()));
+        }
+        let mut card = Self {
+            kernels,
+            ntt_log_size,
+            msm,
+            memory: HostBackedMemory::new(MEMORY_BASE, MEMORY_BYTES),
+            memory_bytes: MEMORY_BYTES,
+            active: 0,
+            fault: None,
+        };
+        // Let the registers settle out of their initial values.
+        for i in 0..card.kernels.len() {
+            for _ in 0..4 {
+                card.cycle(i, Bus::Idle)?;
+            }
+        }
+        Ok(card)
+    }
+
+    /// The same card with only `bytes` of device memory (before anything is allocated), e.g. to
+    /// make the driver split an MSM into several chunks.
+    pub fn with_memory_bytes(mut self, bytes: u64) -> Self {
+        self.memory = HostBackedMemory::new(MEMORY_BASE, bytes);
+        self.memory_bytes = bytes;
+        self
+    }
+
+    /// Cycles simulated since the card was created, summed over its kernels.
+    pub fn cycles(&self) -> u64 {
+        self.kernels.iter().map(|k| k.model.cycles()).sum()
+    }
+
+    fn cycle(&mut self, index: usize, bus: Bus) -> Result<u32> {
+        self.kernels[index].cycle(bus, &mut self.memory, &mut self.fault)
+    }
+
+    fn kernel_index(&self, kernel: KernelKind) -> Result<usize> {
+        let index = self.kernels.iter().position(|k| k.kind == kernel).ok_or_else(|| Error::Unsupported {
+            backend: "sim".into(),
+            operation: format!("kernel {} (not on this card)", kernel.name()),
+        })?;
         match &self.fault {
             Some(f) => Err(Error::Device(f.clone())),
-            None => Ok(()),
+            None => Ok(index),
         }
     }
 }
 
 impl Device for SimCard {
     fn info(&self) -> DeviceInfo {
+        let mut parts = Vec::new();
+        if let Some(k) = self.ntt_log_size {
+            parts.push(format!("NTT kernel, 2^{k} values on chip"));
+        }
+        if let Some(b) = self.msm {
+            parts.push(format!("MSM kernel, c ≤ {}, 2^{} buckets on chip", b.max_c, b.log_buckets));
+        }
         DeviceInfo {
-            name: format!("verilator (NTT kernel, 2^{} values on chip)", self.log_size),
+            name: format!("verilator ({})", parts.join("; ")),
             clock_hz: PROJECTED_CLOCK_HZ,
-            memory_bytes: MEMORY_BYTES,
-            kernels: vec![KernelKind::Ntt],
+            memory_bytes: self.memory_bytes,
+            kernels: self.kernels.iter().map(|k| k.kind).collect(),
         }
     }
     fn alloc(&mut self, len: u64) -> Result<DeviceBuffer> {
@@ -234,18 +353,25 @@ impl Device for SimCard {
         self.memory.read(buffer, offset, out)
     }
     fn read_reg(&mut self, kernel: KernelKind, offset: u32) -> Result<u32> {
-        self.check_kernel(kernel)?;
-        self.cycle(Bus::Read(offset))
+        let i = self.kernel_index(kernel)?;
+        self.cycle(i, Bus::Read(offset))
     }
     fn write_reg(&mut self, kernel: KernelKind, offset: u32, value: u32) -> Result<()> {
-        self.check_kernel(kernel)?;
-        self.cycle(Bus::Write(offset, value)).map(|_| ())
+        let i = self.kernel_index(kernel)?;
+        if offset == CTRL && value & ctrl::AP_START != 0 {
+            self.active = i;
+        }
+        self.cycle(i, Bus::Write(offset, value)).map(|_| ())
     }
     fn advance(&mut self) -> Result<()> {
+        let i = self.active;
         for _ in 0..CYCLES_PER_ADVANCE {
-            self.cycle(Bus::Idle)?;
+            self.cycle(i, Bus::Idle)?;
         }
-        self.check_kernel(KernelKind::Ntt)
+        match &self.fault {
+            Some(f) => Err(Error::Device(f.clone())),
+            None => Ok(()),
+        }
     }
 }
 
@@ -271,5 +397,26 @@ mod tests {
             card.write_reg(ntt, arg.offset, 0x1234_5670 + arg.offset).unwrap();
             assert_eq!(card.read_reg(ntt, arg.offset).unwrap(), 0x1234_5670 + arg.offset, "{}", arg.name);
         }
+    }
+
+    #[test]
+    fn one_card_carries_both_kernels_with_their_own_registers() {
+        let k = *SimCard::ntt_builds().first().expect("an NTT build");
+        let b = *SimCard::msm_builds().first().expect("an MSM build");
+        let mut card = SimCard::new(Some(k), Some(b)).unwrap();
+        assert_eq!(card.info().kernels, vec![KernelKind::Ntt, KernelKind::Msm]);
+        let msm = KernelKind::Msm;
+        assert_eq!(card.read_reg(msm, CTRL).unwrap() & 0b1100, 0b1100, "idle and ready");
+        assert_eq!(
+            card.read_reg(msm, msm.caps_offset()).unwrap(),
+            zkaccel_core::regmap::msm_caps::encode(b.max_c, b.log_buckets)
+        );
+        for arg in msm.args() {
+            card.write_reg(msm, arg.offset, 0x0bad_c0d0 + arg.offset).unwrap();
+            assert_eq!(card.read_reg(msm, arg.offset).unwrap(), 0x0bad_c0d0 + arg.offset, "{}", arg.name);
+        }
+        assert_eq!(card.read_reg(KernelKind::Ntt, KernelKind::Ntt.caps_offset()).unwrap(), zkaccel_core::regmap::ntt_caps::encode(k));
+        let err = SimCard::with_msm(MsmBuild { max_c: 3, log_buckets: 3 }).err().expect("no such build");
+        assert!(err.to_string().contains("built MSM kernels"), "{err}");
     }
 }
