@@ -22,6 +22,10 @@ pub struct Report {
     pub clock_hz: Option<u64>,
     /// How many kernel runs the call took (chunks, sub-transforms); 0 on the CPU.
     pub kernel_runs: u32,
+    /// Host time spent in the hardware driver's own passes (four-step transposes and twiddles,
+    /// coset scaling, MSM digit recoding and bucket reduction); zero on the CPU backend.
+    #[serde(serialize_with = "seconds")]
+    pub host_passes: Duration,
 }
 
 fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -42,6 +46,7 @@ impl Report {
         self.size += other.size;
         self.wall += other.wall;
         self.kernel_runs += other.kernel_runs;
+        self.host_passes += other.host_passes;
         self.device_cycles = match (self.device_cycles, other.device_cycles) {
             (Some(a), Some(b)) => Some(a + b),
             (a, b) => a.or(b),

@@ -39,6 +39,8 @@ pub struct CardBackend {
 struct CardStats {
     cycles: u64,
     runs: u32,
+    /// Time in the driver's host-side passes.
+    host: Duration,
 }
 
 impl CardBackend {
@@ -79,6 +81,7 @@ impl CardBackend {
             device_cycles: Some(stats.cycles),
             clock_hz: Some(self.clock_hz),
             kernel_runs: stats.runs,
+            host_passes: stats.host,
         }
     }
 

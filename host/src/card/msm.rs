@@ -10,7 +10,7 @@
 //!    These final sums are a few thousand additions per window — small next to the `N·W`
 //!    additions on the card, and they need the whole bucket set, so the host does them.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
 use ark_ec::{AdditiveGroup, CurveGroup};
@@ -120,9 +120,11 @@ impl MsmDriver<'_> {
         }
         let plan = MsmPlan::new(n, self.caps, self.device.info().memory_bytes)?;
         let windows = plan.windows as usize;
+        let host_start = Instant::now();
         let mut digits = vec![0i16; n * windows];
         digits.par_chunks_mut(windows).zip(scalars).for_each(|(out, s)| signed_digits(s, plan.c, out));
         let points = wire::encode_points(bases);
+        let mut host = host_start.elapsed();
 
         let buckets_per_window = 1usize << (plan.c - 1);
         let mut window_sums = Vec::with_capacity(windows);
@@ -131,7 +133,9 @@ impl MsmDriver<'_> {
             for first in (0..windows).step_by(plan.group as usize) {
                 let group = (plan.group as usize).min(windows - first);
                 let buckets = self.accumulate_group(&plan, &points, &digits, first, group, buffers)?;
+                let reduce_start = Instant::now();
                 window_sums.extend(reduce_windows(&buckets, buckets_per_window, first)?);
+                host += reduce_start.elapsed();
             }
             Ok(())
         })();
@@ -139,7 +143,10 @@ impl MsmDriver<'_> {
             self.device.free(buffer)?;
         }
         result?;
-        Ok(combine_windows(&window_sums, plan.c))
+        let combine_start = Instant::now();
+        let sum = combine_windows(&window_sums, plan.c);
+        self.stats.host += host + combine_start.elapsed();
+        Ok(sum)
     }
 
     /// Points, digits and buckets buffers sized for the plan.

@@ -18,7 +18,7 @@
 //! sub-transforms' factors multiply to `1/n`. Coset transforms scale by powers of the coset
 //! offset `g` before (forward) or after (inverse) the plain transform, as ark-poly does.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ark_bn254::Fr;
 use ark_ff::Field;
@@ -46,14 +46,22 @@ impl NttDriver<'_> {
     /// Transforms each of the `values.len() / size` consecutive transforms of `size` values.
     pub fn run(&mut self, values: &mut [Fr], size: usize, kind: NttKind) -> Result<()> {
         if kind == NttKind::CosetForward {
-            values.par_chunks_mut(size).for_each(|t| scale_by_powers(t, ntt::coset_offset()));
+            self.on_host(|| values.par_chunks_mut(size).for_each(|t| scale_by_powers(t, ntt::coset_offset())));
         }
         self.transform(values, size, kind.is_inverse())?;
         if kind == NttKind::CosetInverse {
             let g_inv = ntt::coset_offset().inverse().expect("the generator is nonzero");
-            values.par_chunks_mut(size).for_each(|t| scale_by_powers(t, g_inv));
+            self.on_host(|| values.par_chunks_mut(size).for_each(|t| scale_by_powers(t, g_inv)));
         }
         Ok(())
+    }
+
+    /// Runs a host-side pass, adding its time to the report.
+    fn on_host<T>(&mut self, pass: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = pass();
+        self.stats.host += start.elapsed();
+        out
     }
 
     /// Plain transforms of `size` values each, on the kernel or by four-step.
@@ -73,17 +81,19 @@ impl NttDriver<'_> {
     fn four_step(&mut self, x: &mut [Fr], log1: u32, log2: u32, inverse: bool) -> Result<()> {
         let (n1, n2) = (1usize << log1, 1usize << log2);
         // Step 1: the columns x[j1 + n1·j2] become rows j1 of length n2.
-        let mut rows = transpose(x, n2, n1);
+        let mut rows = self.on_host(|| transpose(x, n2, n1));
         self.transform(&mut rows, n2, inverse)?;
         // Step 2: entry (j1, k2) times ω^(j1·k2).
         let omega = ntt::root_of_unity(x.len())?;
         let omega = if inverse { omega.inverse().expect("roots of unity are nonzero") } else { omega };
-        rows.par_chunks_mut(n2).enumerate().for_each(|(j1, row)| scale_by_powers(row, omega.pow([j1 as u64])));
-        // Step 3: rows k2 of length n1.
-        let mut cols = transpose(&rows, n1, n2);
+        let mut cols = self.on_host(|| {
+            rows.par_chunks_mut(n2).enumerate().for_each(|(j1, row)| scale_by_powers(row, omega.pow([j1 as u64])));
+            // Step 3 reads rows k2 of length n1.
+            transpose(&rows, n1, n2)
+        });
         self.transform(&mut cols, n1, inverse)?;
         // Step 4: X[n2·k1 + k2] = cols[k2·n1 + k1].
-        x.copy_from_slice(&transpose(&cols, n2, n1));
+        self.on_host(|| x.copy_from_slice(&transpose(&cols, n2, n1)));
         Ok(())
     }
 
