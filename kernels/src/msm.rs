@@ -24,27 +24,35 @@
 //!    digit `d` names bucket `w·2^(c-1) + |d| − 1` of window `w`, and the point (with `y`
 //!    negated, `q − y`, when `d < 0`) is issued: the bucket RAM is read (1 cycle), then the pair
 //!    enters the adder; [`PointAdd::LATENCY`] cycles later the sum is written back.
-//!    **Hazards**: one busy bit per bucket, set at issue and cleared at write-back. A digit whose
-//!    bucket is busy **stalls the issuer** (in order, head of line) until the write-back; the
-//!    read after the stall sees the written sum (the RAM writes at the edge that clears the
-//!    bit). So every addition is applied exactly once, to the latest value of its bucket.
-//!    The run ends when every point was issued and every issued addition written back.
+//!    **Hazards**: one busy bit per bucket, set at issue and cleared at write-back (the RAM is
+//!    written on the edge that clears the bit, so the next read sees the new sum). An addition
+//!    is only ever issued to a bucket whose bit is clear, so every addition is applied exactly
+//!    once, to the latest value of its bucket, and no two are in flight on one bucket.
+//!    **Scheduling** (priority each cycle): (a) the head of the 16-deep *retry FIFO* issues if
+//!    its bucket is free; (b) else the head digit issues if its bucket is free; a head digit whose
+//!    bucket is busy is *parked* in the retry FIFO (in any cycle, also while (a) issues) if the
+//!    FIFO has room, and only **stalls** the issuer when it is full; a digit whose bucket is free
+//!    waits while (a) has the adder. The retry head cannot starve: while it waits, its bucket is
+//!    busy, so any new digit for that bucket is parked behind it.
+//!    The run ends when every point was consumed, the retry FIFO and its head are empty, and
+//!    every issued addition has been written back.
 //! 4. **Flush** (if asked: `4·windows·2^(c-1)` cycles plus the 20-cycle pipeline): every
 //!    coordinate passes through the same multiplier times the canonical integer 1 (leaving
 //!    Montgomery form, result `< q`) into a 32-deep output FIFO; reads are issued only while the
 //!    FIFO has room for everything in flight, so `out_ready` may stall at any time.
 //!
-//! **Latency / throughput**: at most one bucket addition per cycle (one adder); a point costs
-//! `max(windows, 2)` issue cycles (two stream words per point), plus stall cycles. Stalls happen
-//! when a bucket is hit again within `PointAdd::LATENCY + 1 = 88` cycles: with `B = 2^(c-1)`
-//! buckets per window and uniform digits, each issue stalls with probability about
-//! `1 − (1 − 1/B)^(88/windows)` — negligible for `c ≥ 12`, severe for the small CI build.
-//! A retry FIFO (park the conflicting addition, issue the next) would hide most stalls; it is
-//! not built yet (docs/kernels/msm.md). Cycles are reported in the cycle counter register.
+//! **Latency / throughput**: at most one bucket addition per cycle (one adder); a point costs at
+//! least `max(windows, 2)` issue cycles (every digit takes an issue cycle, zero or not; the loader
+//! brings two stream words per point). A digit conflicts when its bucket was hit within the
+//! last `1 + PointAdd::LATENCY = 88` cycles; the retry FIFO hides a conflict as long as it has
+//! room and the adder has a free slot later. It cannot help when most digits go to a few buckets
+//! (equal or small scalars): then the FIFO fills and the issuer stalls until write-backs.
+//! Cycles are reported in the cycle counter register; measured figures: docs/PERFORMANCE.md.
 //!
 //! **Resources**: the adder (10 multipliers), one more [`MontMul`] for the conversions, four
 //! `2^L × 256-bit` bucket RAMs (X, Y, ZZ, ZZZ; simple dual port), a `2^L`-bit busy register,
-//! an 88-deep address delay line, the point FIFO (16 × 512 bits) and output FIFO (32 × 256).
+//! an 87-deep address delay line, the point FIFO (16 × 512 bits), the retry FIFO (16 × 528)
+//! and the output FIFO (32 × 256).
 //! The busy bits are one flat register with a dynamic shift, fine up to `L = 12`; larger builds
 //! need them banked per window (not built).
 
@@ -57,6 +65,8 @@ use zkaccel_hdl::prims::Delay;
 
 /// Depth of the point FIFO between the loader and the issuer.
 pub const POINT_FIFO_DEPTH: usize = 16;
+/// Depth of the retry FIFO holding additions parked because their bucket was busy.
+pub const RETRY_FIFO_DEPTH: usize = 16;
 /// Depth of the output FIFO of the flush (must exceed the flush pipeline, `1 + MontMul::LATENCY`).
 pub const OUT_FIFO_DEPTH: usize = 32;
 /// Cycles from issuing an addition to its write-back (RAM read, then the adder).
@@ -135,6 +145,8 @@ pub struct MsmKernel<const L: usize, const CAP: usize> {
     one: Constant<Bits<256>>,
     modulus: Constant<Bits<256>>,
     pt_room: Constant<Bits<34>>,
+    rq_room: Constant<Bits<6>>,
+    k1_6: Constant<Bits<6>>,
     k1_5: Constant<Bits<5>>,
     k1_8: Constant<Bits<8>>,
     k0_16: Constant<Bits<16>>,
@@ -165,6 +177,11 @@ pub struct MsmKernel<const L: usize, const CAP: usize> {
     head_x: DFF<Bits<256>>,
     head_y: DFF<Bits<256>>,
     head_valid: DFF<Bit>,
+    r_x: DFF<Bits<256>>,
+    r_y: DFF<Bits<256>>,
+    r_addr: DFF<Bits<L>>,
+    r_valid: DFF<Bit>,
+    parked: DFF<Bits<6>>,
     dig_word: DFF<Bits<256>>,
     dig_left: DFF<Bits<5>>,
     busy: DFF<Bits<CAP>>,
@@ -177,6 +194,7 @@ pub struct MsmKernel<const L: usize, const CAP: usize> {
     adder: PointAdd,
     mul: MontMul,
     pt_fifo: SynchronousFIFO<Bits<512>, 4, 5, 1>,
+    rq_fifo: SynchronousFIFO<Bits<528>, 4, 5, 1>,
     out_fifo: SynchronousFIFO<Bits<256>, 5, 6, 1>,
 
     // Read stage and tags.
@@ -211,6 +229,14 @@ pub struct MsmKernel<const L: usize, const CAP: usize> {
     conflict: Signal<Local, Bit>,
     fire: Signal<Local, Bit>,
     issue: Signal<Local, Bit>,
+    main_y: Signal<Local, Bits<256>>,
+    r_mask: Signal<Local, Bits<CAP>>,
+    r_hit: Signal<Local, Bits<CAP>>,
+    r_ready: Signal<Local, Bit>,
+    can_main: Signal<Local, Bit>,
+    issue_main: Signal<Local, Bit>,
+    park: Signal<Local, Bit>,
+    r_pop: Signal<Local, Bit>,
     dig_load: Signal<Local, Bit>,
     set_mask: Signal<Local, Bits<CAP>>,
     clear_mask: Signal<Local, Bits<CAP>>,
@@ -281,6 +307,8 @@ impl<const L: usize, const CAP: usize> MsmKernel<L, CAP> {
             one: Constant::new(Bits::<256>::from(1u64)),
             modulus: Constant::new(big_to_bits(&q.modulus)),
             pt_room: Constant::new(Bits::<34>::from((POINT_FIFO_DEPTH - 1) as u64)),
+            rq_room: Constant::new(Bits::<6>::from((RETRY_FIFO_DEPTH - 1) as u64)),
+            k1_6: Constant::new(Bits::<6>::from(1u64)),
             k1_5: Constant::new(Bits::<5>::from(1u64)),
             k1_8: Constant::new(Bits::<8>::from(1u64)),
             k0_16: Constant::new(Bits::<16>::from(0u64)),
@@ -309,6 +337,11 @@ impl<const L: usize, const CAP: usize> MsmKernel<L, CAP> {
             head_x: Default::default(),
             head_y: Default::default(),
             head_valid: Default::default(),
+            r_x: Default::default(),
+            r_y: Default::default(),
+            r_addr: Default::default(),
+            r_valid: Default::default(),
+            parked: Default::default(),
             dig_word: Default::default(),
             dig_left: Default::default(),
             busy: Default::default(),
@@ -319,6 +352,7 @@ impl<const L: usize, const CAP: usize> MsmKernel<L, CAP> {
             adder: PointAdd::new(),
             mul: MontMul::new(Field::Fq),
             pt_fifo: Default::default(),
+            rq_fifo: Default::default(),
             out_fifo: Default::default(),
             d1_issue: Default::default(),
             d1_x: Default::default(),
@@ -349,6 +383,14 @@ impl<const L: usize, const CAP: usize> MsmKernel<L, CAP> {
             conflict: Default::default(),
             fire: Default::default(),
             issue: Default::default(),
+            main_y: Default::default(),
+            r_mask: Default::default(),
+            r_hit: Default::default(),
+            r_ready: Default::default(),
+            can_main: Default::default(),
+            issue_main: Default::default(),
+            park: Default::default(),
+            r_pop: Default::default(),
             dig_load: Default::default(),
             set_mask: Default::default(),
             clear_mask: Default::default(),
@@ -364,9 +406,9 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
         dff_setup!(
             self, clock, num_points, window_config, points_lo, points_hi, digits_lo, digits_hi, buckets_lo, buckets_hi,
             cycles, done, state, c_m1, group, nbk, nbk4, flush, total_words, loaded, pts_done, win, issued, written,
-            count, popped, x_reg, head_x, head_y, head_valid, dig_word, dig_left, busy, d1_issue, d1_x, d1_y, d1_addr, d1_flush, d1_coord
+            count, popped, x_reg, head_x, head_y, head_valid, r_x, r_y, r_addr, r_valid, parked, dig_word, dig_left, busy, d1_issue, d1_x, d1_y, d1_addr, d1_flush, d1_coord
         );
-        clock!(self, clock, adder, mul, pt_fifo, out_fifo, tag_addr, tag_load, tag_y, tag_flush);
+        clock!(self, clock, adder, mul, pt_fifo, rq_fifo, out_fifo, tag_addr, tag_load, tag_y, tag_flush);
         self.ram_x.read_clock.next = self.clock.val();
         self.ram_x.write_clock.next = self.clock.val();
         self.ram_y.read_clock.next = self.clock.val();
@@ -510,11 +552,44 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
         self.bucket_mask.next = self.k1_cap.val() << self.bucket.val();
         self.busy_hit.next = self.busy.q.val() & self.bucket_mask.val();
         self.conflict.next = self.busy_hit.val().any();
-        self.fire.next = (self.state.q.val() == MsmState::Accumulate)
-            & self.head_valid.q.val()
-            & self.dig_left.q.val().any()
-            & (self.skip.val() | !self.conflict.val());
-        self.issue.next = self.fire.val() & !self.skip.val();
+        if self.negative.val() {
+            self.main_y.next = self.modulus.val() - self.head_y.q.val();
+        } else {
+            self.main_y.next = self.head_y.q.val();
+        }
+        // The parked addition at the head of the retry FIFO goes first once its bucket is free.
+        self.r_mask.next = self.k1_cap.val() << self.r_addr.q.val();
+        self.r_hit.next = self.busy.q.val() & self.r_mask.val();
+        self.r_ready.next = self.r_valid.q.val() & !self.r_hit.val().any();
+        // The head digit: skipped, issued (adder free and bucket free), parked (bucket busy and
+        // room in the retry FIFO) or held.
+        self.can_main.next = (self.state.q.val() == MsmState::Accumulate) & self.head_valid.q.val() & self.dig_left.q.val().any();
+        self.issue_main.next = self.can_main.val() & !self.skip.val() & !self.conflict.val() & !self.r_ready.val();
+        self.park.next = self.can_main.val() & !self.skip.val() & self.conflict.val() & (self.parked.q.val() < self.rq_room.val());
+        self.fire.next = self.can_main.val() & (self.skip.val() | self.issue_main.val() | self.park.val());
+        self.issue.next = self.issue_main.val() | self.r_ready.val();
+        // Retry FIFO: push parked additions {bucket, ±y, x}; its head register reloads when
+        // empty or issued.
+        self.rq_fifo.write.next = self.park.val();
+        self.rq_fifo.data_in.next = (bit_cast::<528, 16>(self.bucket16.val()) << 512)
+            | (bit_cast::<528, 256>(self.main_y.val()) << 256)
+            | bit_cast::<528, 256>(self.head_x.q.val());
+        self.r_pop.next = !self.rq_fifo.empty.val() & (!self.r_valid.q.val() | self.r_ready.val());
+        self.rq_fifo.read.next = self.r_pop.val();
+        if self.r_pop.val() {
+            self.r_x.d.next = self.rq_fifo.data_out.val().get_bits::<256>(0);
+            self.r_y.d.next = self.rq_fifo.data_out.val().get_bits::<256>(256);
+            self.r_addr.d.next = bit_cast::<L, 16>(self.rq_fifo.data_out.val().get_bits::<16>(512));
+            self.r_valid.d.next = true;
+        } else if self.r_ready.val() {
+            self.r_valid.d.next = false;
+        }
+        if self.park.val() & !self.r_pop.val() {
+            self.parked.d.next = self.parked.q.val() + self.k1_6.val();
+        }
+        if !self.park.val() & self.r_pop.val() {
+            self.parked.d.next = self.parked.q.val() - self.k1_6.val();
+        }
         self.last_win.next = (self.win.q.val() + self.k1_8.val()) == self.group.q.val();
         if self.fire.val() {
             if self.last_win.val() {
@@ -547,8 +622,12 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
         // Busy bits: set at issue, cleared at write-back.
         self.set_mask.next = bits::<CAP>(0);
         self.clear_mask.next = bits::<CAP>(0);
-        if self.issue.val() {
+        if self.r_ready.val() {
+            self.set_mask.next = self.r_mask.val();
+        } else if self.issue_main.val() {
             self.set_mask.next = self.bucket_mask.val();
+        }
+        if self.issue.val() {
             self.issued.d.next = self.issued.q.val() + self.k1_40.val();
         }
         if self.adder.valid_out.val() {
@@ -559,13 +638,15 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
 
         // Read stage → adder → write-back.
         self.d1_issue.d.next = self.issue.val();
-        self.d1_x.d.next = self.head_x.q.val();
-        if self.negative.val() {
-            self.d1_y.d.next = self.modulus.val() - self.head_y.q.val();
+        if self.r_ready.val() {
+            self.d1_x.d.next = self.r_x.q.val();
+            self.d1_y.d.next = self.r_y.q.val();
+            self.d1_addr.d.next = self.r_addr.q.val();
         } else {
-            self.d1_y.d.next = self.head_y.q.val();
+            self.d1_x.d.next = self.head_x.q.val();
+            self.d1_y.d.next = self.main_y.val();
+            self.d1_addr.d.next = self.bucket.val();
         }
-        self.d1_addr.d.next = self.bucket.val();
         self.adder.valid_in.next = self.d1_issue.q.val();
         self.adder.inf2.next = false;
         self.adder.x1.next = self.ram_x.read_data.val();
@@ -579,6 +660,8 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
         // Bucket RAM ports: reads for issue or flush; writes for clear or write-back.
         if self.state.q.val() == MsmState::Flush {
             self.ram_x.read_address.next = bit_cast::<L, 24>(self.count.q.val() >> 2);
+        } else if self.r_ready.val() {
+            self.ram_x.read_address.next = self.r_addr.q.val();
         } else {
             self.ram_x.read_address.next = self.bucket.val();
         }
@@ -667,6 +750,8 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
                 self.popped.d.next = bits::<24>(0);
                 self.dig_left.d.next = bits::<5>(0);
                 self.head_valid.d.next = false;
+                self.r_valid.d.next = false;
+                self.parked.d.next = bits::<6>(0);
                 self.busy.d.next = bits::<CAP>(0);
                 if !self.cfg_c.val().any()
                     | (self.cfg_c.val() > self.max_c.val())
@@ -697,6 +782,8 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
             }
             MsmState::Accumulate => {
                 if (self.pts_done.q.val() == bit_cast::<34, 32>(self.num_points.q.val()))
+                    & !self.r_valid.q.val()
+                    & !self.parked.q.val().any()
                     & (self.issued.q.val() == self.written.q.val())
                 {
                     if self.flush.q.val() {

@@ -1,7 +1,8 @@
 //! MSM kernel cycle counts and adder utilisation on the simulated card.
 //!
-//! `cargo run --release -p zkaccel-bench --bin msm_cycles [sizes, comma-separated]`
-//! (default `256,1024`). Uses the largest MSM kernel built into the binary (sim/build.rs:
+//! `cargo run --release -p zkaccel-bench --bin msm_cycles [sizes] [distributions]`: sizes
+//! comma-separated (default `256,1024`), distributions a comma-separated subset of
+//! `uniform,equal,small` (default all). Uses the largest MSM kernel built into the binary (sim/build.rs:
 //! `ZKACCEL_SIM_MSM_CONFIGS`, e.g. `ZKACCEL_SIM_MSM_CONFIGS=4:6,9:10`). Prints a Markdown table
 //! for docs/PERFORMANCE.md. For each size and scalar distribution:
 //! - the whole MSM through the driver (checked against arkworks): kernel runs and total kernel
@@ -62,6 +63,8 @@ fn main() {
         .split(',')
         .map(|s| s.trim().parse().expect("sizes: comma-separated integers"))
         .collect();
+    let wanted: Vec<String> =
+        std::env::args().nth(2).unwrap_or_else(|| "uniform,equal,small".into()).split(',').map(|s| s.trim().to_string()).collect();
     let build = *SimCard::msm_builds().last().expect("an MSM kernel build (ZKACCEL_SIM_MSM_CONFIGS)");
     let caps = msm_caps::encode(build.max_c, build.log_buckets);
     println!("MSM kernel build: max c = {}, 2^{} buckets on chip", build.max_c, build.log_buckets);
@@ -76,11 +79,11 @@ fn main() {
         let points = wire::encode_points(&bases);
         let equal = testing::random_scalars(1, &mut rng)[0];
         let distributions = [
-            ("uniform", testing::random_scalars(n, &mut rng)),
-            ("all equal", vec![equal; n]),
-            ("small skewed", testing::small_skewed_scalars(n, &mut rng)),
+            ("uniform", "uniform", testing::random_scalars(n, &mut rng)),
+            ("equal", "all equal", vec![equal; n]),
+            ("small", "small skewed", testing::small_skewed_scalars(n, &mut rng)),
         ];
-        for (name, scalars) in distributions {
+        for (_, name, scalars) in distributions.into_iter().filter(|(key, _, _)| wanted.iter().any(|w| w == key)) {
             let plan = MsmPlan::new(n, caps, zkaccel_sim::card::MEMORY_BYTES).unwrap();
             let windows = window_count(plan.c) as usize;
             let mut digits = vec![0i16; n * windows];
