@@ -22,14 +22,14 @@ use zkaccel::regmap::{msm_args, msm_caps, msm_config, KernelKind};
 use zkaccel::{reference, testing, wire, Backend};
 use zkaccel_sim::card::{SimCard, PROJECTED_CLOCK_HZ};
 
-/// Cycles of the accumulation alone, summed over the window groups (one chunk: all points).
-fn accumulation_cycles(card: &mut SimCard, plan: &MsmPlan, points: &[wire::WireG1], digits: &[i16]) -> u64 {
+/// Cycles of the accumulation alone, per window group (one chunk: all points).
+fn accumulation_cycles(card: &mut SimCard, plan: &MsmPlan, points: &[wire::WireG1], digits: &[i16]) -> Vec<u64> {
     let n = points.len();
     let windows = plan.windows as usize;
     let points_buf = card.alloc((n * 64) as u64).unwrap();
     let digits_buf = card.alloc((n * plan.group as usize * 2).max(32) as u64).unwrap();
     card.write(points_buf, 0, wire::as_bytes(points)).unwrap();
-    let mut cycles = 0;
+    let mut cycles = Vec::new();
     for first in (0..windows).step_by(plan.group as usize) {
         let group = (plan.group as usize).min(windows - first);
         let bytes: Vec<u8> = (0..n)
@@ -49,7 +49,7 @@ fn accumulation_cycles(card: &mut SimCard, plan: &MsmPlan, points: &[wire::WireG
             Duration::from_secs(3600),
         )
         .unwrap();
-        cycles += run.cycles;
+        cycles.push(run.cycles);
     }
     card.free(points_buf).unwrap();
     card.free(digits_buf).unwrap();
@@ -69,8 +69,8 @@ fn main() {
     let caps = msm_caps::encode(build.max_c, build.log_buckets);
     println!("MSM kernel build: max c = {}, 2^{} buckets on chip", build.max_c, build.log_buckets);
     println!();
-    println!("| scalars | n | c | windows/group | runs | total cycles | accumulation cycles | additions | utilisation (accumulation) | utilisation (total) | projected at 250 MHz | sim wall |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| scalars | n | c | windows/group | runs | total cycles | accumulation cycles | additions | utilisation (accumulation) | utilisation (total) | projected at 250 MHz | sim wall | accumulation cycles per group |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut backend = CardBackend::new("sim", Box::new(SimCard::with_msm(build).unwrap())).unwrap();
     let mut raw = SimCard::with_msm(build).unwrap();
     for &n in &sizes {
@@ -101,9 +101,10 @@ fn main() {
             let wall = start.elapsed();
             assert_eq!(outcome.value, reference::msm(&bases, &scalars).unwrap(), "{name} n={n}: the kernel differs from arkworks");
             let total = outcome.report.device_cycles.unwrap();
-            let accumulate = accumulation_cycles(&mut raw, &plan, &points, &digits);
+            let per_group = accumulation_cycles(&mut raw, &plan, &points, &digits);
+            let accumulate: u64 = per_group.iter().sum();
             println!(
-                "| {name} | {n} | {} | {} | {} | {total} | {accumulate} | {additions} | {:.1} % | {:.1} % | {:.1} µs | {:.1} s |",
+                "| {name} | {n} | {} | {} | {} | {total} | {accumulate} | {additions} | {:.1} % | {:.1} % | {:.1} µs | {:.1} s | {} |",
                 plan.c,
                 plan.group,
                 outcome.report.kernel_runs,
@@ -111,6 +112,7 @@ fn main() {
                 100.0 * additions as f64 / total as f64,
                 total as f64 / PROJECTED_CLOCK_HZ as f64 * 1e6,
                 wall.as_secs_f64(),
+                per_group.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" · "),
             );
         }
     }
