@@ -31,11 +31,11 @@ enum Command {
     Demo {
         #[command(flatten)]
         backend: BackendArg,
-        /// Number of MSM points.
-        #[arg(long, default_value_t = 4096)]
+        /// Number of MSM points (the simulated card runs ~25k adder cycles/s: keep it small there).
+        #[arg(long, default_value_t = 512)]
         msm_size: usize,
         /// log2 of the NTT size.
-        #[arg(long, default_value_t = 12)]
+        #[arg(long, default_value_t = 10)]
         ntt_log_size: u32,
         /// Seed of the random inputs.
         #[arg(long, default_value_t = 1)]
