@@ -8,6 +8,7 @@ fn all_blocks_lint_clean() {
     let waivers = concat!(env!("CARGO_MANIFEST_DIR"), "/verilator/lint_waivers.vlt");
     let models = zkaccel_sim::blocks();
     assert!(models.iter().any(|m| m.starts_with("ntt_k")), "the NTT kernel is linted too");
+    assert!(models.iter().any(|m| m.starts_with("msm_")), "the MSM kernel is linted too");
     for name in models {
         let v = format!("{}/{}.v", zkaccel_sim::VERILOG_DIR, name);
         let out = Command::new("verilator")
