@@ -176,22 +176,21 @@ fn kernel_models() -> Vec<(String, String)> {
         .collect()
 }
 
-/// MSM kernel builds, one per `max_c:log2_buckets` pair listed in `ZKACCEL_SIM_MSM_CONFIGS`
-/// (comma-separated; default `4:6`, the small configuration CI tests; the builds that exist are
-/// `zkaccel_kernels::msm::CONFIGS`). Benchmarks add larger ones, e.g.
-/// `ZKACCEL_SIM_MSM_CONFIGS=4:6,9:10`. Each becomes the model `msm_c<max_c>_b<log2_buckets>`.
+/// MSM kernel builds, one per log2 slot count listed in `ZKACCEL_SIM_MSM_LOG_SLOTS`
+/// (comma-separated; default `6`, the small configuration CI tests; the builds that exist are
+/// `zkaccel_kernels::msm::LOG_SLOTS`). Benchmarks add larger ones, e.g.
+/// `ZKACCEL_SIM_MSM_LOG_SLOTS=6,12`. Each becomes the model `msm_b<log2 slots>`.
 fn msm_models() -> Vec<(String, String)> {
-    println!("cargo:rerun-if-env-changed=ZKACCEL_SIM_MSM_CONFIGS");
-    let configs = env::var("ZKACCEL_SIM_MSM_CONFIGS").unwrap_or_else(|_| "4:6".into());
-    configs
+    println!("cargo:rerun-if-env-changed=ZKACCEL_SIM_MSM_LOG_SLOTS");
+    let builds = env::var("ZKACCEL_SIM_MSM_LOG_SLOTS").unwrap_or_else(|_| "6".into());
+    builds
         .split(',')
         .filter(|s| !s.trim().is_empty())
         .map(|s| {
-            let parsed = s.trim().split_once(':').and_then(|(c, b)| Some((c.parse().ok()?, b.parse().ok()?)));
-            let (c, b): (u32, u32) =
-                parsed.unwrap_or_else(|| die(&format!("ZKACCEL_SIM_MSM_CONFIGS: '{s}' is not max_c:log2_buckets")));
-            let verilog = zkaccel_kernels::msm::verilog_for_config(c, b).unwrap_or_else(|e| die(&e));
-            (zkaccel_kernels::msm::model_name(c, b), verilog)
+            let log: u32 =
+                s.trim().parse().unwrap_or_else(|_| die(&format!("ZKACCEL_SIM_MSM_LOG_SLOTS: '{s}' is not a number")));
+            let verilog = zkaccel_kernels::msm::verilog_for_log_slots(log).unwrap_or_else(|e| die(&e));
+            (zkaccel_kernels::msm::model_name(log), verilog)
         })
         .collect()
 }

@@ -11,20 +11,20 @@ use zkaccel::testing::{self, check_msm, check_ntt, msm_edge_cases, msm_random_ca
 use zkaccel::{reference, Backend, Error, NttKind};
 
 fn card(ntt_max_log: u32, memory_bytes: u64, behaviour: Behaviour) -> CardBackend {
-    let config = Config { ntt_max_log, msm_max_c: 8, msm_log_buckets: 10, memory_bytes };
+    let config = Config { ntt_max_log, msm_log_slots: 10, memory_bytes };
     CardBackend::new("model", Box::new(FunctionalCard::new(config, behaviour))).unwrap()
 }
 
-fn msm_card(msm_max_c: u32, msm_log_buckets: u32, memory_bytes: u64) -> CardBackend {
-    let config = Config { ntt_max_log: 4, msm_max_c, msm_log_buckets, memory_bytes };
+fn msm_card(msm_log_slots: u32, memory_bytes: u64) -> CardBackend {
+    let config = Config { ntt_max_log: 4, msm_log_slots, memory_bytes };
     CardBackend::new("model", Box::new(FunctionalCard::new(config, Behaviour::Correct))).unwrap()
 }
 
 #[test]
 fn msm_edge_cases_match_arkworks_across_window_widths_groups_and_chunks() {
-    // Roomy card; one window group per pass (c ≤ 3, few buckets) forcing many groups; and a
-    // card whose 64 KiB memory forces several chunks of points per group.
-    for mut backend in [msm_card(12, 16, 1 << 24), msm_card(3, 3, 1 << 24), msm_card(6, 8, 64 << 10)] {
+    // Roomy card (2^14 slots); 4 slots (c ≤ 3, one window per group, no spare slots) forcing many
+    // groups; and a card whose 64 KiB memory forces several chunks of points per group.
+    for mut backend in [msm_card(14, 1 << 24), msm_card(2, 1 << 24), msm_card(8, 64 << 10)] {
         let mut failures: Vec<_> = msm_edge_cases(31).iter().filter_map(|c| check_msm(&mut backend, c).err()).collect();
         failures.extend([1000, 3000].iter().filter_map(|&n| check_msm(&mut backend, &msm_random_case(n, 8)).err()));
         assert!(failures.is_empty(), "{failures:#?}");
@@ -33,7 +33,7 @@ fn msm_edge_cases_match_arkworks_across_window_widths_groups_and_chunks() {
 
 #[test]
 fn msm_reports_its_kernel_runs() {
-    let mut backend = msm_card(6, 8, 64 << 10);
+    let mut backend = msm_card(8, 64 << 10);
     let case = msm_random_case(2000, 1);
     let report = backend.msm(&case.bases, &case.scalars).unwrap().report;
     assert!(report.kernel_runs > 1, "{report:?}");
@@ -100,7 +100,7 @@ fn ntt_reports_count_kernel_runs() {
 
 #[test]
 fn corrupted_device_results_are_caught() {
-    let config = Config { ntt_max_log: 4, msm_max_c: 6, msm_log_buckets: 8, memory_bytes: 1 << 20 };
+    let config = Config { ntt_max_log: 4, msm_log_slots: 8, memory_bytes: 1 << 20 };
     let mut backend = CardBackend::new("faulty", Box::new(FunctionalCard::new(config, Behaviour::FlipBit))).unwrap();
     // An MSM bucket moved off the curve is refused by the driver itself, naming the bucket.
     let case = msm_random_case(50, 3);

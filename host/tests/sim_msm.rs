@@ -4,15 +4,15 @@
 #![cfg(feature = "sim")]
 
 
-use zkaccel::card::msm::{signed_digits, window_count, MsmPlan};
+use zkaccel::card::msm::{MsmJob, SPREAD};
 use zkaccel::card::CardBackend;
-use zkaccel::testing::{check_msm, msm_edge_cases, msm_random_case, MsmCase};
-use zkaccel::Backend;
 use zkaccel::regmap::msm_caps;
+use zkaccel::testing::{self, check_msm, msm_edge_cases, msm_random_case};
+use zkaccel::Backend;
 use zkaccel_sim::card::{MsmBuild, SimCard};
 
 fn build() -> MsmBuild {
-    *SimCard::msm_builds().first().expect("an MSM kernel build (ZKACCEL_SIM_MSM_CONFIGS)")
+    *SimCard::msm_builds().first().expect("an MSM kernel build (ZKACCEL_SIM_MSM_LOG_SLOTS)")
 }
 
 fn backend(memory: Option<u64>) -> CardBackend {
@@ -21,21 +21,6 @@ fn backend(memory: Option<u64>) -> CardBackend {
         card = card.with_memory_bytes(bytes);
     }
     CardBackend::new("sim", Box::new(card)).unwrap()
-}
-
-/// The bucket additions the kernel must issue for `case` under `plan`: one per nonzero digit of
-/// a non-identity point.
-fn additions(case: &MsmCase, plan: &MsmPlan) -> u64 {
-    let mut digits = vec![0i16; window_count(plan.c) as usize];
-    case.bases
-        .iter()
-        .zip(&case.scalars)
-        .filter(|(b, _)| !ark_ec::AffineRepr::is_zero(*b))
-        .map(|(_, s)| {
-            signed_digits(s, plan.c, &mut digits);
-            digits.iter().filter(|&&d| d != 0).count() as u64
-        })
-        .sum()
 }
 
 #[test]
@@ -47,41 +32,52 @@ fn every_edge_case_matches_arkworks_through_the_kernel() {
 
 #[test]
 fn random_sizes_with_several_window_groups_match_and_report_honest_cycles() {
-    let b = build();
-    let caps = msm_caps::encode(b.max_c, b.log_buckets);
+    let caps = msm_caps::encode(build().log_slots);
     let mut backend = backend(None);
     for n in [100, 257] {
         let case = msm_random_case(n, 40 + n as u64);
         check_msm(&mut backend, &case).unwrap();
-        let plan = MsmPlan::new(n, caps, zkaccel_sim::card::MEMORY_BYTES).unwrap();
-        let groups = plan.windows.div_ceil(plan.group);
-        assert!(groups >= 2, "the test should exercise several window groups: {plan:?}");
+        let job = MsmJob::new(&case.bases, &case.scalars, caps, zkaccel_sim::card::MEMORY_BYTES).unwrap();
+        let groups: Vec<_> = job.group_starts().map(|first| job.group(first)).collect();
+        assert!(groups.len() >= 2, "the test should exercise several window groups: {:?}", job.plan);
         let report = backend.msm(&case.bases, &case.scalars).unwrap().report;
-        assert_eq!(report.kernel_runs, groups, "one run per window group (one chunk)");
+        assert_eq!(report.kernel_runs as usize, groups.len(), "one run per window group (one chunk)");
         let cycles = report.device_cycles.unwrap();
-        let adds = additions(&case, &plan);
+        let adds: u64 = groups.iter().map(|g| g.entries.len() as u64).sum();
         assert!(cycles >= adds, "{cycles} cycles cannot issue {adds} additions on one adder");
     }
 }
 
 #[test]
+fn equal_scalars_spread_over_slots_and_match() {
+    // Every point hits one bucket per window: the driver spreads each over the spare slots.
+    let mut rng = testing::rng(12);
+    let bases = testing::random_bases(150, &mut rng);
+    let scalars = vec![testing::random_scalars(1, &mut rng)[0]; 150];
+    let job = MsmJob::new(&bases, &scalars, msm_caps::encode(build().log_slots), zkaccel_sim::card::MEMORY_BYTES).unwrap();
+    let group = job.group(0);
+    assert!(group.slots() as usize > group.windows, "hot buckets get several slots: {}", group.slots());
+    assert!((group.slots() as u64) < SPREAD * 2);
+    check_msm(&mut backend(None), &zkaccel::testing::MsmCase { name: "equal".into(), bases, scalars }).unwrap();
+}
+
+#[test]
 fn points_split_into_several_chunks_keep_their_buckets_between_runs() {
-    // 64 KiB of device memory: the plan takes 256 points per chunk, so 257 points need two runs
-    // per window group (the second accumulates into the buckets the first left on chip).
+    // 64 KiB of device memory: a chunk holds a few hundred points at most, so 700 points need
+    // several runs per window group (each accumulating into the slots the last left on chip).
     let memory = 64 << 10;
-    let b = build();
-    let n = 257;
-    let plan = MsmPlan::new(n, msm_caps::encode(b.max_c, b.log_buckets), memory).unwrap();
-    assert!(plan.chunk < n, "{plan:?}");
-    let mut backend = backend(Some(memory));
+    let n = 700;
     let mut case = msm_random_case(n, 77);
-    // Identity points and zero scalars across the chunk boundary too.
+    // Identity points and zero scalars across chunk boundaries too.
     case.bases[255] = ark_bn254::G1Affine::identity();
     case.scalars[256] = ark_ff::Zero::zero();
+    let job = MsmJob::new(&case.bases, &case.scalars, msm_caps::encode(build().log_slots), memory).unwrap();
+    assert!(job.plan.chunk < job.points.len(), "{:?}", job.plan);
+    let mut backend = backend(Some(memory));
     check_msm(&mut backend, &case).unwrap();
     let report = backend.msm(&case.bases, &case.scalars).unwrap().report;
-    let groups = plan.windows.div_ceil(plan.group);
-    assert_eq!(report.kernel_runs, groups * n.div_ceil(plan.chunk) as u32);
+    let runs: usize = job.group_starts().map(|first| job.group(first).points.len().div_ceil(job.plan.chunk)).sum();
+    assert_eq!(report.kernel_runs as usize, runs);
 }
 
 #[test]

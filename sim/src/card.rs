@@ -5,8 +5,9 @@
 //! Each call to [`Device::advance`] clocks the running kernel's model; register accesses are bus
 //! cycles of the model too, so the kernel keeps running while the driver polls. The DMA model
 //! serves each of a kernel's streams (the NTT kernel has one read and one write stream, the MSM
-//! kernel two read streams — points and digits — and one write stream) at one 32-byte word per
-//! cycle per stream with no latency, so
+//! kernel two read streams — points and bucket entries — and one write stream) at one word per
+//! cycle per stream with no latency (a word is as wide as the stream's data port: 32 bytes, or
+//! 64 for the MSM points), so
 //! the cycle counts are those of the kernel itself (a real card adds DDR latency and the
 //! host↔card transfers, which the driver times separately).
 
@@ -24,19 +25,17 @@ pub const MEMORY_BYTES: u64 = 4 << 30;
 const MEMORY_BASE: u64 = 0x1_0000_0000;
 /// Cycles simulated per [`Device::advance`] between two polls of ap_done.
 const CYCLES_PER_ADVANCE: u32 = 1024;
-const WORDS: usize = 8;
 
-/// An MSM kernel build: widest window and log2 of the buckets on chip (its capability word).
+/// An MSM kernel build: log2 of the bucket slots on chip (its capability word).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct MsmBuild {
-    pub max_c: u32,
-    pub log_buckets: u32,
+    pub log_slots: u32,
 }
 
 impl MsmBuild {
-    /// The Verilator model of this build (see sim/build.rs, `ZKACCEL_SIM_MSM_CONFIGS`).
+    /// The Verilator model of this build (see sim/build.rs, `ZKACCEL_SIM_MSM_LOG_SLOTS`).
     pub fn model_name(&self) -> String {
-        format!("msm_c{}_b{}", self.max_c, self.log_buckets)
+        format!("msm_b{}", self.log_slots)
     }
 }
 
@@ -156,11 +155,8 @@ impl Kernel {
             let (stream, data, valid) = (self.reads[i].stream, self.reads[i].data, self.reads[i].valid);
             let in_valid = stream.words_left > 0;
             if in_valid {
-                let bytes = memory.bytes_at(stream.addr, 32)?;
-                let mut words = [0u32; WORDS];
-                for (w, b) in words.iter_mut().zip(bytes.chunks_exact(4)) {
-                    *w = u32::from_le_bytes(b.try_into().expect("4 bytes"));
-                }
+                let bytes = memory.bytes_at(stream.addr, data.words() * 4)?;
+                let words: Vec<u32> = bytes.chunks_exact(4).map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
                 self.model.set_words(data, &words);
             }
             self.set(valid, in_valid as u64);
@@ -173,8 +169,9 @@ impl Kernel {
         for i in 0..self.reads.len() {
             let r = &self.reads[i];
             if r.stream.words_left > 0 && self.get(r.ready) & 1 == 1 {
+                let step = r.data.words() as u64 * 4;
                 let s = &mut self.reads[i].stream;
-                s.addr += 32;
+                s.addr += step;
                 s.words_left -= 1;
             }
         }
@@ -182,13 +179,13 @@ impl Kernel {
             if self.write.stream.words_left == 0 {
                 fault.get_or_insert_with(|| format!("{}: the kernel wrote more words than its write command announced", self.kind.name()));
             } else {
-                let mut words = [0u32; WORDS];
+                let mut words = vec![0u32; self.write.data.words()];
                 self.model.get_words(self.write.data, &mut words);
-                let dst = memory.bytes_at(self.write.stream.addr, 32)?;
-                for (b, w) in dst.chunks_exact_mut(4).zip(words) {
+                let dst = memory.bytes_at(self.write.stream.addr, words.len() * 4)?;
+                for (b, w) in dst.chunks_exact_mut(4).zip(&words) {
                     b.copy_from_slice(&w.to_le_bytes());
                 }
-                self.write.stream.addr += 32;
+                self.write.stream.addr += words.len() as u64 * 4;
                 self.write.stream.words_left -= 1;
             }
         }
@@ -235,16 +232,13 @@ impl SimCard {
         sizes
     }
 
-    /// The MSM kernel builds in this binary (see sim/build.rs, `ZKACCEL_SIM_MSM_CONFIGS`), smallest first.
+    /// The MSM kernel builds in this binary (see sim/build.rs, `ZKACCEL_SIM_MSM_LOG_SLOTS`), smallest first.
     pub fn msm_builds() -> Vec<MsmBuild> {
         let mut builds: Vec<MsmBuild> = crate::blocks()
             .iter()
-            .filter_map(|b| {
-                let (c, l) = b.strip_prefix("msm_c")?.split_once("_b")?;
-                Some(MsmBuild { max_c: c.parse().ok()?, log_buckets: l.parse().ok()? })
-            })
+            .filter_map(|b| Some(MsmBuild { log_slots: b.strip_prefix("msm_b")?.parse().ok()? }))
             .collect();
-        builds.sort_unstable_by_key(|b| (b.log_buckets, b.max_c));
+        builds.sort_unstable();
         builds
     }
 
@@ -271,7 +265,7 @@ impl SimCard {
         if let Some(b) = msm {
             kernels.push(Kernel::open(KernelKind::Msm, &b.model_name(), |e| Error::BackendUnavailable {
                 name: "sim".into(),
-                reason: format!("{e}; built MSM kernels: {:?} (set ZKACCEL_SIM_MSM_CONFIGS and rebuild)", Self::msm_builds()),
+                reason: format!("{e}; built MSM kernels: {:?} (set ZKACCEL_SIM_MSM_LOG_SLOTS and rebuild)", Self::msm_builds()),
             })?);
         }
         if kernels.is_empty() {
@@ -331,7 +325,7 @@ impl Device for SimCard {
             parts.push(format!("NTT kernel, 2^{k} values on chip"));
         }
         if let Some(b) = self.msm {
-            parts.push(format!("MSM kernel, c ≤ {}, 2^{} buckets on chip", b.max_c, b.log_buckets));
+            parts.push(format!("MSM kernel, 2^{} bucket slots on chip", b.log_slots));
         }
         DeviceInfo {
             name: format!("verilator ({})", parts.join("; ")),
@@ -409,14 +403,14 @@ mod tests {
         assert_eq!(card.read_reg(msm, CTRL).unwrap() & 0b1100, 0b1100, "idle and ready");
         assert_eq!(
             card.read_reg(msm, msm.caps_offset()).unwrap(),
-            zkaccel_core::regmap::msm_caps::encode(b.max_c, b.log_buckets)
+            zkaccel_core::regmap::msm_caps::encode(b.log_slots)
         );
         for arg in msm.args() {
             card.write_reg(msm, arg.offset, 0x0bad_c0d0 + arg.offset).unwrap();
             assert_eq!(card.read_reg(msm, arg.offset).unwrap(), 0x0bad_c0d0 + arg.offset, "{}", arg.name);
         }
         assert_eq!(card.read_reg(KernelKind::Ntt, KernelKind::Ntt.caps_offset()).unwrap(), zkaccel_core::regmap::ntt_caps::encode(k));
-        let err = SimCard::with_msm(MsmBuild { max_c: 3, log_buckets: 3 }).err().expect("no such build");
+        let err = SimCard::with_msm(MsmBuild { log_slots: 3 }).err().expect("no such build");
         assert!(err.to_string().contains("built MSM kernels"), "{err}");
     }
 }

@@ -111,59 +111,89 @@ pub mod ntt_caps {
 
 /// MSM kernel arguments.
 ///
-/// One run streams `num_points` points and their signed window digits through the bucket
-/// accumulator for a group of `windows` consecutive windows (see [`msm_config`]); buckets stay
-/// on chip between runs so a large MSM is fed in chunks, and are written out when asked.
+/// One run streams `num_points` points, each with its list of *bucket entries*, through the
+/// bucket accumulator: every entry adds its point (or the point's negation) to one bucket slot on
+/// chip. The slots are plain storage; which window and digit a slot stands for is the host's
+/// business (several slots may hold parts of one logical bucket, see host/src/card/msm.rs).
+/// Slots stay on chip between runs, so a large MSM is fed in chunks, and are written out when
+/// asked ([`msm_config`]).
 pub mod msm_args {
     use super::{arg, ArgKind, ArgSpec};
     /// Number of points in this run.
     pub const NUM_POINTS: ArgSpec = arg(0, "num_points", ArgKind::Scalar32);
-    /// Window width, window group and bucket control: see [`super::msm_config`].
-    pub const WINDOW_CONFIG: ArgSpec = arg(1, "window_config", ArgKind::Scalar32);
-    /// Device address of the affine points (wire encoding, 64 bytes each).
-    pub const POINTS: ArgSpec = arg(2, "points", ArgKind::Address64);
-    /// Device address of the digits: for point i, `windows` little-endian i16 digits, window
-    /// `first_window + w` at index `i·windows + w`; each in `[-2^(c-1)+1, 2^(c-1)]`, 0 meaning
-    /// "no addition", d > 0 adding the point to bucket d of that window, d < 0 its negation to bucket -d.
-    pub const DIGITS: ArgSpec = arg(3, "digits", ArgKind::Address64);
-    /// Device address the buckets are written to on flush: for each window of the group, buckets
-    /// 1..=2^(c-1) in order, each in XYZZ form (X, Y, ZZ, ZZZ: 4 canonical little-endian Fq
-    /// values, 128 bytes) with x = X/ZZ, y = Y/ZZZ; ZZ = 0 marks the identity.
-    pub const BUCKETS: ArgSpec = arg(4, "buckets", ArgKind::Address64);
+    /// Number of bucket entries in this run (at least one per point, see [`super::msm_entry`]).
+    pub const NUM_ENTRIES: ArgSpec = arg(1, "num_entries", ArgKind::Scalar32);
+    /// Slots in use, clear and flush: see [`super::msm_config`].
+    pub const CONFIG: ArgSpec = arg(2, "config", ArgKind::Scalar32);
+    /// Device address of the affine points, 64 bytes each: x then y, little-endian, in
+    /// Montgomery form (`x·2^256 mod q`, `< q`). `y = 0` (no BN254 G1 point has it) marks the
+    /// identity, which the kernel skips.
+    pub const POINTS: ArgSpec = arg(3, "points", ArgKind::Address64);
+    /// Device address of the bucket entries: little-endian u16 ([`super::msm_entry`]), the
+    /// entries of point 0, then of point 1, …; each point's last entry carries the `LAST` bit.
+    pub const ENTRIES: ArgSpec = arg(4, "entries", ArgKind::Address64);
+    /// Device address the slots are written to on flush: slots `0..slots` in order, each in XYZZ
+    /// form (X, Y, ZZ, ZZZ: 4 little-endian Fq values in Montgomery form, `< q`, 128 bytes)
+    /// with x = X/ZZ, y = Y/ZZZ; ZZ = 0 marks the identity.
+    pub const BUCKETS: ArgSpec = arg(5, "buckets", ArgKind::Address64);
     /// All arguments, in slot order.
-    pub const ALL: &[ArgSpec] = &[NUM_POINTS, WINDOW_CONFIG, POINTS, DIGITS, BUCKETS];
+    pub const ALL: &[ArgSpec] = &[NUM_POINTS, NUM_ENTRIES, CONFIG, POINTS, ENTRIES, BUCKETS];
 
-    /// Bytes of one digit.
-    pub const DIGIT_BYTES: usize = 2;
-    /// Bytes of one bucket in XYZZ form.
+    /// Bytes of one point on the device.
+    pub const POINT_BYTES: usize = 64;
+    /// Bytes of one bucket entry.
+    pub const ENTRY_BYTES: usize = 2;
+    /// Bytes of one bucket slot in XYZZ form.
     pub const BUCKET_BYTES: usize = 128;
 }
 
-/// The MSM kernel's `window_config` word.
-pub mod msm_config {
-    /// Bits 0..8: window width c. Bits 8..16: windows in this group. Bit 16: clear the buckets
-    /// before this run. Bit 17: write the buckets to `buckets` after this run.
-    pub fn encode(c: u32, windows: u32, clear: bool, flush: bool) -> u32 {
-        (c & 0xff) | (windows & 0xff) << 8 | (clear as u32) << 16 | (flush as u32) << 17
+/// One MSM bucket entry (16 bits): add the current point to slot `slot`, negated if `NEGATE`;
+/// `LAST` marks the point's last entry (the kernel moves on to the next point after it).
+pub mod msm_entry {
+    /// Bit 15: add the negated point.
+    pub const NEGATE: u16 = 1 << 15;
+    /// Bit 14: the last entry of its point.
+    pub const LAST: u16 = 1 << 14;
+    /// Bits 0..14: the slot index, so at most `2^14` slots are addressable.
+    pub const SLOT_BITS: u32 = 14;
+
+    /// The entry adding (the negation of, if `negate`) the point to `slot`.
+    pub fn encode(slot: u32, negate: bool, last: bool) -> u16 {
+        debug_assert!(slot < 1 << SLOT_BITS);
+        slot as u16 | if negate { NEGATE } else { 0 } | if last { LAST } else { 0 }
     }
 
-    /// The fields of a `window_config` word: (c, windows, clear, flush).
-    pub fn decode(word: u32) -> (u32, u32, bool, bool) {
-        (word & 0xff, word >> 8 & 0xff, word >> 16 & 1 == 1, word >> 17 & 1 == 1)
+    /// (slot, negate, last).
+    pub fn decode(entry: u16) -> (u32, bool, bool) {
+        ((entry & ((1 << SLOT_BITS) - 1)) as u32, entry & NEGATE != 0, entry & LAST != 0)
+    }
+}
+
+/// The MSM kernel's `config` word.
+pub mod msm_config {
+    /// Bits 0..24: slots in use (cleared before, flushed after the run when asked; must not
+    /// exceed the build's capacity). Bit 24: clear the slots to the identity before this run.
+    /// Bit 25: write the slots to `buckets` after this run.
+    pub fn encode(slots: u32, clear: bool, flush: bool) -> u32 {
+        (slots & 0xff_ffff) | (clear as u32) << 24 | (flush as u32) << 25
+    }
+
+    /// The fields of a `config` word: (slots, clear, flush).
+    pub fn decode(word: u32) -> (u32, bool, bool) {
+        (word & 0xff_ffff, word >> 24 & 1 == 1, word >> 25 & 1 == 1)
     }
 }
 
 /// Fields of the MSM kernel's capability word.
 pub mod msm_caps {
-    /// Bits 0..8: the largest window width c. Bits 8..16: log2 of the buckets held on chip
-    /// (windows per group × 2^(c-1) must not exceed it).
-    pub fn encode(max_c: u32, log_bucket_capacity: u32) -> u32 {
-        (max_c & 0xff) | (log_bucket_capacity & 0xff) << 8
+    /// Bits 0..8: log2 of the bucket slots held on chip.
+    pub fn encode(log_slots: u32) -> u32 {
+        log_slots & 0xff
     }
 
-    /// (max c, log2 bucket capacity).
-    pub fn decode(caps: u32) -> (u32, u32) {
-        (caps & 0xff, caps >> 8 & 0xff)
+    /// log2 of the bucket slots on chip.
+    pub fn log_slots(caps: u32) -> u32 {
+        caps & 0xff
     }
 }
 
@@ -217,9 +247,12 @@ mod tests {
 
     #[test]
     fn msm_words_round_trip() {
-        for word in [(13, 20, true, false), (1, 1, false, true), (15, 255, true, true)] {
-            assert_eq!(msm_config::decode(msm_config::encode(word.0, word.1, word.2, word.3)), word);
+        for word in [(4096, true, false), (1, false, true), (0xff_ffff, true, true)] {
+            assert_eq!(msm_config::decode(msm_config::encode(word.0, word.1, word.2)), word);
         }
-        assert_eq!(msm_caps::decode(msm_caps::encode(13, 20)), (13, 20));
+        assert_eq!(msm_caps::log_slots(msm_caps::encode(12)), 12);
+        for entry in [(0, false, false), (5, true, false), ((1 << msm_entry::SLOT_BITS) - 1, true, true)] {
+            assert_eq!(msm_entry::decode(msm_entry::encode(entry.0, entry.1, entry.2)), entry);
+        }
     }
 }

@@ -12,7 +12,7 @@
 
 use ark_bn254::{Fq, Fr, G1Affine};
 use ark_ec::AffineRepr;
-use ark_ff::{BigInt, BigInteger, PrimeField};
+use ark_ff::{BigInt, BigInteger, Fp256, MontBackend, MontConfig, PrimeField};
 use bytemuck::{Pod, Zeroable};
 
 use crate::{Error, Result};
@@ -54,6 +54,26 @@ pub fn field_from_bytes<F: PrimeField<BigInt = BigInt<4>>>(bytes: &[u8; FIELD_BY
         *limb = u64::from_le_bytes(chunk.try_into().expect("chunk of 8"));
     }
     F::from_bigint(BigInt::new(limbs))
+}
+
+/// Little-endian bytes of the Montgomery form `value·2^256 mod p` (`< p`) of a field element:
+/// the device encoding of the kernels, which compute in Montgomery form with `R = 2^256`.
+/// arkworks stores field elements the same way, so this is a copy, not a multiplication.
+pub fn field_to_montgomery_bytes<P: MontConfig<4>>(value: &Fp256<MontBackend<P, 4>>) -> [u8; FIELD_BYTES] {
+    let mut out = [0u8; FIELD_BYTES];
+    out.copy_from_slice(&value.0.to_bytes_le());
+    out
+}
+
+/// The field element whose Montgomery form has the little-endian encoding `bytes`, or `None` if
+/// the integer is not below the field modulus.
+pub fn field_from_montgomery_bytes<P: MontConfig<4>>(bytes: &[u8; FIELD_BYTES]) -> Option<Fp256<MontBackend<P, 4>>> {
+    let mut limbs = [0u64; 4];
+    for (limb, chunk) in limbs.iter_mut().zip(bytes.chunks_exact(8)) {
+        *limb = u64::from_le_bytes(chunk.try_into().expect("chunk of 8"));
+    }
+    let raw = BigInt::new(limbs);
+    (raw < P::MODULUS).then(|| Fp256::new_unchecked(raw))
 }
 
 impl WireScalar {
@@ -160,6 +180,19 @@ mod tests {
         let mut one = [0u8; 32];
         one[0] = 1;
         assert_eq!(WireScalar(one).decode(0).unwrap(), Fr::ONE);
+    }
+
+    #[test]
+    fn montgomery_bytes_are_value_times_two_to_the_256() {
+        let two_256 = Fq::from(2u64).pow([256]);
+        for v in [Fq::ZERO, Fq::ONE, -Fq::ONE, Fq::from(0xdead_beefu64)] {
+            let bytes = field_to_montgomery_bytes(&v);
+            assert_eq!(field_from_bytes::<Fq>(&bytes).unwrap(), v * two_256);
+            assert_eq!(field_from_montgomery_bytes::<_>(&bytes), Some(v));
+        }
+        let mut q = [0u8; 32];
+        q.copy_from_slice(&Fq::MODULUS.to_bytes_le());
+        assert!(field_from_montgomery_bytes::<ark_bn254::FqConfig>(&q).is_none(), "q itself is not canonical");
     }
 
     #[test]

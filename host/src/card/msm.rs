@@ -1,43 +1,57 @@
-//! Host side of the MSM kernel (Pippenger bucket method, buckets accumulated on the card).
+//! Host side of the MSM kernel (Pippenger's bucket method, buckets accumulated on the card).
 //!
-//! 1. The host splits each scalar into signed c-bit window digits `d_w ∈ [-2^(c-1)+1, 2^(c-1)]`
-//!    with `Σ d_w·2^(c·w) = s`, halving the buckets per window (negating a point is free).
-//! 2. The card adds every point into bucket `|d_w|` of every window `w` (negated when `d_w < 0`),
-//!    for as many windows as its bucket memory holds at once (a window group); points stream
-//!    through in chunks that fit device memory, and buckets stay on chip between chunks.
-//! 3. The host reads the buckets back (XYZZ), checks each is on the curve, and finishes:
-//!    `S_w = Σ_b b·B_{w,b}` by running sums, then `Σ_w 2^(c·w)·S_w` by doubling.
-//!    These final sums are a few thousand additions per window — small next to the `N·W`
-//!    additions on the card, and they need the whole bucket set, so the host does them.
+//! 1. Pairs with a zero scalar or an identity base add nothing and are dropped. The longest
+//!    remaining scalar decides how many windows there are: `⌈(bits + 1) / c⌉` of width `c`.
+//! 2. Each scalar becomes signed c-bit digits `d_w ∈ [-2^(c-1)+1, 2^(c-1)]` with
+//!    `Σ d_w·2^(c·w) = s` (negating a point is free, so a window needs only `2^(c-1)` buckets).
+//! 3. Windows go to the card in groups whose buckets fit its slots. For each group the host
+//!    counts the additions each bucket `(w, |d|)` receives and gives it slots: one, plus more for
+//!    a hot bucket, so that no slot takes more than `1/SPREAD` of the group's additions; a hot
+//!    bucket's additions go round-robin over its slots. Equal scalars, small scalars and the short
+//!    top window pile additions onto a few buckets; spread over slots they still give the kernel
+//!    hundreds of different slots to alternate between, far more than the 88 additions in flight,
+//!    so its hazard logic rarely has to wait.
+//! 4. Every point with a nonzero digit in the group streams through the card with one entry
+//!    (slot, sign) per nonzero digit, so zero digits cost no cycle; points are cut into chunks
+//!    that fit device memory, and the slots stay on chip between chunks.
+//! 5. The card flushes the slots; the host checks each (canonical, on the curve), adds up the
+//!    slots of every bucket and finishes: `S_w = Σ_b b·B_{w,b}` by running sums, then
+//!    `Σ_w 2^(c·w)·S_w` by doubling. These sums are a few thousand additions per window, small
+//!    next to the `N·W` on the card, and they need the whole bucket set, so the host does them.
 
 use std::time::{Duration, Instant};
 
 use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
-use ark_ec::{AdditiveGroup, CurveGroup};
-use ark_ff::{Field, PrimeField};
+use ark_ec::{AdditiveGroup, AffineRepr, CurveGroup};
+use ark_ff::{BigInteger, Field, PrimeField, Zero};
 use rayon::prelude::*;
 
 use super::CardStats;
 use crate::device::{run_kernel, ArgValue, Device, DeviceBuffer};
-use crate::regmap::{msm_args, msm_caps, msm_config, KernelKind};
-use crate::wire::{self, field_from_bytes, FIELD_BYTES, POINT_BYTES};
+use crate::regmap::{msm_args, msm_caps, msm_config, msm_entry, KernelKind};
+use crate::wire::{field_from_montgomery_bytes, field_to_montgomery_bytes, FIELD_BYTES};
 use crate::{Error, Result};
 
 /// Bits of a BN254 scalar (r < 2^254).
 pub const SCALAR_BITS: u32 = 254;
-/// Widest window the 16-bit digit encoding allows (digits up to 2^(c-1) must fit an i16).
+/// Widest window the host uses (digits are kept as i16).
 pub const MAX_WINDOW_BITS: u32 = 15;
+/// Hot buckets get enough slots that each slot takes at most `1/SPREAD` of a group's
+/// additions: on average a slot then comes round every `SPREAD` issue cycles, well beyond the
+/// kernel's 88 cycles from issue to write-back.
+pub const SPREAD: u64 = 512;
 
-/// Windows of width `c` that hold any scalar `< r` in signed digits: `⌈255 / c⌉`. The extra bit
-/// over 254 absorbs the carry of the signed recoding, so the top digit never carries out.
-pub fn window_count(c: u32) -> u32 {
-    (SCALAR_BITS + 1).div_ceil(c)
+/// Windows of width `c` that hold any scalar below `2^bits` in signed digits: `⌈(bits + 1) / c⌉`.
+/// The extra bit absorbs the carry of the signed recoding, so the top digit never carries out.
+pub fn window_count(c: u32, bits: u32) -> u32 {
+    (bits + 1).div_ceil(c)
 }
 
-/// The signed c-bit digits of `scalar`, least significant window first, into `out`
-/// (length [`window_count`]): each in `[-2^(c-1)+1, 2^(c-1)]`, with `Σ out[w]·2^(c·w) = scalar`.
+/// The signed c-bit digits of `scalar`, least significant window first, into `out` (length at
+/// least [`window_count`] for the scalar's bit length): each in `[-2^(c-1)+1, 2^(c-1)]`, with
+/// `Σ out[w]·2^(c·w) = scalar`.
 pub fn signed_digits(scalar: &Fr, c: u32, out: &mut [i16]) {
-    debug_assert!((1..=MAX_WINDOW_BITS).contains(&c) && out.len() == window_count(c) as usize);
+    debug_assert!((1..=MAX_WINDOW_BITS).contains(&c));
     let limbs = scalar.into_bigint().0;
     let half = 1i32 << (c - 1);
     let mut carry = 0i32;
@@ -45,7 +59,7 @@ pub fn signed_digits(scalar: &Fr, c: u32, out: &mut [i16]) {
         let v = window_bits(&limbs, w as u32 * c, c) as i32 + carry;
         (*digit, carry) = if v > half { ((v - (1 << c)) as i16, 1) } else { (v as i16, 0) };
     }
-    debug_assert_eq!(carry, 0);
+    debug_assert_eq!(carry, 0, "too few windows for the scalar");
 }
 
 /// Bits `[start, start + len)` of a 256-bit little-endian integer (`len ≤ 32`).
@@ -61,7 +75,7 @@ fn window_bits(limbs: &[u64; 4], start: u32, len: u32) -> u32 {
     (bits & ((1u64 << len) - 1)) as u32
 }
 
-/// How an MSM of `n` points is laid onto the card.
+/// How an MSM of `n` points with scalars below `2^bits` is laid onto the card.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MsmPlan {
     /// Window width.
@@ -70,39 +84,224 @@ pub struct MsmPlan {
     pub windows: u32,
     /// Windows per group (one pass over the points each).
     pub group: u32,
+    /// Slots a group may use: the card's, or fewer if device memory is small.
+    pub slots: u32,
     /// Points per kernel run.
     pub chunk: usize,
 }
 
 impl MsmPlan {
-    /// The plan for `n ≥ 1` points on a card with capability word `caps` and `memory` bytes.
+    /// The plan for `n ≥ 1` points with scalars below `2^bits` on a card with capability word
+    /// `caps` and `memory` bytes.
     ///
-    /// c minimises a cost model of the whole job: `W·n` bucket additions on the card plus about
-    /// `4·W·2^(c-1)` for flushing and reducing the buckets on the host.
-    pub fn new(n: usize, caps: u32, memory: u64) -> Result<Self> {
-        let (max_c, log_capacity) = msm_caps::decode(caps);
-        // A quarter of device memory for the flushed buckets, half for points and digits, and
+    /// c minimises a cost model in kernel cycles: `W·n` bucket additions plus, per window,
+    /// clearing and flushing its `2^(c-1)` slots (`5·2^(c-1)` cycles; the host's reduction of
+    /// them is of the same order).
+    pub fn new(n: usize, bits: u32, caps: u32, memory: u64) -> Result<Self> {
+        // A quarter of device memory for the flushed slots, half for points and entries, and
         // room for rounding the three buffers up to whole pages.
-        let bucket_budget = memory / 4;
-        let window_bytes = |c: u32| (msm_args::BUCKET_BYTES as u64) << (c - 1);
-        let cost = |c: u32| window_count(c) as u128 * (n as u128 + 4 * (1u128 << (c - 1)));
-        let c = (1..=max_c.min(MAX_WINDOW_BITS))
-            .filter(|&c| c - 1 <= log_capacity && window_bytes(c) <= bucket_budget)
+        let slots = (1u64 << msm_caps::log_slots(caps).min(msm_entry::SLOT_BITS))
+            .min(memory / 4 / msm_args::BUCKET_BYTES as u64) as u32;
+        let bits = bits.max(1);
+        let cost = |c: u32| window_count(c, bits) as u128 * (n as u128 + 5 * (1u128 << (c - 1)));
+        let c = (1..=MAX_WINDOW_BITS)
+            .filter(|&c| 1u32 << (c - 1) <= slots)
             .min_by_key(|&c| cost(c))
-            .ok_or_else(|| Error::Device(format!("MSM kernel capability word {caps:#x} allows no window width here")))?;
-        let windows = window_count(c);
-        let group = (windows as u64)
-            .min(1 << (log_capacity - (c - 1)).min(8))
-            .min(bucket_budget / window_bytes(c))
-            .min(255) as u32;
-        let per_point = (POINT_BYTES + group as usize * msm_args::DIGIT_BYTES) as u64;
+            .ok_or_else(|| Error::Device(format!("the MSM kernel (capability word {caps:#x}) offers no bucket slots")))?;
+        let windows = window_count(c, bits);
+        let group = windows.min(slots >> (c - 1));
+        let per_point = (msm_args::POINT_BYTES + group as usize * msm_args::ENTRY_BYTES) as u64;
         let budget = (memory / 2).saturating_sub(3 * 4096).min(256 << 20);
         let chunk = ((budget / per_point) as usize).min(n).min(u32::MAX as usize);
         if chunk == 0 {
             return Err(Error::DeviceMemory(format!("{memory} bytes of device memory cannot hold one MSM chunk")));
         }
-        Ok(Self { c, windows, group, chunk })
+        Ok(Self { c, windows, group, slots, chunk })
     }
+}
+
+/// An MSM made ready for the card: the pairs that add something, their digits and plan.
+pub struct MsmJob {
+    pub plan: MsmPlan,
+    /// The bases with a nonzero scalar that are not the identity, in the device encoding
+    /// (x then y, Montgomery form).
+    pub points: Vec<[u8; msm_args::POINT_BYTES]>,
+    /// Their digits, `plan.windows` per point.
+    digits: Vec<i16>,
+}
+
+/// One window group as the card gets it.
+pub struct GroupJob {
+    /// The group's first window.
+    pub first: usize,
+    /// Windows in the group.
+    pub windows: usize,
+    /// For each slot in use, its bucket: `w·2^(c-1) + |d| − 1` with `w` counted in the group.
+    pub slot_bucket: Vec<u32>,
+    /// The points (indices into [`MsmJob::points`]) with a nonzero digit in the group, in order.
+    pub points: Vec<u32>,
+    /// Their entries, point after point, the last of each point marked `LAST`.
+    pub entries: Vec<u16>,
+    /// `entries[entry_start[i]..entry_start[i + 1]]` are the entries of `points[i]`.
+    pub entry_start: Vec<usize>,
+}
+
+impl GroupJob {
+    /// Slots in use.
+    pub fn slots(&self) -> u32 {
+        self.slot_bucket.len() as u32
+    }
+}
+
+impl MsmJob {
+    /// Drops the pairs that add nothing, digitises the rest and plans for a card with
+    /// capability word `caps` and `memory` bytes. Lengths must already match.
+    pub fn new(bases: &[G1Affine], scalars: &[Fr], caps: u32, memory: u64) -> Result<Self> {
+        let kept: Vec<(&G1Affine, Fr)> =
+            bases.iter().zip(scalars).filter(|(b, s)| !b.is_zero() && !s.is_zero()).map(|(b, s)| (b, *s)).collect();
+        let bits = kept.iter().map(|(_, s)| s.into_bigint().num_bits()).max().unwrap_or(1);
+        let plan = MsmPlan::new(kept.len().max(1), bits, caps, memory)?;
+        let windows = plan.windows as usize;
+        let mut digits = vec![0i16; kept.len() * windows];
+        digits.par_chunks_mut(windows.max(1)).zip(&kept).for_each(|(out, (_, s))| signed_digits(s, plan.c, out));
+        let points = kept
+            .par_iter()
+            .map(|(b, _)| {
+                let mut p = [0u8; msm_args::POINT_BYTES];
+                p[..FIELD_BYTES].copy_from_slice(&field_to_montgomery_bytes(&b.x));
+                p[FIELD_BYTES..].copy_from_slice(&field_to_montgomery_bytes(&b.y));
+                p
+            })
+            .collect();
+        Ok(Self { plan, points, digits })
+    }
+
+    /// The first window of every group.
+    pub fn group_starts(&self) -> impl Iterator<Item = usize> {
+        (0..self.plan.windows as usize).step_by(self.plan.group as usize)
+    }
+
+    /// The slots and entries of the group starting at window `first`.
+    pub fn group(&self, first: usize) -> GroupJob {
+        let (all, half) = (self.plan.windows as usize, 1usize << (self.plan.c - 1));
+        let windows = (self.plan.group as usize).min(all - first);
+        let bucket = |w: usize, d: i16| w * half + d.unsigned_abs() as usize - 1;
+        let mut counts = vec![0u64; windows * half];
+        for d in self.digits.chunks_exact(all) {
+            for (w, &x) in d[first..first + windows].iter().enumerate().filter(|(_, &x)| x != 0) {
+                counts[bucket(w, x)] += 1;
+            }
+        }
+        // One slot per bucket hit, plus the spare slots for the hot ones.
+        let total: u64 = counts.iter().sum();
+        let used = counts.iter().filter(|&&k| k > 0).count() as u64;
+        let spare = self.plan.slots as u64 - used;
+        let wanted: Vec<u64> = counts.iter().map(|&k| if k == 0 { 0 } else { (k * SPREAD).div_ceil(total) - 1 }).collect();
+        let all_wanted: u64 = wanted.iter().sum();
+        let mut slot_bucket = Vec::with_capacity(self.plan.slots as usize);
+        let mut first_slot = vec![0u32; counts.len()];
+        let mut replicas = vec![0u32; counts.len()];
+        for (b, (&k, &want)) in counts.iter().zip(&wanted).enumerate().filter(|(_, (&k, _))| k > 0) {
+            let extra = if all_wanted <= spare { want } else { want * spare / all_wanted };
+            first_slot[b] = slot_bucket.len() as u32;
+            replicas[b] = 1 + extra as u32;
+            slot_bucket.extend(std::iter::repeat_n(b as u32, replicas[b] as usize));
+            debug_assert!(k > 0);
+        }
+        // Entries, each bucket's additions round-robin over its slots.
+        let mut next = vec![0u32; counts.len()];
+        let (mut points, mut entries, mut entry_start) = (Vec::new(), Vec::new(), vec![0]);
+        for (i, d) in self.digits.chunks_exact(all).enumerate() {
+            let start = entries.len();
+            for (w, &x) in d[first..first + windows].iter().enumerate().filter(|(_, &x)| x != 0) {
+                let b = bucket(w, x);
+                entries.push(msm_entry::encode(first_slot[b] + next[b] % replicas[b], x < 0, false));
+                next[b] += 1;
+            }
+            if entries.len() > start {
+                *entries.last_mut().expect("an entry") |= msm_entry::LAST;
+                points.push(i as u32);
+                entry_start.push(entries.len());
+            }
+        }
+        GroupJob { first, windows, slot_bucket, points, entries, entry_start }
+    }
+}
+
+/// The three device buffers of an MSM: points, entries and flushed slots.
+#[derive(Clone, Copy)]
+pub struct MsmBuffers {
+    pub points: DeviceBuffer,
+    pub entries: DeviceBuffer,
+    pub slots: DeviceBuffer,
+}
+
+impl MsmBuffers {
+    /// Buffers sized for `plan` (nothing stays allocated on failure).
+    pub fn alloc(device: &mut dyn Device, plan: &MsmPlan) -> Result<Self> {
+        let sizes = [
+            (plan.chunk * msm_args::POINT_BYTES) as u64,
+            (plan.chunk * plan.group as usize * msm_args::ENTRY_BYTES) as u64,
+            plan.slots as u64 * msm_args::BUCKET_BYTES as u64,
+        ];
+        let mut buffers = Vec::with_capacity(3);
+        for size in sizes {
+            match device.alloc(size) {
+                Ok(b) => buffers.push(b),
+                Err(e) => {
+                    buffers.into_iter().try_for_each(|b| device.free(b))?;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(Self { points: buffers[0], entries: buffers[1], slots: buffers[2] })
+    }
+
+    pub fn free(self, device: &mut dyn Device) -> Result<()> {
+        device.free(self.points)?;
+        device.free(self.entries)?;
+        device.free(self.slots)
+    }
+}
+
+/// Streams a group's points through the card, chunk by chunk; with `clear_and_flush` the first
+/// run clears the slots and the last writes them to `buffers.slots`. Returns the kernel runs
+/// and their cycles. A group without points runs nothing.
+pub fn run_group(
+    device: &mut dyn Device,
+    job: &MsmJob,
+    group: &GroupJob,
+    buffers: MsmBuffers,
+    clear_and_flush: bool,
+    timeout: Duration,
+) -> Result<(u32, u64)> {
+    let (mut runs, mut cycles) = (0, 0);
+    let chunks = group.points.len().div_ceil(job.plan.chunk);
+    for (k, chunk) in group.points.chunks(job.plan.chunk).enumerate() {
+        let start = k * job.plan.chunk;
+        let entries = &group.entries[group.entry_start[start]..group.entry_start[start + chunk.len()]];
+        let points: Vec<u8> = chunk.iter().flat_map(|&i| job.points[i as usize]).collect();
+        let entry_bytes: Vec<u8> = entries.iter().flat_map(|e| e.to_le_bytes()).collect();
+        device.write(buffers.points, 0, &points)?;
+        device.write(buffers.entries, 0, &entry_bytes)?;
+        let config = msm_config::encode(group.slots(), clear_and_flush && k == 0, clear_and_flush && k + 1 == chunks);
+        let run = run_kernel(
+            device,
+            KernelKind::Msm,
+            &[
+                (msm_args::NUM_POINTS, ArgValue::Scalar(chunk.len() as u32)),
+                (msm_args::NUM_ENTRIES, ArgValue::Scalar(entries.len() as u32)),
+                (msm_args::CONFIG, ArgValue::Scalar(config)),
+                (msm_args::POINTS, ArgValue::Address(buffers.points.addr)),
+                (msm_args::ENTRIES, ArgValue::Address(buffers.entries.addr)),
+                (msm_args::BUCKETS, ArgValue::Address(buffers.slots.addr)),
+            ],
+            timeout,
+        )?;
+        runs += 1;
+        cycles += run.cycles;
+    }
+    Ok((runs, cycles))
 }
 
 pub(super) struct MsmDriver<'a> {
@@ -114,109 +313,55 @@ pub(super) struct MsmDriver<'a> {
 
 impl MsmDriver<'_> {
     pub fn run(&mut self, bases: &[G1Affine], scalars: &[Fr]) -> Result<G1Projective> {
-        let n = bases.len();
-        if n == 0 {
+        let host_start = Instant::now();
+        let job = MsmJob::new(bases, scalars, self.caps, self.device.info().memory_bytes)?;
+        let mut host = host_start.elapsed();
+        if job.points.is_empty() {
+            self.stats.host += host;
             return Ok(G1Projective::ZERO);
         }
-        let plan = MsmPlan::new(n, self.caps, self.device.info().memory_bytes)?;
-        let windows = plan.windows as usize;
-        let host_start = Instant::now();
-        let mut digits = vec![0i16; n * windows];
-        digits.par_chunks_mut(windows).zip(scalars).for_each(|(out, s)| signed_digits(s, plan.c, out));
-        let points = wire::encode_points(bases);
-        let mut host = host_start.elapsed();
-
-        let buckets_per_window = 1usize << (plan.c - 1);
-        let mut window_sums = Vec::with_capacity(windows);
-        let buffers = self.alloc_buffers(&plan)?;
+        let buffers = MsmBuffers::alloc(self.device, &job.plan)?;
+        let mut window_sums = Vec::with_capacity(job.plan.windows as usize);
         let result = (|| {
-            for first in (0..windows).step_by(plan.group as usize) {
-                let group = (plan.group as usize).min(windows - first);
-                let buckets = self.accumulate_group(&plan, &points, &digits, first, group, buffers)?;
+            for first in job.group_starts() {
+                let group_start = Instant::now();
+                let group = job.group(first);
+                host += group_start.elapsed();
+                if group.points.is_empty() {
+                    window_sums.extend(std::iter::repeat_n(G1Projective::ZERO, group.windows));
+                    continue;
+                }
+                let (runs, cycles) = run_group(self.device, &job, &group, buffers, true, self.timeout)?;
+                self.stats.runs += runs;
+                self.stats.cycles += cycles;
+                let mut slots = vec![0u8; group.slot_bucket.len() * msm_args::BUCKET_BYTES];
+                self.device.read(buffers.slots, 0, &mut slots)?;
                 let reduce_start = Instant::now();
-                window_sums.extend(reduce_windows(&buckets, buckets_per_window, first)?);
+                window_sums.extend(reduce_group(&slots, &group, job.plan.c)?);
                 host += reduce_start.elapsed();
             }
             Ok(())
         })();
-        for buffer in buffers {
-            self.device.free(buffer)?;
-        }
+        buffers.free(self.device)?;
         result?;
         let combine_start = Instant::now();
-        let sum = combine_windows(&window_sums, plan.c);
+        let sum = combine_windows(&window_sums, job.plan.c);
         self.stats.host += host + combine_start.elapsed();
         Ok(sum)
     }
-
-    /// Points, digits and buckets buffers sized for the plan.
-    fn alloc_buffers(&mut self, plan: &MsmPlan) -> Result<[DeviceBuffer; 3]> {
-        let sizes = [
-            (plan.chunk * POINT_BYTES) as u64,
-            (plan.chunk * plan.group as usize * msm_args::DIGIT_BYTES) as u64,
-            ((plan.group as usize) << (plan.c - 1)) as u64 * msm_args::BUCKET_BYTES as u64,
-        ];
-        let mut buffers = Vec::with_capacity(3);
-        for size in sizes {
-            match self.device.alloc(size) {
-                Ok(b) => buffers.push(b),
-                Err(e) => {
-                    buffers.into_iter().try_for_each(|b| self.device.free(b))?;
-                    return Err(e);
-                }
-            }
-        }
-        Ok(buffers.try_into().expect("three buffers"))
-    }
-
-    /// Streams every point through the card for windows `first..first + group`; returns the
-    /// buckets it flushes, window by window.
-    fn accumulate_group(
-        &mut self,
-        plan: &MsmPlan,
-        points: &[wire::WireG1],
-        digits: &[i16],
-        first: usize,
-        group: usize,
-        [points_buf, digits_buf, buckets_buf]: [DeviceBuffer; 3],
-    ) -> Result<Vec<u8>> {
-        let windows = plan.windows as usize;
-        let chunks = points.len().div_ceil(plan.chunk);
-        for (k, chunk) in points.chunks(plan.chunk).enumerate() {
-            let start = k * plan.chunk;
-            let group_digits: Vec<i16> = (start..start + chunk.len())
-                .flat_map(|i| digits[i * windows + first..i * windows + first + group].iter().copied())
-                .collect();
-            let digit_bytes: Vec<u8> = group_digits.iter().flat_map(|d| d.to_le_bytes()).collect();
-            self.device.write(points_buf, 0, wire::as_bytes(chunk))?;
-            self.device.write(digits_buf, 0, &digit_bytes)?;
-            let config = msm_config::encode(plan.c, group as u32, k == 0, k + 1 == chunks);
-            let run = run_kernel(
-                self.device,
-                KernelKind::Msm,
-                &[
-                    (msm_args::NUM_POINTS, ArgValue::Scalar(chunk.len() as u32)),
-                    (msm_args::WINDOW_CONFIG, ArgValue::Scalar(config)),
-                    (msm_args::POINTS, ArgValue::Address(points_buf.addr)),
-                    (msm_args::DIGITS, ArgValue::Address(digits_buf.addr)),
-                    (msm_args::BUCKETS, ArgValue::Address(buckets_buf.addr)),
-                ],
-                self.timeout,
-            )?;
-            self.stats.cycles += run.cycles;
-            self.stats.runs += 1;
-        }
-        let mut buckets = vec![0u8; (group << (plan.c - 1)) * msm_args::BUCKET_BYTES];
-        self.device.read(buckets_buf, 0, &mut buckets)?;
-        Ok(buckets)
-    }
 }
 
-/// Decodes XYZZ buckets to affine points, refusing any that is non-canonical or off the curve.
-/// `first` is the window of the first bucket, for messages.
-fn decode_buckets(bytes: &[u8], per_window: usize, first: usize) -> Result<Vec<G1Affine>> {
-    let bad = |i: usize, what: &str| {
-        Error::Device(format!("MSM kernel bucket {} of window {} is {what}", i % per_window + 1, first + i / per_window))
+/// Decodes flushed XYZZ slots to affine points, refusing any that is non-canonical or off the
+/// curve (the messages name the slot and its bucket).
+fn decode_slots(bytes: &[u8], group: &GroupJob, c: u32) -> Result<Vec<G1Affine>> {
+    let half = 1usize << (c - 1);
+    let bad = |slot: usize, what: &str| {
+        let b = group.slot_bucket[slot] as usize;
+        Error::Device(format!(
+            "MSM kernel slot {slot} (bucket {} of window {}) is {what}",
+            b % half + 1,
+            group.first + b / half
+        ))
     };
     let jacobian = bytes
         .chunks_exact(msm_args::BUCKET_BYTES)
@@ -224,7 +369,7 @@ fn decode_buckets(bytes: &[u8], per_window: usize, first: usize) -> Result<Vec<G
         .map(|(i, b)| {
             let mut coords = [Fq::ZERO; 4];
             for (c, raw) in coords.iter_mut().zip(b.chunks_exact(FIELD_BYTES)) {
-                *c = field_from_bytes(raw.try_into().expect("32 bytes")).ok_or_else(|| bad(i, "not canonical"))?;
+                *c = field_from_montgomery_bytes(raw.try_into().expect("32 bytes")).ok_or_else(|| bad(i, "not canonical"))?;
             }
             let [x, y, zz, zzz] = coords;
             // (X, Y, ZZ, ZZZ) with x = X/ZZ, y = Y/ZZZ is the Jacobian point with Z = ZZ·ZZZ,
@@ -244,11 +389,16 @@ fn decode_buckets(bytes: &[u8], per_window: usize, first: usize) -> Result<Vec<G
     Ok(affine)
 }
 
-/// `S_w = Σ_b b·B_{w,b}` for each window of the flushed group, by running sums.
-fn reduce_windows(bytes: &[u8], per_window: usize, first: usize) -> Result<Vec<G1Projective>> {
-    let buckets = decode_buckets(bytes, per_window, first)?;
+/// `S_w = Σ_b b·B_{w,b}` for each window of the flushed group: the slots of each bucket added
+/// up, then running sums.
+fn reduce_group(bytes: &[u8], group: &GroupJob, c: u32) -> Result<Vec<G1Projective>> {
+    let half = 1usize << (c - 1);
+    let mut buckets = vec![G1Projective::ZERO; group.windows * half];
+    for (slot, &b) in decode_slots(bytes, group, c)?.iter().zip(&group.slot_bucket) {
+        buckets[b as usize] += slot;
+    }
     Ok(buckets
-        .par_chunks(per_window)
+        .par_chunks(half)
         .map(|window| {
             let (mut running, mut sum) = (G1Projective::ZERO, G1Projective::ZERO);
             for bucket in window.iter().rev() {
@@ -274,7 +424,7 @@ fn combine_windows(sums: &[G1Projective], c: u32) -> G1Projective {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ark_ff::{BigInteger, One};
+    use ark_ff::One;
     use ark_std::UniformRand;
 
     /// Σ d_w·2^(c·w) as a field element.
@@ -289,27 +439,89 @@ mod tests {
         let mut scalars: Vec<Fr> = (0..50).map(|_| Fr::rand(&mut rng)).collect();
         scalars.extend([Fr::ZERO, Fr::one(), -Fr::one(), Fr::from(u64::MAX), -Fr::from(2u64).pow([253])]);
         for c in 1..=MAX_WINDOW_BITS {
-            let w = window_count(c) as usize;
             let half = 1i32 << (c - 1);
             for s in &scalars {
-                let mut digits = vec![0i16; w];
-                signed_digits(s, c, &mut digits);
-                assert!(digits.iter().all(|&d| (-half + 1..=half).contains(&(d as i32))), "c={c}");
-                assert_eq!(recompose(&digits, c), *s, "c={c}");
-                // Exact over the integers too: the top window does not wrap mod r.
-                assert!(s.into_bigint().num_bits() <= SCALAR_BITS);
+                // As many windows as this scalar's own length needs, and as many as any scalar needs.
+                for bits in [s.into_bigint().num_bits(), SCALAR_BITS] {
+                    let mut digits = vec![0i16; window_count(c, bits) as usize];
+                    signed_digits(s, c, &mut digits);
+                    assert!(digits.iter().all(|&d| (-half + 1..=half).contains(&(d as i32))), "c={c}");
+                    assert_eq!(recompose(&digits, c), *s, "c={c}");
+                }
             }
         }
     }
 
     #[test]
-    fn plan_respects_bucket_capacity_and_memory() {
-        let caps = msm_caps::encode(13, 16);
-        let plan = MsmPlan::new(1 << 20, caps, 1 << 30).unwrap();
-        assert!(plan.c <= 13);
-        assert!((plan.group as u64) << (plan.c - 1) <= 1 << 16);
-        let tiny = MsmPlan::new(1000, msm_caps::encode(4, 3), 64 << 10).unwrap();
-        assert!(tiny.c <= 4 && tiny.chunk < 1000, "{tiny:?}");
-        assert!(MsmPlan::new(10, msm_caps::encode(0, 8), 1 << 20).is_err());
+    fn plan_respects_slots_and_memory() {
+        let caps = msm_caps::encode(14);
+        let plan = MsmPlan::new(1 << 20, SCALAR_BITS, caps, 1 << 30).unwrap();
+        assert!((plan.group as u64) << (plan.c - 1) <= plan.slots as u64 && plan.slots == 1 << 14, "{plan:?}");
+        assert_eq!(plan.windows, window_count(plan.c, SCALAR_BITS));
+        let tiny = MsmPlan::new(1000, SCALAR_BITS, msm_caps::encode(3), 64 << 10).unwrap();
+        assert!(tiny.slots == 8 && 1 << (tiny.c - 1) <= tiny.slots && tiny.chunk < 1000, "{tiny:?}");
+        let short = MsmPlan::new(1000, 16, caps, 1 << 30).unwrap();
+        assert!(short.windows * short.c <= 17 + short.c, "16-bit scalars need few windows: {short:?}");
+        assert!(MsmPlan::new(10, SCALAR_BITS, msm_caps::encode(0), 0).is_err());
+    }
+
+    /// The entries of every group, decoded: (point, slot, negate) per addition.
+    fn additions(job: &MsmJob, group: &GroupJob) -> Vec<(u32, u32, bool)> {
+        let mut out = Vec::new();
+        for (k, &p) in group.points.iter().enumerate() {
+            let entries = &group.entries[group.entry_start[k]..group.entry_start[k + 1]];
+            for (j, &e) in entries.iter().enumerate() {
+                let (slot, negate, last) = msm_entry::decode(e);
+                assert_eq!(last, j + 1 == entries.len(), "LAST marks exactly the point's last entry");
+                assert!(slot < group.slots() && group.slots() <= job.plan.slots);
+                out.push((p, slot, negate));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn entries_add_every_nonzero_digit_to_a_slot_of_its_bucket() {
+        let mut rng = crate::testing::rng(5);
+        let n = 300;
+        let bases = crate::testing::random_bases(n, &mut rng);
+        let mut scalars = crate::testing::small_skewed_scalars(n, &mut rng);
+        scalars[..100].copy_from_slice(&crate::testing::random_scalars(100, &mut rng));
+        let job = MsmJob::new(&bases, &scalars, msm_caps::encode(8), 1 << 30).unwrap();
+        assert_eq!(job.points.len(), scalars.iter().filter(|s| !s.is_zero()).count(), "zero scalars are dropped");
+        let half = 1i64 << (job.plan.c - 1);
+        // Σ over entries of ±2^(c·w)·|d| per point must give back each scalar.
+        let mut rebuilt = vec![Fr::ZERO; job.points.len()];
+        for first in job.group_starts() {
+            let group = job.group(first);
+            for (p, slot, negate) in additions(&job, &group) {
+                let b = group.slot_bucket[slot as usize] as i64;
+                let (w, d) = ((first as i64 + b / half) as u64, b % half + 1);
+                let term = Fr::from(d as u64) * Fr::from(2u64).pow([job.plan.c as u64 * w]);
+                rebuilt[p as usize] += if negate { -term } else { term };
+            }
+        }
+        let kept: Vec<Fr> = scalars.iter().copied().filter(|s| !s.is_zero()).collect();
+        assert_eq!(rebuilt, kept);
+    }
+
+    #[test]
+    fn a_hot_bucket_is_spread_round_robin_over_many_slots() {
+        let mut rng = crate::testing::rng(6);
+        let n = 2000;
+        let bases = crate::testing::random_bases(n, &mut rng);
+        let scalars = vec![Fr::rand(&mut rng); n];
+        let job = MsmJob::new(&bases, &scalars, msm_caps::encode(12), 1 << 30).unwrap();
+        let group = job.group(0);
+        let adds = additions(&job, &group);
+        // Every point hits the same bucket in each window: the additions of one window must
+        // still cycle through many slots, never reusing one within 88 issues.
+        let mut last_use = std::collections::HashMap::new();
+        for (t, &(_, slot, _)) in adds.iter().enumerate() {
+            if let Some(prev) = last_use.insert(slot, t) {
+                assert!(t - prev > 88, "slot {slot} reused after {} additions", t - prev);
+            }
+        }
+        assert!(group.slots() as u64 >= SPREAD / 2, "{} slots", group.slots());
     }
 }

@@ -8,14 +8,14 @@
 
 use std::collections::HashMap;
 
-use ark_bn254::G1Projective;
+use ark_bn254::{FqConfig, G1Affine, G1Projective};
 use ark_ec::AdditiveGroup;
-use ark_ff::Field;
+use ark_ff::{Field, Zero};
 
 use crate::device::{Device, DeviceBuffer, DeviceInfo, HostBackedMemory};
 use crate::ntt::NttKind;
-use crate::regmap::{ctrl, msm_args, msm_caps, msm_config, ntt_args, ntt_caps, ArgSpec, KernelKind, ARGS_BASE, CTRL};
-use crate::wire::{self, field_to_bytes, WireG1, FIELD_BYTES, POINT_BYTES};
+use crate::regmap::{ctrl, msm_args, msm_caps, msm_config, msm_entry, ntt_args, ntt_caps, ArgSpec, KernelKind, ARGS_BASE, CTRL};
+use crate::wire::{self, field_from_montgomery_bytes, field_to_montgomery_bytes, FIELD_BYTES};
 use crate::{reference, Error, Result};
 
 /// What the model does after ap_start.
@@ -35,10 +35,8 @@ pub enum Behaviour {
 pub struct Config {
     /// Largest on-chip NTT, log2.
     pub ntt_max_log: u32,
-    /// Largest MSM window width.
-    pub msm_max_c: u32,
-    /// log2 of the MSM buckets held on chip.
-    pub msm_log_buckets: u32,
+    /// log2 of the MSM bucket slots held on chip.
+    pub msm_log_slots: u32,
     /// Device memory in bytes.
     pub memory_bytes: u64,
 }
@@ -64,7 +62,7 @@ pub struct FunctionalCard {
     behaviour: Behaviour,
     memory: HostBackedMemory,
     kernels: HashMap<KernelKind, KernelState>,
-    /// The MSM kernel's on-chip buckets (window-major, 2^(c-1) per window).
+    /// The MSM kernel's on-chip bucket slots.
     buckets: Vec<G1Projective>,
     /// Kernel runs started, for tests of batching and chunking.
     pub runs: u32,
@@ -113,42 +111,54 @@ impl FunctionalCard {
 
     fn execute_msm(&mut self) -> Result<()> {
         let k = &self.kernels[&KernelKind::Msm];
-        let n = k.arg(msm_args::NUM_POINTS) as usize;
-        let (c, windows, clear, flush) = msm_config::decode(k.arg(msm_args::WINDOW_CONFIG) as u32);
-        let (points_at, digits_at, buckets_at) = (k.arg(msm_args::POINTS), k.arg(msm_args::DIGITS), k.arg(msm_args::BUCKETS));
-        let per_window = 1usize << (c.max(1) - 1);
-        if c == 0 || c > self.config.msm_max_c || (windows as u64) << (c - 1) > 1 << self.config.msm_log_buckets {
-            return Err(Error::Device(format!("model: window config c={c} windows={windows} exceeds the kernel")));
+        let (n, num_entries) = (k.arg(msm_args::NUM_POINTS) as usize, k.arg(msm_args::NUM_ENTRIES) as usize);
+        let (slots, clear, flush) = msm_config::decode(k.arg(msm_args::CONFIG) as u32);
+        let (points_at, entries_at, buckets_at) = (k.arg(msm_args::POINTS), k.arg(msm_args::ENTRIES), k.arg(msm_args::BUCKETS));
+        if slots == 0 || slots > 1 << self.config.msm_log_slots {
+            return Err(Error::Device(format!("model: {slots} slots exceed the kernel")));
         }
         if clear {
-            self.buckets = vec![G1Projective::ZERO; windows as usize * per_window];
+            self.buckets = vec![G1Projective::ZERO; slots as usize];
         }
-        let point_bytes = self.memory.bytes_at(points_at, n * POINT_BYTES)?.to_vec();
-        let points = wire::decode_points(wire::view::<WireG1>("points", &point_bytes)?)?;
-        let digit_bytes = self.memory.bytes_at(digits_at, n * windows as usize * msm_args::DIGIT_BYTES)?.to_vec();
-        let half = 1i32 << (c - 1);
-        for (i, p) in points.iter().enumerate() {
-            for w in 0..windows as usize {
-                let at = (i * windows as usize + w) * 2;
-                let d = i16::from_le_bytes([digit_bytes[at], digit_bytes[at + 1]]) as i32;
-                if !(-half + 1..=half).contains(&d) {
-                    return Err(Error::Device(format!("model: digit {d} out of range for c={c}")));
+        let point_bytes = self.memory.bytes_at(points_at, n * msm_args::POINT_BYTES)?.to_vec();
+        let entry_bytes = self.memory.bytes_at(entries_at, num_entries * msm_args::ENTRY_BYTES)?.to_vec();
+        let mut entries = entry_bytes.chunks_exact(2).map(|e| msm_entry::decode(u16::from_le_bytes([e[0], e[1]])));
+        for (i, p) in point_bytes.chunks_exact(msm_args::POINT_BYTES).enumerate() {
+            let coordinate = |at: usize| {
+                field_from_montgomery_bytes::<FqConfig>(p[at..at + FIELD_BYTES].try_into().expect("32 bytes"))
+                    .ok_or_else(|| Error::Device(format!("model: point {i} is not canonical")))
+            };
+            let (x, y) = (coordinate(0)?, coordinate(FIELD_BYTES)?);
+            // y = 0 marks the identity, whose entries add nothing.
+            let point = if y.is_zero() { G1Affine::identity() } else { G1Affine::new_unchecked(x, y) };
+            loop {
+                let (slot, negate, last) =
+                    entries.next().ok_or_else(|| Error::Device(format!("model: entries run out at point {i}")))?;
+                let bucket = self
+                    .buckets
+                    .get_mut(slot as usize)
+                    .filter(|_| slot < slots)
+                    .ok_or_else(|| Error::Device(format!("model: slot {slot} is not in use")))?;
+                if negate {
+                    *bucket -= point;
+                } else {
+                    *bucket += point;
                 }
-                let bucket = &mut self.buckets[w * per_window + (d.unsigned_abs() as usize).saturating_sub(1)];
-                match d.signum() {
-                    1 => *bucket += p,
-                    -1 => *bucket -= p,
-                    _ => {}
+                if last {
+                    break;
                 }
             }
         }
+        if entries.next().is_some() {
+            return Err(Error::Device("model: more entries than the points use".into()));
+        }
         if flush {
             let mut out = Vec::with_capacity(self.buckets.len() * msm_args::BUCKET_BYTES);
-            for b in &self.buckets {
+            for b in &self.buckets[..slots as usize] {
                 // Jacobian (X, Y, Z) is XYZZ (X, Y, Z², Z³); the identity has Z = 0, so ZZ = 0.
                 let zz = b.z.square();
                 for coordinate in [b.x, b.y, zz, zz * b.z] {
-                    out.extend_from_slice(&field_to_bytes(&coordinate));
+                    out.extend_from_slice(&field_to_montgomery_bytes(&coordinate));
                 }
             }
             if self.behaviour == Behaviour::FlipBit {
@@ -186,7 +196,7 @@ impl Device for FunctionalCard {
     fn read_reg(&mut self, kernel: KernelKind, offset: u32) -> Result<u32> {
         let caps = match kernel {
             KernelKind::Ntt => ntt_caps::encode(self.config.ntt_max_log),
-            KernelKind::Msm => msm_caps::encode(self.config.msm_max_c, self.config.msm_log_buckets),
+            KernelKind::Msm => msm_caps::encode(self.config.msm_log_slots),
         };
         let k = self.kernels.get_mut(&kernel).expect("every kernel is modelled");
         Ok(match offset {
