@@ -210,7 +210,7 @@ impl MsmJob {
         }
         // Entries, each bucket's additions round-robin over its slots.
         let mut next = vec![0u32; counts.len()];
-        let (mut points, mut entries, mut entry_start) = (Vec::new(), Vec::new(), vec![0]);
+        let (mut points, mut entries, mut entry_start) = (Vec::new(), Vec::new(), vec![0usize]);
         for (i, d) in self.digits.chunks_exact(all).enumerate() {
             let start = entries.len();
             for (w, &x) in d[first..first + windows].iter().enumerate().filter(|(_, &x)| x != 0) {
@@ -224,8 +224,52 @@ impl MsmJob {
                 entry_start.push(entries.len());
             }
         }
-        GroupJob { first, windows, slot_bucket, points, entries, entry_start }
+        let order = schedule(&entries, &entry_start, slot_bucket.len());
+        let mut group = GroupJob { first, windows, slot_bucket, points: Vec::new(), entries: Vec::new(), entry_start: vec![0] };
+        for k in order {
+            group.points.push(points[k]);
+            group.entries.extend_from_slice(&entries[entry_start[k]..entry_start[k + 1]]);
+            group.entry_start.push(group.entries.len());
+        }
+        group
     }
+}
+
+/// Entries between two additions to one slot that the kernel can issue without waiting: its
+/// 88 cycles from issue to write-back, plus a little slack for the cycles its retry FIFO shifts.
+pub const SLOT_DISTANCE: usize = 96;
+/// Points the scheduler looks ahead.
+const SCHEDULE_LOOKAHEAD: usize = 32;
+
+/// An order of the points (given by their entry ranges) in which, as far as a look-ahead of
+/// [`SCHEDULE_LOOKAHEAD`] points can manage, no slot comes back within [`SLOT_DISTANCE`]
+/// entries: each time the first waiting point whose slots have all cooled down goes next, or
+/// the oldest if none has. The sum does not depend on the order, the kernel's stalls do.
+fn schedule(entries: &[u16], entry_start: &[usize], slots: usize) -> Vec<usize> {
+    let n = entry_start.len() - 1;
+    let mut last_use = vec![usize::MAX; slots];
+    let mut waiting: std::collections::VecDeque<usize> = (0..n.min(SCHEDULE_LOOKAHEAD)).collect();
+    let (mut order, mut issued) = (Vec::with_capacity(n), 0usize);
+    let slot = |e: u16| msm_entry::decode(e).0 as usize;
+    while !waiting.is_empty() {
+        let cooled = |&k: &usize| {
+            entries[entry_start[k]..entry_start[k + 1]]
+                .iter()
+                .enumerate()
+                .all(|(j, &e)| last_use[slot(e)] == usize::MAX || issued + j - last_use[slot(e)] > SLOT_DISTANCE)
+        };
+        let pick = waiting.iter().position(cooled).unwrap_or(0);
+        let k = waiting.remove(pick).expect("a waiting point");
+        for (j, &e) in entries[entry_start[k]..entry_start[k + 1]].iter().enumerate() {
+            last_use[slot(e)] = issued + j;
+        }
+        issued += entry_start[k + 1] - entry_start[k];
+        order.push(k);
+        if order.len() + waiting.len() < n {
+            waiting.push_back(order.len() + waiting.len());
+        }
+    }
+    order
 }
 
 /// The three device buffers of an MSM: points, entries and flushed slots.
@@ -523,5 +567,23 @@ mod tests {
             }
         }
         assert!(group.slots() as u64 >= SPREAD / 2, "{} slots", group.slots());
+    }
+
+    #[test]
+    fn the_schedule_is_a_permutation_that_lets_a_busy_slot_cool_down() {
+        // Ten points on slot 0, then 400 on slots of their own: in the given order slot 0 would
+        // come back every entry; scheduled, it waits for SLOT_DISTANCE entries each time it can.
+        let entries: Vec<u16> =
+            (0..410).map(|i| msm_entry::encode(if i < 10 { 0 } else { i as u32 - 9 }, false, true)).collect();
+        let entry_start: Vec<usize> = (0..=410).collect();
+        let order = schedule(&entries, &entry_start, 402);
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..410).collect::<Vec<_>>());
+        let hot: Vec<usize> = order.iter().enumerate().filter(|(_, &k)| k < 10).map(|(t, _)| t).collect();
+        assert_eq!(hot.len(), 10);
+        // While other points remain (400 entries: room for four gaps), slot 0 cools down; after
+        // that the rest must go back to back.
+        assert!(hot[..5].windows(2).all(|w| w[1] - w[0] > SLOT_DISTANCE), "{hot:?}");
     }
 }
