@@ -17,18 +17,22 @@
 //! The inverse runs the same with `ω^-1`; the kernel's inverse includes `1/size`, so the
 //! sub-transforms' factors multiply to `1/n`. Coset transforms scale by powers of the coset
 //! offset `g` before (forward) or after (inverse) the plain transform, as ark-poly does.
+//!
+//! The kernel's data format is Montgomery form, `x·2^256 mod r` as four little-endian 64-bit
+//! limbs: arkworks' own representation of `Fr`, so the driver converts by copying and the kernel
+//! needs no conversion multiplier on its load and store paths (see docs/kernels/ntt.md).
 
 use std::time::{Duration, Instant};
 
 use ark_bn254::Fr;
-use ark_ff::Field;
+use ark_ff::{BigInt, Field, PrimeField};
 use rayon::prelude::*;
 
 use super::CardStats;
 use crate::device::{run_kernel, ArgValue, Device, DeviceBuffer};
 use crate::ntt::{self, NttKind};
 use crate::regmap::{ntt_args, KernelKind};
-use crate::wire::{self, WireScalar, FIELD_BYTES};
+use crate::wire::FIELD_BYTES;
 use crate::{Error, Result};
 
 /// Largest device buffer the driver allocates for one batch, so a large batch streams through
@@ -117,7 +121,8 @@ impl NttDriver<'_> {
     }
 
     fn run_piece(&mut self, piece: &mut [Fr], log: u32, inverse: bool, src: DeviceBuffer, dst: DeviceBuffer) -> Result<()> {
-        self.device.write(src, 0, wire::as_bytes(&wire::encode_scalars(piece)))?;
+        let words: Vec<[u64; 4]> = piece.iter().map(|v| v.0 .0.map(u64::to_le)).collect();
+        self.device.write(src, 0, bytemuck::cast_slice(&words))?;
         let flags = if inverse { ntt_args::FLAG_INVERSE } else { 0 };
         let run = run_kernel(
             self.device,
@@ -133,12 +138,14 @@ impl NttDriver<'_> {
         )?;
         self.stats.cycles += run.cycles;
         self.stats.runs += 1;
-        let mut out = vec![WireScalar::default(); piece.len()];
+        let mut out = vec![[0u64; 4]; piece.len()];
         self.device.read(dst, 0, bytemuck::cast_slice_mut(&mut out))?;
-        for (i, (value, encoded)) in piece.iter_mut().zip(&out).enumerate() {
-            *value = encoded
-                .decode(i)
-                .map_err(|_| Error::Device(format!("NTT kernel wrote a non-canonical value at index {i}")))?;
+        for (i, (value, word)) in piece.iter_mut().zip(&out).enumerate() {
+            let montgomery = BigInt::new(word.map(u64::from_le));
+            if montgomery >= Fr::MODULUS {
+                return Err(Error::Device(format!("NTT kernel wrote a value ≥ r at index {i}")));
+            }
+            *value = Fr::new_unchecked(montgomery);
         }
         Ok(())
     }

@@ -8,9 +8,9 @@
 
 use std::collections::HashMap;
 
-use ark_bn254::G1Projective;
+use ark_bn254::{Fr, G1Projective};
 use ark_ec::AdditiveGroup;
-use ark_ff::Field;
+use ark_ff::{BigInt, Field, PrimeField};
 
 use crate::device::{Device, DeviceBuffer, DeviceInfo, HostBackedMemory};
 use crate::ntt::NttKind;
@@ -97,17 +97,26 @@ impl FunctionalCard {
         if log > self.config.ntt_max_log {
             return Err(Error::Device(format!("model: log_n {log} exceeds the on-chip maximum")));
         }
+        // The kernel's data format: Montgomery form (arkworks' representation), little-endian limbs.
         let bytes = self.memory.bytes_at(src, len * FIELD_BYTES)?.to_vec();
-        let mut values = wire::decode_scalars(wire::view("src", &bytes)?)?;
+        let mut values = bytes
+            .chunks_exact(FIELD_BYTES)
+            .map(|word| {
+                let limbs: [u64; 4] = std::array::from_fn(|i| u64::from_le_bytes(word[8 * i..8 * i + 8].try_into().expect("8 bytes")));
+                let montgomery = BigInt::new(limbs);
+                (montgomery < Fr::MODULUS).then(|| Fr::new_unchecked(montgomery))
+            })
+            .collect::<Option<Vec<Fr>>>()
+            .ok_or_else(|| Error::Device("model: an NTT input word is not below r".into()))?;
         let kind = if inverse { NttKind::Inverse } else { NttKind::Forward };
         for t in values.chunks_exact_mut(1 << log) {
             reference::ntt_in_place(t, kind)?;
         }
-        let mut out = wire::encode_scalars(&values);
+        let mut out: Vec<u8> = values.iter().flat_map(|v| v.0 .0.iter().flat_map(|limb| limb.to_le_bytes())).collect();
         if self.behaviour == Behaviour::FlipBit {
-            out[0].0[0] ^= 1;
+            out[0] ^= 1;
         }
-        self.memory.bytes_at(dst, len * FIELD_BYTES)?.copy_from_slice(wire::as_bytes(&out));
+        self.memory.bytes_at(dst, len * FIELD_BYTES)?.copy_from_slice(&out);
         Ok(())
     }
 
