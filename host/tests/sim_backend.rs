@@ -23,19 +23,23 @@ fn every_size_and_kind_matches_ark_poly_through_the_kernel() {
 
 #[test]
 fn batches_and_reports_carry_kernel_cycles() {
+    // Five transforms in one run: each buffer holds transforms in both of its layouts, and the
+    // middle phases load, compute and store at once.
     let (mut backend, k) = sim();
     let n = 1usize << k;
-    let values = testing::random_scalars(3 * n, &mut testing::rng(9));
-    let mut got = values.clone();
-    let report = backend.ntt_batch(&mut got, n, NttKind::Forward).unwrap();
-    assert_eq!(report.kernel_runs, 1, "one kernel run for the whole batch");
-    let cycles = report.device_cycles.unwrap();
-    let butterflies = 3 * (n / 2) * k as usize;
-    assert!(cycles as usize > butterflies, "cycles {cycles} cannot beat one butterfly per cycle");
-    for (a, b) in values.chunks(n).zip(got.chunks(n)) {
-        let mut expected = a.to_vec();
-        reference::ntt_in_place(&mut expected, NttKind::Forward).unwrap();
-        assert_eq!(expected, b);
+    for kind in [NttKind::Forward, NttKind::Inverse] {
+        let values = testing::random_scalars(5 * n, &mut testing::rng(9));
+        let mut got = values.clone();
+        let report = backend.ntt_batch(&mut got, n, kind).unwrap();
+        assert_eq!(report.kernel_runs, 1, "one kernel run for the whole batch");
+        let cycles = report.device_cycles.unwrap();
+        let butterflies = 5 * (n / 2) * k as usize;
+        assert!(cycles as usize > butterflies, "cycles {cycles} cannot beat one butterfly per cycle");
+        for (a, b) in values.chunks(n).zip(got.chunks(n)) {
+            let mut expected = a.to_vec();
+            reference::ntt_in_place(&mut expected, kind).unwrap();
+            assert_eq!(expected, b, "{kind:?}");
+        }
     }
 }
 

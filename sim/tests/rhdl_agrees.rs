@@ -85,6 +85,8 @@ fn butterfly_agrees() {
             uut.a.next = b256(&a);
             uut.b.next = b256(&b);
             uut.w.next = b256(&w);
+            uut.halve.next = c % 2 == 1;
+            m.set_bit("halve", c % 2 == 1);
             uut.valid_in.next = c < 4;
             m.set_bit("valid_in", c < 4);
             tick(&mut *uut, |u| &mut u.clock);

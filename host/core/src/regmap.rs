@@ -85,9 +85,11 @@ pub mod ntt_args {
     pub const FLAGS: ArgSpec = arg(1, "flags", ArgKind::Scalar32);
     /// Number of independent transforms stored one after the other at `src` (at least 1).
     pub const BATCH: ArgSpec = arg(2, "batch", ArgKind::Scalar32);
-    /// Device address of the input values (wire-encoded scalars, natural order).
+    /// Device address of the input values, natural order, each in Montgomery form `x·2^256 mod r`
+    /// (32 bytes, little-endian: arkworks' own representation of Fr, not the wire encoding).
     pub const SRC: ArgSpec = arg(3, "src", ArgKind::Address64);
-    /// Device address the output values are written to (natural order); must not overlap `src`.
+    /// Device address the output values are written to (natural order, Montgomery form like
+    /// `src`); must not overlap `src`.
     pub const DST: ArgSpec = arg(4, "dst", ArgKind::Address64);
     /// All arguments, in slot order.
     pub const ALL: &[ArgSpec] = &[LOG_N, FLAGS, BATCH, SRC, DST];

@@ -17,10 +17,14 @@
 //! The inverse runs the same with `ω^-1`; the kernel's inverse includes `1/size`, so the
 //! sub-transforms' factors multiply to `1/n`. Coset transforms scale by powers of the coset
 //! offset `g` before (forward) or after (inverse) the plain transform, as ark-poly does.
+//!
+//! The kernel's data format is Montgomery form, `x·2^256 mod r` as four little-endian 64-bit
+//! limbs: arkworks' own representation of `Fr`, so the driver converts by copying and the kernel
+//! needs no conversion multiplier on its load and store paths (see docs/kernels/ntt.md).
 
 use std::time::{Duration, Instant};
 
-use ark_bn254::Fr;
+use ark_bn254::{Fr, FrConfig};
 use ark_ff::Field;
 use rayon::prelude::*;
 
@@ -28,7 +32,7 @@ use super::CardStats;
 use crate::device::{run_kernel, ArgValue, Device, DeviceBuffer};
 use crate::ntt::{self, NttKind};
 use crate::regmap::{ntt_args, KernelKind};
-use crate::wire::{self, WireScalar, FIELD_BYTES};
+use crate::wire::{field_from_montgomery_bytes, field_to_montgomery_bytes, FIELD_BYTES};
 use crate::{Error, Result};
 
 /// Largest device buffer the driver allocates for one batch, so a large batch streams through
@@ -117,7 +121,8 @@ impl NttDriver<'_> {
     }
 
     fn run_piece(&mut self, piece: &mut [Fr], log: u32, inverse: bool, src: DeviceBuffer, dst: DeviceBuffer) -> Result<()> {
-        self.device.write(src, 0, wire::as_bytes(&wire::encode_scalars(piece)))?;
+        let bytes: Vec<u8> = piece.iter().flat_map(field_to_montgomery_bytes).collect();
+        self.device.write(src, 0, &bytes)?;
         let flags = if inverse { ntt_args::FLAG_INVERSE } else { 0 };
         let run = run_kernel(
             self.device,
@@ -133,12 +138,11 @@ impl NttDriver<'_> {
         )?;
         self.stats.cycles += run.cycles;
         self.stats.runs += 1;
-        let mut out = vec![WireScalar::default(); piece.len()];
-        self.device.read(dst, 0, bytemuck::cast_slice_mut(&mut out))?;
-        for (i, (value, encoded)) in piece.iter_mut().zip(&out).enumerate() {
-            *value = encoded
-                .decode(i)
-                .map_err(|_| Error::Device(format!("NTT kernel wrote a non-canonical value at index {i}")))?;
+        let mut out = vec![0u8; piece.len() * FIELD_BYTES];
+        self.device.read(dst, 0, &mut out)?;
+        for (i, (value, word)) in piece.iter_mut().zip(out.chunks_exact(FIELD_BYTES)).enumerate() {
+            *value = field_from_montgomery_bytes::<FrConfig>(word.try_into().expect("32 bytes"))
+                .ok_or_else(|| Error::Device(format!("NTT kernel wrote a value ≥ r at index {i}")))?;
         }
         Ok(())
     }

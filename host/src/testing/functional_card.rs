@@ -8,14 +8,14 @@
 
 use std::collections::HashMap;
 
-use ark_bn254::{FqConfig, G1Affine, G1Projective};
+use ark_bn254::{FqConfig, Fr, FrConfig, G1Affine, G1Projective};
 use ark_ec::AdditiveGroup;
 use ark_ff::{Field, Zero};
 
 use crate::device::{Device, DeviceBuffer, DeviceInfo, HostBackedMemory};
 use crate::ntt::NttKind;
 use crate::regmap::{ctrl, msm_args, msm_caps, msm_config, msm_entry, ntt_args, ntt_caps, ArgSpec, KernelKind, ARGS_BASE, CTRL};
-use crate::wire::{self, field_from_montgomery_bytes, field_to_montgomery_bytes, FIELD_BYTES};
+use crate::wire::{field_from_montgomery_bytes, field_to_montgomery_bytes, FIELD_BYTES};
 use crate::{reference, Error, Result};
 
 /// What the model does after ap_start.
@@ -95,17 +95,22 @@ impl FunctionalCard {
         if log > self.config.ntt_max_log {
             return Err(Error::Device(format!("model: log_n {log} exceeds the on-chip maximum")));
         }
+        // The kernel's data format: Montgomery form (arkworks' representation), little-endian limbs.
         let bytes = self.memory.bytes_at(src, len * FIELD_BYTES)?.to_vec();
-        let mut values = wire::decode_scalars(wire::view("src", &bytes)?)?;
+        let mut values = bytes
+            .chunks_exact(FIELD_BYTES)
+            .map(|word| field_from_montgomery_bytes::<FrConfig>(word.try_into().expect("32 bytes")))
+            .collect::<Option<Vec<Fr>>>()
+            .ok_or_else(|| Error::Device("model: an NTT input word is not below r".into()))?;
         let kind = if inverse { NttKind::Inverse } else { NttKind::Forward };
         for t in values.chunks_exact_mut(1 << log) {
             reference::ntt_in_place(t, kind)?;
         }
-        let mut out = wire::encode_scalars(&values);
+        let mut out: Vec<u8> = values.iter().flat_map(field_to_montgomery_bytes).collect();
         if self.behaviour == Behaviour::FlipBit {
-            out[0].0[0] ^= 1;
+            out[0] ^= 1;
         }
-        self.memory.bytes_at(dst, len * FIELD_BYTES)?.copy_from_slice(wire::as_bytes(&out));
+        self.memory.bytes_at(dst, len * FIELD_BYTES)?.copy_from_slice(&out);
         Ok(())
     }
 
