@@ -12,7 +12,7 @@
 //!   Montgomery form — the AXI width of an F1 DDR port, so a point arrives every cycle;
 //!   `rd2_cmd_*` + `in2_*`: the bucket entries, 16 little-endian u16 per 256-bit word,
 //!   `num_entries` of them (the last word's tail is ignored);
-//!   `wr_cmd_*` + `out_*` (flush only): the slots, four 256-bit words each (X, Y, ZZ, ZZZ).
+//!   `wr_cmd_*` + `out_*` (flush only): the slots, two 512-bit words each (X | Y, ZZ | ZZZ).
 //!
 //! Pipeline, per run:
 //! 1. **Setup** (1 cycle): decode `config`, issue the DMA commands, zero the busy bits.
@@ -36,9 +36,11 @@
 //!    busy, so any new entry for that slot is parked behind it.
 //!    The run ends when every point was consumed, the retry FIFO and its head are empty, and
 //!    every issued addition has been written back.
-//! 4. **Flush** (if asked: `4·slots` cycles plus 2): every coordinate, as stored (Montgomery
-//!    form, `< q`), goes through an 8-deep output FIFO; reads are issued only while the FIFO has
-//!    room for everything in flight, so `out_ready` may stall at any time.
+//! 4. **Flush** (if asked: `2·slots` cycles plus 2): every slot, as stored (Montgomery form,
+//!    `< q`), goes out as two 512-bit words through an 8-deep output FIFO; reads are issued only
+//!    while the FIFO has room for everything in flight, so `out_ready` may stall at any time. The
+//!    RAM's write port is idle during the flush, so each slot is cleared right after its last
+//!    read: the next window group starts on empty slots without a clear pass.
 //!
 //! **Latency / throughput**: at most one bucket addition per cycle (one adder), one entry per
 //! cycle, one point per cycle. An entry conflicts when its slot was hit within the last
@@ -52,7 +54,7 @@
 //! leave in Montgomery form, which costs the host nothing: arkworks keeps field elements in the
 //! same form), four `2^L × 256-bit` slot RAMs (X, Y, ZZ, ZZZ; simple dual port), a `2^L`-bit
 //! busy register, an 87-deep address delay line, the point FIFO (16 × 512 bits), the retry FIFO
-//! (16 × 528) and the output FIFO (8 × 256).
+//! (16 × 528) and the output FIFO (8 × 512).
 //! The busy bits are one flat register with a dynamic shift, fine up to `L = 12`; larger builds
 //! need them banked (not built).
 
@@ -108,7 +110,7 @@ pub struct MsmKernel<const L: usize, const CAP: usize> {
     pub wr_cmd_valid: Signal<Out, Bit>,
     pub wr_cmd_addr: Signal<Out, Bits<64>>,
     pub wr_cmd_words: Signal<Out, Bits<32>>,
-    pub out_data: Signal<Out, Bits<256>>,
+    pub out_data: Signal<Out, Bits<512>>,
     pub out_valid: Signal<Out, Bit>,
     pub out_ready: Signal<In, Bit>,
 
@@ -154,7 +156,7 @@ pub struct MsmKernel<const L: usize, const CAP: usize> {
 
     // Per-run values and counters.
     slots: DFF<Bits<32>>,
-    words4: DFF<Bits<32>>,
+    words2: DFF<Bits<32>>,
     flush: DFF<Bit>,
     loaded: DFF<Bits<32>>,
     pts_done: DFF<Bits<32>>,
@@ -182,7 +184,7 @@ pub struct MsmKernel<const L: usize, const CAP: usize> {
     adder: PointAdd,
     pt_fifo: SynchronousFIFO<Bits<512>, 4, 5, 1>,
     rq_fifo: SynchronousFIFO<Bits<528>, 4, 5, 1>,
-    out_fifo: SynchronousFIFO<Bits<256>, 3, 4, 1>,
+    out_fifo: SynchronousFIFO<Bits<512>, 3, 4, 1>,
 
     // Read stage and tags.
     d1_issue: DFF<Bit>,
@@ -190,7 +192,7 @@ pub struct MsmKernel<const L: usize, const CAP: usize> {
     d1_y: DFF<Bits<256>>,
     d1_addr: DFF<Bits<L>>,
     d1_flush: DFF<Bit>,
-    d1_coord: DFF<Bits<2>>,
+    d1_half: DFF<Bit>,
     tag_addr: Delay<Bits<L>, { PointAdd::LATENCY }>,
 
     // Combinational helpers.
@@ -294,7 +296,7 @@ impl<const L: usize, const CAP: usize> MsmKernel<L, CAP> {
             k1_64: Constant::new(Bits::<64>::from(1u64)),
             k1_cap: Constant::new(Bits::<CAP>::from(1u64)),
             slots: Default::default(),
-            words4: Default::default(),
+            words2: Default::default(),
             flush: Default::default(),
             loaded: Default::default(),
             pts_done: Default::default(),
@@ -326,7 +328,7 @@ impl<const L: usize, const CAP: usize> MsmKernel<L, CAP> {
             d1_y: Default::default(),
             d1_addr: Default::default(),
             d1_flush: Default::default(),
-            d1_coord: Default::default(),
+            d1_half: Default::default(),
             tag_addr: Default::default(),
             cfg_slots: Default::default(),
             loading: Default::default(),
@@ -369,8 +371,8 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
     fn update(&mut self) {
         dff_setup!(
             self, clock, num_points, num_entries, run_config, points_lo, points_hi, entries_lo, entries_hi, buckets_lo, buckets_hi,
-            cycles, done, state, slots, words4, flush, loaded, pts_done, issued, written, count, popped, head_x, head_y,
-            head_valid, r_x, r_y, r_addr, r_valid, parked, ent_word, ent_left, busy, d1_issue, d1_x, d1_y, d1_addr, d1_flush, d1_coord
+            cycles, done, state, slots, words2, flush, loaded, pts_done, issued, written, count, popped, head_x, head_y,
+            head_valid, r_x, r_y, r_addr, r_valid, parked, ent_word, ent_left, busy, d1_issue, d1_x, d1_y, d1_addr, d1_flush, d1_half
         );
         clock!(self, clock, adder, pt_fifo, rq_fifo, out_fifo, tag_addr);
         self.ram_x.read_clock.next = self.clock.val();
@@ -479,7 +481,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
         self.wr_cmd_addr.next = (bit_cast::<64, 32>(self.buckets_hi.q.val()) << 32) | bit_cast::<64, 32>(self.buckets_lo.q.val());
         self.rd_cmd_words.next = self.num_points.q.val();
         self.rd2_cmd_words.next = bit_cast::<32, 33>((bit_cast::<33, 32>(self.num_entries.q.val()) + self.k15_33.val()) >> 4);
-        self.wr_cmd_words.next = self.cfg_slots.val() << 2;
+        self.wr_cmd_words.next = self.cfg_slots.val() << 1;
 
         // ---- Loader: one point per cycle into the point FIFO, while it has room for every
         // point not yet consumed (the head included).
@@ -583,7 +585,9 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
 
         // Read stage → adder → write-back.
         self.d1_issue.d.next = self.issue.val();
-        if self.r_ready.val() {
+        if self.state.q.val() == MsmState::Flush {
+            self.d1_addr.d.next = bit_cast::<L, 32>(self.count.q.val() >> 1);
+        } else if self.r_ready.val() {
             self.d1_x.d.next = self.r_x.q.val();
             self.d1_y.d.next = self.r_y.q.val();
             self.d1_addr.d.next = self.r_addr.q.val();
@@ -604,7 +608,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
 
         // Slot RAM ports: reads for issue or flush; writes for clear or write-back.
         if self.state.q.val() == MsmState::Flush {
-            self.ram_x.read_address.next = bit_cast::<L, 32>(self.count.q.val() >> 2);
+            self.ram_x.read_address.next = bit_cast::<L, 32>(self.count.q.val() >> 1);
         } else if self.r_ready.val() {
             self.ram_x.read_address.next = self.r_addr.q.val();
         } else {
@@ -613,9 +617,16 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
         self.ram_y.read_address.next = self.ram_x.read_address.val();
         self.ram_zz.read_address.next = self.ram_x.read_address.val();
         self.ram_zzz.read_address.next = self.ram_x.read_address.val();
-        if self.state.q.val() == MsmState::Clear {
-            self.ram_x.write_enable.next = true;
-            self.ram_x.write_address.next = bit_cast::<L, 32>(self.count.q.val());
+        // Clear writes the identity (all zero) to every slot in use; the flush writes it to each
+        // slot in the cycle after the slot's last read, so flushed slots are left empty.
+        if (self.state.q.val() == MsmState::Clear) | (self.state.q.val() == MsmState::Flush) {
+            if self.state.q.val() == MsmState::Clear {
+                self.ram_x.write_enable.next = true;
+                self.ram_x.write_address.next = bit_cast::<L, 32>(self.count.q.val());
+            } else {
+                self.ram_x.write_enable.next = self.d1_flush.q.val() & self.d1_half.q.val();
+                self.ram_x.write_address.next = self.d1_addr.q.val();
+            }
             self.ram_x.write_data.next = bits::<256>(0);
             self.ram_y.write_data.next = bits::<256>(0);
             self.ram_zz.write_data.next = bits::<256>(0);
@@ -635,23 +646,20 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
         self.ram_zz.write_address.next = self.ram_x.write_address.val();
         self.ram_zzz.write_address.next = self.ram_x.write_address.val();
 
-        // ---- Flush: slot coordinates, as stored → output FIFO → out stream.
+        // ---- Flush: each slot as stored, two 512-bit words (X|Y, then ZZ|ZZZ) → output FIFO →
+        // out stream.
         self.issue_flush.next = (self.state.q.val() == MsmState::Flush)
-            & (self.count.q.val() < self.words4.q.val())
+            & (self.count.q.val() < self.words2.q.val())
             & ((self.count.q.val() - self.popped.q.val()) < self.out_room.val());
         self.d1_flush.d.next = self.issue_flush.val();
-        self.d1_coord.d.next = self.count.q.val().get_bits::<2>(0);
+        self.d1_half.d.next = self.count.q.val().get_bit(0);
         self.out_fifo.write.next = self.d1_flush.q.val();
-        if self.d1_coord.q.val().get_bit(1) {
-            if self.d1_coord.q.val().get_bit(0) {
-                self.out_fifo.data_in.next = self.ram_zzz.read_data.val();
-            } else {
-                self.out_fifo.data_in.next = self.ram_zz.read_data.val();
-            }
-        } else if self.d1_coord.q.val().get_bit(0) {
-            self.out_fifo.data_in.next = self.ram_y.read_data.val();
+        if self.d1_half.q.val() {
+            self.out_fifo.data_in.next =
+                (bit_cast::<512, 256>(self.ram_zzz.read_data.val()) << 256) | bit_cast::<512, 256>(self.ram_zz.read_data.val());
         } else {
-            self.out_fifo.data_in.next = self.ram_x.read_data.val();
+            self.out_fifo.data_in.next =
+                (bit_cast::<512, 256>(self.ram_y.read_data.val()) << 256) | bit_cast::<512, 256>(self.ram_x.read_data.val());
         }
         self.out_valid.next = !self.out_fifo.empty.val();
         self.out_data.next = self.out_fifo.data_out.val();
@@ -671,7 +679,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
             }
             MsmState::Setup => {
                 self.slots.d.next = self.cfg_slots.val();
-                self.words4.d.next = self.cfg_slots.val() << 2;
+                self.words2.d.next = self.cfg_slots.val() << 1;
                 self.flush.d.next = self.run_config.q.val().get_bit(25);
                 self.loaded.d.next = bits::<32>(0);
                 self.pts_done.d.next = bits::<32>(0);
@@ -727,7 +735,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
                 if self.issue_flush.val() {
                     self.count.d.next = self.count.q.val() + self.k1_32.val();
                 }
-                if self.popped.q.val() == self.words4.q.val() {
+                if self.popped.q.val() == self.words2.q.val() {
                     self.done.d.next = true;
                     self.state.d.next = MsmState::Idle;
                 }

@@ -15,7 +15,7 @@
 
 use std::time::{Duration, Instant};
 
-use zkaccel::card::msm::{run_group, MsmBuffers, MsmJob};
+use zkaccel::card::msm::{run_group, MsmBuffers, MsmJob, SlotControl};
 use zkaccel::card::CardBackend;
 use zkaccel::regmap::msm_caps;
 use zkaccel::{reference, testing, Backend};
@@ -28,7 +28,8 @@ fn accumulation(card: &mut SimCard, job: &MsmJob) -> (Vec<u64>, u64) {
     for first in job.group_starts() {
         let group = job.group(first);
         additions += group.entries.len() as u64;
-        cycles.push(run_group(card, job, &group, buffers, false, Duration::from_secs(3600)).unwrap().1);
+        let control = SlotControl { clear: false, flush: false };
+        cycles.push(run_group(card, job, &group, buffers, control, Duration::from_secs(3600)).unwrap().1);
     }
     buffers.free(card).unwrap();
     (cycles, additions)

@@ -175,7 +175,8 @@ pub mod msm_entry {
 pub mod msm_config {
     /// Bits 0..24: slots in use (cleared before, flushed after the run when asked; must not
     /// exceed the build's capacity). Bit 24: clear the slots to the identity before this run.
-    /// Bit 25: write the slots to `buckets` after this run.
+    /// Bit 25: write the slots to `buckets` after this run, leaving them cleared (so the next
+    /// group needs no clear of those slots).
     pub fn encode(slots: u32, clear: bool, flush: bool) -> u32 {
         (slots & 0xff_ffff) | (clear as u32) << 24 | (flush as u32) << 25
     }

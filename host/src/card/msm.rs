@@ -308,15 +308,23 @@ impl MsmBuffers {
     }
 }
 
-/// Streams a group's points through the card, chunk by chunk; with `clear_and_flush` the first
-/// run clears the slots and the last writes them to `buffers.slots`. Returns the kernel runs
-/// and their cycles. A group without points runs nothing.
+/// What a group's runs do to the slots besides accumulating.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SlotControl {
+    /// Clear the group's slots before its first chunk.
+    pub clear: bool,
+    /// Write the slots to `buffers.slots` after its last chunk (which leaves them cleared).
+    pub flush: bool,
+}
+
+/// Streams a group's points through the card, chunk by chunk, clearing and flushing as
+/// `control` says. Returns the kernel runs and their cycles. A group without points runs nothing.
 pub fn run_group(
     device: &mut dyn Device,
     job: &MsmJob,
     group: &GroupJob,
     buffers: MsmBuffers,
-    clear_and_flush: bool,
+    control: SlotControl,
     timeout: Duration,
 ) -> Result<(u32, u64)> {
     let (mut runs, mut cycles) = (0, 0);
@@ -328,7 +336,7 @@ pub fn run_group(
         let entry_bytes: Vec<u8> = entries.iter().flat_map(|e| e.to_le_bytes()).collect();
         device.write(buffers.points, 0, &points)?;
         device.write(buffers.entries, 0, &entry_bytes)?;
-        let config = msm_config::encode(group.slots(), clear_and_flush && k == 0, clear_and_flush && k + 1 == chunks);
+        let config = msm_config::encode(group.slots(), control.clear && k == 0, control.flush && k + 1 == chunks);
         let run = run_kernel(
             device,
             KernelKind::Msm,
@@ -356,43 +364,78 @@ pub(super) struct MsmDriver<'a> {
 }
 
 impl MsmDriver<'_> {
+    /// The MSM on the card. While the card accumulates window group `k`, other threads prepare
+    /// the entries of group `k + 1` and reduce the flushed slots of group `k − 1`, so the host's
+    /// passes hide behind kernel runs (except the first preparation and the last reduction).
     pub fn run(&mut self, bases: &[G1Affine], scalars: &[Fr]) -> Result<G1Projective> {
         let host_start = Instant::now();
         let job = MsmJob::new(bases, scalars, self.caps, self.device.info().memory_bytes)?;
-        let mut host = host_start.elapsed();
+        self.stats.host += host_start.elapsed();
         if job.points.is_empty() {
-            self.stats.host += host;
             return Ok(G1Projective::ZERO);
         }
         let buffers = MsmBuffers::alloc(self.device, &job.plan)?;
-        let mut window_sums = Vec::with_capacity(job.plan.windows as usize);
-        let result = (|| {
-            for first in job.group_starts() {
-                let group_start = Instant::now();
-                let group = job.group(first);
-                host += group_start.elapsed();
+        let result = self.run_groups(&job, buffers);
+        buffers.free(self.device)?;
+        let window_sums = result?;
+        let combine_start = Instant::now();
+        let sum = combine_windows(&window_sums, job.plan.c);
+        self.stats.host += combine_start.elapsed();
+        Ok(sum)
+    }
+
+    /// Every window group through the card; the window sums, in window order.
+    fn run_groups(&mut self, job: &MsmJob, buffers: MsmBuffers) -> Result<Vec<G1Projective>> {
+        let timed = |work: &dyn Fn() -> Result<Vec<G1Projective>>| {
+            let start = Instant::now();
+            work().map(|v| (v, start.elapsed()))
+        };
+        let starts: Vec<usize> = job.group_starts().collect();
+        let c = job.plan.c;
+        // Slots `0..clean` are known to be empty: a flush leaves its slots so, so only a group
+        // using more slots than the previous ones (or the first group) needs a clear pass.
+        let mut clean = 0;
+        std::thread::scope(|scope| {
+            let prepare = |first: usize| {
+                scope.spawn(move || {
+                    let start = Instant::now();
+                    (job.group(first), start.elapsed())
+                })
+            };
+            let mut next = Some(prepare(starts[0]));
+            let mut reductions = Vec::with_capacity(starts.len());
+            for k in 0..starts.len() {
+                let (group, prepared_in) = joined(next.take().expect("prepared group"))?;
+                self.stats.host += prepared_in;
+                next = starts.get(k + 1).map(|&first| prepare(first));
                 if group.points.is_empty() {
-                    window_sums.extend(std::iter::repeat_n(G1Projective::ZERO, group.windows));
+                    let windows = group.windows;
+                    reductions.push(scope.spawn(move || timed(&|| Ok(vec![G1Projective::ZERO; windows]))));
                     continue;
                 }
-                let (runs, cycles) = run_group(self.device, &job, &group, buffers, true, self.timeout)?;
+                let control = SlotControl { clear: group.slots() > clean, flush: true };
+                let (runs, cycles) = run_group(self.device, job, &group, buffers, control, self.timeout)?;
+                clean = clean.max(group.slots());
                 self.stats.runs += runs;
                 self.stats.cycles += cycles;
                 let mut slots = vec![0u8; group.slot_bucket.len() * msm_args::BUCKET_BYTES];
                 self.device.read(buffers.slots, 0, &mut slots)?;
-                let reduce_start = Instant::now();
-                window_sums.extend(reduce_group(&slots, &group, job.plan.c)?);
-                host += reduce_start.elapsed();
+                reductions.push(scope.spawn(move || timed(&|| reduce_group(&slots, &group, c))));
             }
-            Ok(())
-        })();
-        buffers.free(self.device)?;
-        result?;
-        let combine_start = Instant::now();
-        let sum = combine_windows(&window_sums, job.plan.c);
-        self.stats.host += host + combine_start.elapsed();
-        Ok(sum)
+            let mut window_sums = Vec::with_capacity(job.plan.windows as usize);
+            for handle in reductions {
+                let (sums, reduced_in) = joined(handle)??;
+                self.stats.host += reduced_in;
+                window_sums.extend(sums);
+            }
+            Ok(window_sums)
+        })
     }
+}
+
+/// The result of a host thread, a panic in it turned into an error.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> Result<T> {
+    handle.join().map_err(|_| Error::Device("an MSM host thread panicked".into()))
 }
 
 /// Decodes flushed XYZZ slots to affine points, refusing any that is non-canonical or off the

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use ark_bn254::{FqConfig, Fr, FrConfig, G1Affine, G1Projective};
-use ark_ec::AdditiveGroup;
+use ark_ec::{AdditiveGroup, PrimeGroup};
 use ark_ff::{Field, Zero};
 
 use crate::device::{Device, DeviceBuffer, DeviceInfo, HostBackedMemory};
@@ -75,7 +75,9 @@ impl FunctionalCard {
             behaviour,
             memory: HostBackedMemory::new(0x4000_0000, config.memory_bytes),
             kernels: KernelKind::ALL.into_iter().map(|k| (k, KernelState::default())).collect(),
-            buckets: Vec::new(),
+            // Slots never cleared hold garbage, as on a card after power-up: a driver that relies
+            // on an uncleared slot gets a wrong sum and fails the tests.
+            buckets: vec![G1Projective::generator(); 1 << config.msm_log_slots],
             runs: 0,
         }
     }
@@ -123,7 +125,7 @@ impl FunctionalCard {
             return Err(Error::Device(format!("model: {slots} slots exceed the kernel")));
         }
         if clear {
-            self.buckets = vec![G1Projective::ZERO; slots as usize];
+            self.buckets[..slots as usize].fill(G1Projective::ZERO);
         }
         let point_bytes = self.memory.bytes_at(points_at, n * msm_args::POINT_BYTES)?.to_vec();
         let entry_bytes = self.memory.bytes_at(entries_at, num_entries * msm_args::ENTRY_BYTES)?.to_vec();
@@ -172,6 +174,8 @@ impl FunctionalCard {
                 }
             }
             self.memory.bytes_at(buckets_at, out.len())?.copy_from_slice(&out);
+            // The flush leaves the slots it wrote out empty.
+            self.buckets[..slots as usize].fill(G1Projective::ZERO);
         }
         Ok(())
     }
