@@ -15,8 +15,9 @@
 //! Pipeline: two buffers, each two banks selected by the parity (XOR of the bits) of the index.
 //! A run is a sequence of phases; in phase `p` one buffer computes transform `p − 1` while the
 //! other stores transform `p − 2` and loads transform `p` in its place:
-//! - **Compute** (log_n stages of n/2 cycles, plus the pipeline drain between stages): one
-//!   butterfly per cycle, decimation in time, in place. The two indices of a butterfly differ in
+//! - **Compute** (log_n stages of n/2 cycles; a stage starts while the previous one's results
+//!   are still in the pipeline, as soon as none it needs can be missed): one butterfly per
+//!   cycle, decimation in time, in place. The two indices of a butterfly differ in
 //!   one bit, so they always sit in different banks, and each bank needs one read and one write
 //!   port per cycle — plain simple-dual-port block RAM. Twiddles come from ROMs of `ω_N^k`
 //!   (forward) and `ω_N^-k / 2` (inverse), `N = 2^K`, in Montgomery form; stage `s` uses index
@@ -30,9 +31,10 @@
 //!   the same way). No multiplier is involved: the device data format is already Montgomery form.
 //!
 //! With `n ≥ 2` the compute phase is the longest, so a batch of `B` transforms costs the load of
-//! the first, `B` compute phases and the store of the last: [`cycles`] (exact). Butterfly
-//! utilisation: `(n/2)/(n/2 + 23)` within a compute phase. Measured figures:
-//! docs/PERFORMANCE.md; the spec: docs/kernels/ntt.md.
+//! the first, `B` compute phases and the store of the last: [`cycles`] (exact). From `n = 128`
+//! on a compute phase is `log_n·n/2 + 22` cycles: every cycle issues a butterfly but the last
+//! stage's drain and the phase turn. Measured figures: docs/PERFORMANCE.md; the spec:
+//! docs/kernels/ntt.md.
 
 use ark_bn254::Fr;
 use ark_ff::{FftField, Field as _, One};
@@ -46,17 +48,35 @@ use zkaccel_hdl::prims::Delay;
 use crate::bitrev::BitReverse16;
 
 /// Cycles between issuing a butterfly and its results being written back: one cycle of RAM
-/// read, then the butterfly. Each compute stage waits this long for the previous one to land.
+/// read, then the butterfly.
 pub const DRAIN: usize = 1 + Butterfly::LATENCY;
+
+/// Cycles from a stage's start to the next one's at least, beyond `2^s` (see
+/// [`compute_phase_cycles`]): a write lands `DRAIN` cycles after its butterfly issued, and a read
+/// sees it from the cycle after.
+pub const STAGE_GAP: usize = DRAIN + 1;
+
+/// The last stage lasts `n/2 + LAST_GAP` cycles: its last write lands in the cycle that turns
+/// the phase, before the store's first read.
+pub const LAST_GAP: usize = DRAIN - 1;
 
 /// Depth of the output FIFO: it absorbs output stalls without stopping the store at once.
 pub const OUT_FIFO_DEPTH: usize = 32;
 
-/// Cycles of one compute phase for `2^log_n` values: `log_n` stages of `n/2` butterflies, the
-/// drain and one cycle to turn the stage, then the cycle that turns the phase.
+/// Cycles of one compute phase for `2^log_n` values: `log_n` stages, then the cycle that turns
+/// the phase. Each stage issues `n/2` butterflies, one per cycle in natural order. Butterfly `t`
+/// of stage `s + 1` reads what butterflies `t` and `t | 2^s` of stage `s` wrote (at most `2^s`
+/// issues later than its own index), so stage `s + 1` may start `max(n/2, 2^s + STAGE_GAP)`
+/// cycles after stage `s` without waiting for the pipeline to drain; only the last stage waits
+/// for its writes (`n/2 + LAST_GAP`). From `n = 128` on every stage but the last is exactly
+/// `n/2` cycles.
 pub fn compute_phase_cycles(log_n: u32) -> u64 {
-    let n = 1u64 << log_n;
-    log_n as u64 * (n / 2 + DRAIN as u64 + 1) + 1
+    if log_n == 0 {
+        return 1;
+    }
+    let half = 1u64 << (log_n - 1);
+    let stages: u64 = (0..log_n - 1).map(|s| half.max((1 << s) + STAGE_GAP as u64)).sum();
+    stages + half + LAST_GAP as u64 + 1
 }
 
 /// Exact clock cycles of one run of `batch` transforms of `2^log_n` values each, from ap_start
@@ -148,6 +168,8 @@ pub struct NttKernel<const BA: usize> {
     caps: Constant<Bits<32>>,
     ba: Constant<Bits<5>>,
     fifo_room: Constant<Bits<6>>,
+    stage_gap: Constant<Bits<17>>,
+    last_gap: Constant<Bits<17>>,
 
     // Per-run values and phase state.
     n: DFF<Bits<17>>,
@@ -163,7 +185,6 @@ pub struct NttKernel<const BA: usize> {
     s_count: DFF<Bits<17>>,
     pending: DFF<Bits<6>>,
     count: DFF<Bits<17>>,
-    written: DFF<Bits<17>>,
     stage: DFF<Bits<5>>,
 
     // Datapath: buffer b, parity bank e (even) / o (odd).
@@ -203,6 +224,11 @@ pub struct NttKernel<const BA: usize> {
     l_addr: Signal<Local, Bits<16>>,
     s_addr: Signal<Local, Bits<16>>,
     count16: Signal<Local, Bits<16>>,
+    count_next: Signal<Local, Bits<17>>,
+    stage_next: Signal<Local, Bits<5>>,
+    stage_bit: Signal<Local, Bits<17>>,
+    stage_len: Signal<Local, Bits<17>>,
+    last_len: Signal<Local, Bits<17>>,
     mask: Signal<Local, Bits<16>>,
     j: Signal<Local, Bits<16>>,
     p: Signal<Local, Bits<16>>,
@@ -295,6 +321,8 @@ impl<const BA: usize> NttKernel<BA> {
             caps: Constant::new(Bits::<32>::from(ntt_caps::encode(k as u32) as u64)),
             ba: Constant::new(Bits::<5>::from(BA as u64)),
             fifo_room: Constant::new(Bits::<6>::from((OUT_FIFO_DEPTH - 1) as u64)),
+            stage_gap: Constant::new(Bits::<17>::from(STAGE_GAP as u64)),
+            last_gap: Constant::new(Bits::<17>::from(LAST_GAP as u64)),
             n: Default::default(),
             half: Default::default(),
             loads_left: Default::default(),
@@ -308,7 +336,6 @@ impl<const BA: usize> NttKernel<BA> {
             s_count: Default::default(),
             pending: Default::default(),
             count: Default::default(),
-            written: Default::default(),
             stage: Default::default(),
             buf0_e: Default::default(),
             buf0_o: Default::default(),
@@ -342,6 +369,11 @@ impl<const BA: usize> NttKernel<BA> {
             l_addr: Default::default(),
             s_addr: Default::default(),
             count16: Default::default(),
+            count_next: Default::default(),
+            stage_next: Default::default(),
+            stage_bit: Default::default(),
+            stage_len: Default::default(),
+            last_len: Default::default(),
             mask: Default::default(),
             j: Default::default(),
             p: Default::default(),
@@ -372,7 +404,7 @@ impl<const BA: usize> Logic for NttKernel<BA> {
         dff_setup!(
             self, clock, log_n, flags, batch, src_lo, src_hi, dst_lo, dst_hi, cycles, done, state, n, half,
             loads_left, loading, computing, storing, io_buf, io_lay, c_lay, l_count, s_count, pending, count,
-            written, stage, d1_compute, d1_parity, d1_addr_a, d1_addr_b, d1_store, d1_s_parity
+            stage, d1_compute, d1_parity, d1_addr_a, d1_addr_b, d1_store, d1_s_parity
         );
         clock!(self, clock, twiddle_fwd, twiddle_inv, butterfly, out_fifo, tag_compute, tag_parity, tag_addr_a, tag_addr_b);
         self.buf0_e.read_clock.next = self.clock.val();
@@ -494,6 +526,11 @@ impl<const BA: usize> Logic for NttKernel<BA> {
             self.cp.next = self.p.val();
             self.cq.next = self.q.val();
         }
+        self.count_next.next = self.count.q.val() + bits::<17>(1);
+        self.stage_next.next = self.stage.q.val() + bits::<5>(1);
+        self.stage_bit.next = bits::<17>(1) << self.stage.q.val();
+        self.stage_len.next = self.stage_bit.val() + self.stage_gap.val();
+        self.last_len.next = self.half.q.val() + self.last_gap.val();
         self.twiddle_fwd.address.next = bit_cast::<BA, 16>(self.j.val() << (self.ba.val() - self.stage.q.val()));
         self.twiddle_inv.address.next = bit_cast::<BA, 16>(self.j.val() << (self.ba.val() - self.stage.q.val()));
         // p and q differ in one bit, and so do their addresses: one is in each parity bank.
@@ -512,9 +549,6 @@ impl<const BA: usize> Logic for NttKernel<BA> {
         self.out_fifo.read.next = self.out_fire.val();
 
         // Compute write-back at the butterfly's output.
-        if self.tag_compute.q.val() {
-            self.written.d.next = self.written.q.val() + bits::<17>(1);
-        }
         if self.tag_parity.q.val() {
             self.c_wa_e.next = bit_cast::<BA, 16>(self.tag_addr_b.q.val());
             self.c_wd_e.next = self.butterfly.b_out.val();
@@ -555,7 +589,6 @@ impl<const BA: usize> Logic for NttKernel<BA> {
                 self.s_count.d.next = bits::<17>(0);
                 self.pending.d.next = bits::<6>(0);
                 self.count.d.next = bits::<17>(0);
-                self.written.d.next = bits::<17>(0);
                 self.stage.d.next = bits::<5>(0);
                 self.rd_cmd_valid.next = true;
                 self.wr_cmd_valid.next = true;
@@ -582,16 +615,20 @@ impl<const BA: usize> Logic for NttKernel<BA> {
                 if self.issue_store.val() {
                     self.s_count.d.next = self.s_count.q.val() + bits::<17>(1);
                 }
-                // Compute: a stage turns once all its write-backs have landed.
+                // Compute: `count` times the stage; its first n/2 cycles issue butterflies. The
+                // next stage starts as soon as none of its reads can overtake a pending write
+                // (`stage_len`), the last one ends once every write has landed (`last_len`).
                 if self.computing.q.val() & (self.stage.q.val() != self.log5.val()) {
                     self.issue_compute.next = self.count.q.val() < self.half.q.val();
-                    if self.issue_compute.val() {
-                        self.count.d.next = self.count.q.val() + bits::<17>(1);
-                    }
-                    if self.written.q.val() == self.half.q.val() {
+                    self.count.d.next = self.count_next.val();
+                    if self.stage_next.val() == self.log5.val() {
+                        if self.count_next.val() == self.last_len.val() {
+                            self.count.d.next = bits::<17>(0);
+                            self.stage.d.next = self.stage_next.val();
+                        }
+                    } else if (self.count_next.val() >= self.half.q.val()) & (self.count_next.val() >= self.stage_len.val()) {
                         self.count.d.next = bits::<17>(0);
-                        self.written.d.next = bits::<17>(0);
-                        self.stage.d.next = self.stage.q.val() + bits::<5>(1);
+                        self.stage.d.next = self.stage_next.val();
                     }
                 }
                 self.phase_end.next = (!self.loading.q.val() | (self.l_count.q.val() == self.n.q.val()))
@@ -603,7 +640,6 @@ impl<const BA: usize> Logic for NttKernel<BA> {
                     self.l_count.d.next = bits::<17>(0);
                     self.s_count.d.next = bits::<17>(0);
                     self.count.d.next = bits::<17>(0);
-                    self.written.d.next = bits::<17>(0);
                     self.stage.d.next = bits::<5>(0);
                     self.loading.d.next = self.loads_left.q.val().any();
                     if self.loads_left.q.val().any() {
