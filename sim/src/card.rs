@@ -11,7 +11,7 @@
 //! the cycle counts are those of the kernel itself (a real card adds DDR latency and the
 //! host↔card transfers, which the driver times separately).
 
-use zkaccel_core::device::{Device, DeviceBuffer, DeviceInfo, HostBackedMemory};
+use zkaccel_core::device::{Device, DeviceInfo, HostBackedMemory};
 use zkaccel_core::regmap::{ctrl, KernelKind, CTRL};
 use zkaccel_core::{Error, Result};
 
@@ -334,18 +334,7 @@ impl Device for SimCard {
             kernels: self.kernels.iter().map(|k| k.kind).collect(),
         }
     }
-    fn alloc(&mut self, len: u64) -> Result<DeviceBuffer> {
-        self.memory.alloc(len)
-    }
-    fn free(&mut self, buffer: DeviceBuffer) -> Result<()> {
-        self.memory.free(buffer)
-    }
-    fn write(&mut self, buffer: DeviceBuffer, offset: u64, data: &[u8]) -> Result<()> {
-        self.memory.write(buffer, offset, data)
-    }
-    fn read(&mut self, buffer: DeviceBuffer, offset: u64, out: &mut [u8]) -> Result<()> {
-        self.memory.read(buffer, offset, out)
-    }
+    zkaccel_core::device_memory_in!(memory);
     fn read_reg(&mut self, kernel: KernelKind, offset: u32) -> Result<u32> {
         let i = self.kernel_index(kernel)?;
         self.cycle(i, Bus::Read(offset))

@@ -134,6 +134,27 @@ pub fn run_kernel(
     Ok(KernelRun { cycles: hi << 32 | lo, wall })
 }
 
+/// The memory methods of [`Device`] (`alloc`, `free`, `write`, `read`) for a card whose device
+/// memory is the [`HostBackedMemory`] in the field `$memory`, e.g. `device_memory_in!(memory);`
+/// inside `impl Device for …`.
+#[macro_export]
+macro_rules! device_memory_in {
+    ($memory:ident) => {
+        fn alloc(&mut self, len: u64) -> $crate::Result<$crate::device::DeviceBuffer> {
+            self.$memory.alloc(len)
+        }
+        fn free(&mut self, buffer: $crate::device::DeviceBuffer) -> $crate::Result<()> {
+            self.$memory.free(buffer)
+        }
+        fn write(&mut self, buffer: $crate::device::DeviceBuffer, offset: u64, data: &[u8]) -> $crate::Result<()> {
+            self.$memory.write(buffer, offset, data)
+        }
+        fn read(&mut self, buffer: $crate::device::DeviceBuffer, offset: u64, out: &mut [u8]) -> $crate::Result<()> {
+            self.$memory.read(buffer, offset, out)
+        }
+    };
+}
+
 /// Device memory held in host RAM: a bounds-checked allocator and store for cards that have no
 /// memory of their own (the simulated card). Addresses start at a 4 KiB-aligned base, like a DDR
 /// bank, and every allocation is 4 KiB-aligned, as XRT's are.

@@ -12,7 +12,7 @@ use ark_bn254::{FqConfig, Fr, FrConfig, G1Affine, G1Projective};
 use ark_ec::{AdditiveGroup, PrimeGroup};
 use ark_ff::{Field, Zero};
 
-use crate::device::{Device, DeviceBuffer, DeviceInfo, HostBackedMemory};
+use crate::device::{Device, DeviceInfo, HostBackedMemory};
 use crate::ntt::NttKind;
 use crate::regmap::{ctrl, msm_args, msm_caps, msm_config, msm_entry, ntt_args, ntt_caps, ArgSpec, KernelKind, ARGS_BASE, CTRL};
 use crate::wire::{field_from_montgomery_bytes, field_to_montgomery_bytes, FIELD_BYTES};
@@ -190,18 +190,7 @@ impl Device for FunctionalCard {
             kernels: KernelKind::ALL.to_vec(),
         }
     }
-    fn alloc(&mut self, len: u64) -> Result<DeviceBuffer> {
-        self.memory.alloc(len)
-    }
-    fn free(&mut self, buffer: DeviceBuffer) -> Result<()> {
-        self.memory.free(buffer)
-    }
-    fn write(&mut self, buffer: DeviceBuffer, offset: u64, data: &[u8]) -> Result<()> {
-        self.memory.write(buffer, offset, data)
-    }
-    fn read(&mut self, buffer: DeviceBuffer, offset: u64, out: &mut [u8]) -> Result<()> {
-        self.memory.read(buffer, offset, out)
-    }
+    zkaccel_core::device_memory_in!(memory);
     fn read_reg(&mut self, kernel: KernelKind, offset: u32) -> Result<u32> {
         let caps = match kernel {
             KernelKind::Ntt => ntt_caps::encode(self.config.ntt_max_log),
