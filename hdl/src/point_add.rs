@@ -50,7 +50,11 @@ type DBit<const N: usize> = Delay<Bit, N>;
 ///
 /// **Cost**: 10 Montgomery multipliers (270 × 64×64 products), 10 modular
 /// add/sub units, and delay lines for the inputs and intermediates (the
-/// dominant flip-flop cost; see docs/hardware.md and docs/PERFORMANCE.md).
+/// dominant flip-flop cost). yosys 0.23 `synth_xilinx -family xcup`, the
+/// multipliers black-boxed plus 10 × the synthesised `fq_mul`
+/// (`hdl/scripts/synth_hier.sh`): 4,080 DSP48E2 (all in the multipliers),
+/// ≈ 250 k LUT, ≈ 136 k FF, ≈ 12.6 k SRL — more DSPs than the ~3,000 usable
+/// on an F1 VU9P. See docs/PERFORMANCE.md, "Hardware blocks".
 #[derive(LogicBlock)]
 pub struct PointAdd {
     pub clock: Signal<In, Clock>,

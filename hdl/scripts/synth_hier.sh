@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Hierarchical resource estimate of a block that contains Montgomery multipliers, with yosys 0.23.
+#   hdl/scripts/synth_hier.sh <verilog file> <out dir>
+#
+# A flattened run of the ten-multiplier `g1_add` would take well over 40 min on the 2-core machine,
+# so this script measures the block *without* its multipliers: every `MontMul` instance becomes a
+# black box, the rest (add/sub units, delay lines, muxes, control) is synthesised flattened, and the
+# black-box cells left in the netlist are the multiplier instance count. Total of the block =
+# this remainder + N x the flattened multiplier (`synth.sh fq_mul.v` / `fr_mul.v`).
+#
+# rust-hdl emits every sub-block instance as its own module named after its path (`top$m1`,
+# `top$m1$t`, ...). A MontMul instance is recognised by its `t_hi_d` field (the floor(T/R) delay line,
+# a field only `MontMul` has): module `X` is a multiplier iff module `X$t_hi_d` exists. The script
+# also checks that each such module tree is, up to its name prefix, line for line the Verilog of
+# the stand-alone `fq_mul` or `fr_mul` block (next to <verilog file>), so the composition adds
+# exactly what `synth.sh` measured for that block.
+#
+# Writes <out>/<block>.hier.{xcup,generic}.{log,stat}, <out>/<block>.hier.muls (the instances and the
+# stand-alone block each matches) and <out>/<block>.hier.time (wall seconds of each flow).
+set -euo pipefail
+v="$1"; out="$2"; mkdir -p "$out"
+b="$(basename "$v" .v)"; dir="$(dirname "$v")"
+command -v yosys >/dev/null || { echo "yosys not found: apt-get install -y yosys" >&2; exit 1; }
+
+muls=$(grep -o '^module [^ (]*\$t_hi_d(' "$v" | sed -e 's/^module //' -e 's/\$t_hi_d($//' | sort -V)
+[ -n "$muls" ] || { echo "no MontMul instance in $v" >&2; exit 1; }
+echo "$muls" | grep -qx top && { echo "$v is itself a multiplier: use synth.sh" >&2; exit 1; }
+
+# Module tree of instance $1 in file $2, renamed so that $1 becomes `top`, lines sorted.
+tree() {
+  python3 - "$2" "$1" <<'EOF'
+import re, sys
+src, pre = open(sys.argv[1]).read(), sys.argv[2]
+for m in re.split(r'(?m)^(?=module )', src):
+    n = re.match(r'module ([^\s(]+)', m)
+    if n and (n.group(1) == pre or n.group(1).startswith(pre + '$')):
+        sys.stdout.write(m.replace(pre, 'top'))
+EOF
+}
+: > "$out/$b.hier.muls"
+for m in $muls; do
+  match=none
+  for ref in fq_mul fr_mul; do
+    [ -f "$dir/$ref.v" ] || continue
+    if cmp -s <(tree "$m" "$v" | grep -v '^\s*$' | sort) <(grep -v '^\s*$' "$dir/$ref.v" | sort); then match=$ref; fi
+  done
+  echo "$m $match" >> "$out/$b.hier.muls"
+done
+cat "$out/$b.hier.muls"
+
+# Black-box every multiplier, then drop the now-unused sub-modules of the multipliers.
+bb=$(echo $muls)
+prep="read_verilog $v; hierarchy -top top; blackbox $bb; hierarchy -top top"
+t0=$(date +%s)
+yosys -q -l "$out/$b.hier.xcup.log" -p "$prep; synth_xilinx -family xcup -top top -flatten; tee -o $out/$b.hier.xcup.stat stat" >/dev/null
+t1=$(date +%s)
+yosys -q -l "$out/$b.hier.generic.log" -p "$prep; synth -top top -flatten; tee -o $out/$b.hier.generic.stat stat" >/dev/null
+t2=$(date +%s)
+echo "$b.hier multipliers=$(echo "$muls" | wc -l) xcup_seconds=$((t1-t0)) generic_seconds=$((t2-t1))" | tee "$out/$b.hier.time"
+
+# Remainder, and remainder + N x multiplier where the multiplier's own (flattened) stat exists.
+here="$(dirname "$0")"
+for flow in xcup generic; do
+  rem=$("$here/stat_row.sh" "$out/$b.hier.$flow.stat")
+  echo "$rem" | tee -a "$out/$b.hier.time"
+  for ref in $(awk '{print $2}' "$out/$b.hier.muls" | sort -u); do
+    [ "$ref" = none ] && { echo "warning: a multiplier matches neither fq_mul.v nor fr_mul.v in $dir: no total" >&2; continue; }
+    n=$(awk -v r="$ref" '$2 == r' "$out/$b.hier.muls" | wc -l)
+    if [ -f "$out/$ref.$flow.stat" ]; then
+      one=$("$here/stat_row.sh" "$out/$ref.$flow.stat")
+      python3 - "$rem" "$one" "$n" "$ref" "$b" "$flow" <<'PY' | tee -a "$out/$b.hier.time"
+import sys
+kv = lambda line: {k: int(v) for k, v in (f.split('=') for f in line.split()[1:])}
+rem, one, n, ref, b, flow = kv(sys.argv[1]), kv(sys.argv[2]), int(sys.argv[3]), *sys.argv[4:]
+# the remainder's cell count includes its n black-box cells, which the multipliers replace
+tot = {k: rem[k] + n * one[k] - (n if k == 'cells' else 0) for k in rem if k != 'blackbox'}
+print(f"{b} total ({b} remainder + {n} x {ref}, {flow}):", *(f"{k}={v}" for k, v in tot.items()))
+PY
+    else
+      echo "(for the total, run: hdl/scripts/synth.sh $dir/$ref.v $out)"
+    fi
+  done
+done
