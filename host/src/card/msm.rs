@@ -95,15 +95,15 @@ impl MsmPlan {
     /// `caps` and `memory` bytes.
     ///
     /// c minimises a cost model in kernel cycles: `W·n` bucket additions plus, per window,
-    /// clearing and flushing its `2^(c-1)` slots (`5·2^(c-1)` cycles; the host's reduction of
-    /// them is of the same order).
+    /// flushing its `2^(c-1)` slots (two 512-bit words each, `2·2^(c-1)` cycles; the flush
+    /// clears them too, so a clear pass is rare; the host reduces them while the card works).
     pub fn new(n: usize, bits: u32, caps: u32, memory: u64) -> Result<Self> {
         // A quarter of device memory for the flushed slots, half for points and entries, and
         // room for rounding the three buffers up to whole pages.
         let slots = (1u64 << msm_caps::log_slots(caps).min(msm_entry::SLOT_BITS))
             .min(memory / 4 / msm_args::BUCKET_BYTES as u64) as u32;
         let bits = bits.max(1);
-        let cost = |c: u32| window_count(c, bits) as u128 * (n as u128 + 5 * (1u128 << (c - 1)));
+        let cost = |c: u32| window_count(c, bits) as u128 * (n as u128 + 2 * (1u128 << (c - 1)));
         let c = (1..=MAX_WINDOW_BITS)
             .filter(|&c| 1u32 << (c - 1) <= slots)
             .min_by_key(|&c| cost(c))
