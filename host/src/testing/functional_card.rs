@@ -169,7 +169,7 @@ impl FunctionalCard {
                 }
             }
             if self.behaviour == Behaviour::FlipBit {
-                if let Some(i) = self.buckets.iter().position(|b| *b != G1Projective::ZERO) {
+                if let Some(i) = self.buckets[..slots as usize].iter().position(|b| *b != G1Projective::ZERO) {
                     out[i * msm_args::BUCKET_BYTES] ^= 1;
                 }
             }
