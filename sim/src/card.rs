@@ -25,6 +25,9 @@ pub const MEMORY_BYTES: u64 = 4 << 30;
 const MEMORY_BASE: u64 = 0x1_0000_0000;
 /// Cycles simulated per [`Device::advance`] between two polls of ap_done.
 const CYCLES_PER_ADVANCE: u32 = 1024;
+/// 32-bit words in the widest stream word the DMA model moves (512 bits, the MSM points), so
+/// each cycle's word fits a buffer on the stack.
+const MAX_STREAM_WORDS: usize = 16;
 
 /// An MSM kernel build: log2 of the bucket slots on chip (its capability word).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -107,6 +110,10 @@ impl Kernel {
                 Err(_) => break,
             }
         }
+        let write = StreamPort::open(&model, "wr", "out").map_err(bad)?;
+        if let Some(wide) = reads.iter().chain([&write]).find(|s| s.data.words() > MAX_STREAM_WORDS) {
+            return Err(Error::Device(format!("kernel model {name}: a {}-bit stream is wider than the DMA model's 512", wide.data.words() * 32)));
+        }
         Ok(Self {
             kind,
             reg_addr: port("reg_addr")?,
@@ -115,7 +122,7 @@ impl Kernel {
             reg_read: port("reg_read")?,
             reg_rdata: port("reg_rdata")?,
             reads,
-            write: StreamPort::open(&model, "wr", "out").map_err(bad)?,
+            write,
             model,
         })
     }
@@ -155,9 +162,12 @@ impl Kernel {
             let (stream, data, valid) = (self.reads[i].stream, self.reads[i].data, self.reads[i].valid);
             let in_valid = stream.words_left > 0;
             if in_valid {
-                let bytes = memory.bytes_at(stream.addr, data.words() * 4)?;
-                let words: Vec<u32> = bytes.chunks_exact(4).map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes"))).collect();
-                self.model.set_words(data, &words);
+                let mut buffer = [0u32; MAX_STREAM_WORDS];
+                let words = &mut buffer[..data.words()];
+                for (w, b) in words.iter_mut().zip(memory.bytes_at(stream.addr, data.words() * 4)?.chunks_exact(4)) {
+                    *w = u32::from_le_bytes(b.try_into().expect("4 bytes"));
+                }
+                self.model.set_words(data, words);
             }
             self.set(valid, in_valid as u64);
         }
@@ -179,10 +189,11 @@ impl Kernel {
             if self.write.stream.words_left == 0 {
                 fault.get_or_insert_with(|| format!("{}: the kernel wrote more words than its write command announced", self.kind.name()));
             } else {
-                let mut words = vec![0u32; self.write.data.words()];
-                self.model.get_words(self.write.data, &mut words);
+                let mut buffer = [0u32; MAX_STREAM_WORDS];
+                let words = &mut buffer[..self.write.data.words()];
+                self.model.get_words(self.write.data, words);
                 let dst = memory.bytes_at(self.write.stream.addr, words.len() * 4)?;
-                for (b, w) in dst.chunks_exact_mut(4).zip(&words) {
+                for (b, w) in dst.chunks_exact_mut(4).zip(words.iter()) {
                     b.copy_from_slice(&w.to_le_bytes());
                 }
                 self.write.stream.addr += words.len() as u64 * 4;
