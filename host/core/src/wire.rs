@@ -49,11 +49,12 @@ pub fn field_to_bytes<F: PrimeField<BigInt = BigInt<4>>>(value: &F) -> [u8; FIEL
 /// The field element whose canonical little-endian encoding is `bytes`, or `None` if the integer
 /// is not below the field modulus.
 pub fn field_from_bytes<F: PrimeField<BigInt = BigInt<4>>>(bytes: &[u8; FIELD_BYTES]) -> Option<F> {
-    let mut limbs = [0u64; 4];
-    for (limb, chunk) in limbs.iter_mut().zip(bytes.chunks_exact(8)) {
-        *limb = u64::from_le_bytes(chunk.try_into().expect("chunk of 8"));
-    }
-    F::from_bigint(BigInt::new(limbs))
+    F::from_bigint(integer_from_bytes(bytes))
+}
+
+/// The 256-bit integer whose little-endian encoding is `bytes`.
+fn integer_from_bytes(bytes: &[u8; FIELD_BYTES]) -> BigInt<4> {
+    BigInt::new(std::array::from_fn(|i| u64::from_le_bytes(bytes[8 * i..8 * i + 8].try_into().expect("8 bytes"))))
 }
 
 /// Little-endian bytes of the Montgomery form `value·2^256 mod p` (`< p`) of a field element:
@@ -68,11 +69,7 @@ pub fn field_to_montgomery_bytes<P: MontConfig<4>>(value: &Fp256<MontBackend<P, 
 /// The field element whose Montgomery form has the little-endian encoding `bytes`, or `None` if
 /// the integer is not below the field modulus.
 pub fn field_from_montgomery_bytes<P: MontConfig<4>>(bytes: &[u8; FIELD_BYTES]) -> Option<Fp256<MontBackend<P, 4>>> {
-    let mut limbs = [0u64; 4];
-    for (limb, chunk) in limbs.iter_mut().zip(bytes.chunks_exact(8)) {
-        *limb = u64::from_le_bytes(chunk.try_into().expect("chunk of 8"));
-    }
-    let raw = BigInt::new(limbs);
+    let raw = integer_from_bytes(bytes);
     (raw < P::MODULUS).then(|| Fp256::new_unchecked(raw))
 }
 
