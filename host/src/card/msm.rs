@@ -201,12 +201,11 @@ impl MsmJob {
         let mut slot_bucket = Vec::with_capacity(self.plan.slots as usize);
         let mut first_slot = vec![0u32; counts.len()];
         let mut replicas = vec![0u32; counts.len()];
-        for (b, (&k, &want)) in counts.iter().zip(&wanted).enumerate().filter(|(_, (&k, _))| k > 0) {
+        for (b, (_, &want)) in counts.iter().zip(&wanted).enumerate().filter(|(_, (&k, _))| k > 0) {
             let extra = if all_wanted <= spare { want } else { want * spare / all_wanted };
             first_slot[b] = slot_bucket.len() as u32;
             replicas[b] = 1 + extra as u32;
             slot_bucket.extend(std::iter::repeat_n(b as u32, replicas[b] as usize));
-            debug_assert!(k > 0);
         }
         // Entries, each bucket's additions round-robin over its slots.
         let mut next = vec![0u32; counts.len()];
