@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::{env, fs};
 
+use zkaccel_core::regmap::MsmBuild;
 use zkaccel_hdl::blocks::{top_ports, Port, BLOCKS};
 
 const VERILATOR_FLAGS: &[&str] = &[
@@ -98,6 +99,14 @@ fn build_model(name: &str, verilog: &str, cache_root: &Path, jobs: &str) -> Path
     dir
 }
 
+/// A port's member name in Verilator's C++: characters other than letters, digits and `_` are
+/// escaped as `__0XX` (so rust-hdl's array port `in_data$1` is `in_data__0241`).
+fn cxx_member(port: &str) -> String {
+    port.chars()
+        .map(|ch| if ch.is_ascii_alphanumeric() || ch == '_' { ch.to_string() } else { format!("__0{:02X}", ch as u32) })
+        .collect()
+}
+
 fn cxx_port_code(name: &str, ports: &[Port]) -> String {
     let mut s = String::new();
     let cls = format!("Model_{name}");
@@ -117,7 +126,7 @@ fn cxx_port_code(name: &str, ports: &[Port]) -> String {
         if !p.is_input || p.name == "clock" {
             continue;
         }
-        let n = &p.name;
+        let n = &cxx_member(&p.name);
         let nw = p.width.div_ceil(32);
         let top_mask = if p.width % 32 == 0 { "0xffffffffu".to_string() } else { format!("0x{:x}u", (1u64 << (p.width % 32)) - 1) };
         if p.width <= 32 {
@@ -134,7 +143,7 @@ fn cxx_port_code(name: &str, ports: &[Port]) -> String {
         if p.name == "clock" {
             continue;
         }
-        let n = &p.name;
+        let n = &cxx_member(&p.name);
         let nw = p.width.div_ceil(32);
         if p.width <= 32 {
             writeln!(s, "      case {i}: w[0] = top_->{n}; break;").unwrap();
@@ -176,21 +185,22 @@ fn kernel_models() -> Vec<(String, String)> {
         .collect()
 }
 
-/// MSM kernel builds, one per log2 slot count listed in `ZKACCEL_SIM_MSM_LOG_SLOTS`
-/// (comma-separated; default `6`, the small configuration CI tests; the builds that exist are
-/// `zkaccel_kernels::msm::LOG_SLOTS`). Benchmarks add larger ones, e.g.
-/// `ZKACCEL_SIM_MSM_LOG_SLOTS=6,12`. Each becomes the model `msm_b<log2 slots>`.
+/// MSM kernel builds listed in `ZKACCEL_SIM_MSM_BUILDS` (comma-separated `<log2 slots>x<lanes>`;
+/// default `6x2`, the small configuration CI tests: two lanes, so the multi-lane paths of the
+/// kernel and the driver are always exercised). The builds that exist are
+/// `zkaccel_kernels::msm::{LOG_SLOTS, LANES}`. Benchmarks add larger ones, e.g.
+/// `ZKACCEL_SIM_MSM_BUILDS=6x2,12x1,12x2`. Each becomes the model `msm_b<build>`.
 fn msm_models() -> Vec<(String, String)> {
-    println!("cargo:rerun-if-env-changed=ZKACCEL_SIM_MSM_LOG_SLOTS");
-    let builds = env::var("ZKACCEL_SIM_MSM_LOG_SLOTS").unwrap_or_else(|_| "6".into());
+    println!("cargo:rerun-if-env-changed=ZKACCEL_SIM_MSM_BUILDS");
+    let builds = env::var("ZKACCEL_SIM_MSM_BUILDS").unwrap_or_else(|_| "6x2".into());
     builds
         .split(',')
         .filter(|s| !s.trim().is_empty())
         .map(|s| {
-            let log: u32 =
-                s.trim().parse().unwrap_or_else(|_| die(&format!("ZKACCEL_SIM_MSM_LOG_SLOTS: '{s}' is not a number")));
-            let verilog = zkaccel_kernels::msm::verilog_for_log_slots(log).unwrap_or_else(|e| die(&e));
-            (zkaccel_kernels::msm::model_name(log), verilog)
+            let build = MsmBuild::parse(s)
+                .unwrap_or_else(|| die(&format!("ZKACCEL_SIM_MSM_BUILDS: '{s}' is not <log2 slots>x<lanes>, e.g. 6x2")));
+            let verilog = zkaccel_kernels::msm::verilog_for(build).unwrap_or_else(|e| die(&e));
+            (zkaccel_kernels::msm::model_name(build), verilog)
         })
         .collect()
 }

@@ -199,13 +199,13 @@ fn sim_status() -> BackendStatus {
         kernels.push(format!("NTT kernel with 2^{k} values on chip"));
     }
     if let Some(b) = SimCard::msm_builds().last() {
-        kernels.push(format!("MSM kernel with 2^{} bucket slots on chip", b.log_slots));
+        kernels.push(format!("MSM kernel with {} lane(s) of 2^{} bucket slots", b.lanes, b.log_slots));
     }
     if kernels.is_empty() {
         return BackendStatus {
             name: "sim",
             available: false,
-            detail: "no kernel model was built (ZKACCEL_SIM_NTT_LOG_SIZES and ZKACCEL_SIM_MSM_LOG_SLOTS are empty)".into(),
+            detail: "no kernel model was built (ZKACCEL_SIM_NTT_LOG_SIZES and ZKACCEL_SIM_MSM_BUILDS are empty)".into(),
         };
     }
     BackendStatus {

@@ -59,7 +59,7 @@
 //! need them banked (not built).
 
 use rust_hdl::prelude::*;
-use zkaccel_core::regmap::{msm_args, msm_caps, msm_entry, KernelKind, CTRL};
+use zkaccel_core::regmap::{msm_args, msm_entry, KernelKind, MsmBuild, CTRL};
 use zkaccel_hdl::field::{big_to_bits, Field};
 use zkaccel_hdl::point_add::PointAdd;
 use zkaccel_hdl::prims::Delay;
@@ -73,28 +73,43 @@ pub const OUT_FIFO_DEPTH: usize = 8;
 /// Cycles from issuing an addition to its write-back (RAM read, then the adder).
 pub const ISSUE_TO_WRITEBACK: usize = 1 + PointAdd::LATENCY;
 
-/// The builds zkaccel knows how to emit: log2 of the slots on chip (at most
-/// `msm_entry::SLOT_BITS`; the flat busy register limits them to 12).
+/// The builds zkaccel knows how to emit: log2 of the slots per lane (at most
+/// `msm_entry::SLOT_BITS`; the flat busy register limits them to 12) …
 pub const LOG_SLOTS: &[u32] = &[6, 8, 10, 12];
+/// … and lanes (at most `msm_args::MAX_LANES`).
+pub const LANES: &[u32] = &[1, 2, 4];
 
+/// The kernel's control state.
 #[derive(Copy, Clone, PartialEq, Debug, LogicState)]
-pub enum MsmState {
+pub enum KernelState {
     Idle,
     Setup,
+    Run,
+}
+
+/// A lane's state.
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum LaneState {
+    Idle,
     Clear,
     Accumulate,
     Flush,
 }
 
-/// The MSM kernel with `2^L` bucket slots on chip (`CAP = 2^L`, the width of the busy register).
+/// One lane of the MSM kernel: its argument registers, loader, issuer, point adder and `2^L`
+/// bucket slots (`CAP = 2^L`, the width of the busy register), with its own three DMA streams.
 #[derive(LogicBlock)]
-pub struct MsmKernel<const L: usize, const CAP: usize> {
+pub struct MsmLane<const L: usize, const CAP: usize> {
     pub clock: Signal<In, Clock>,
     pub reg_addr: Signal<In, Bits<8>>,
     pub reg_wdata: Signal<In, Bits<32>>,
     pub reg_write: Signal<In, Bit>,
-    pub reg_read: Signal<In, Bit>,
+    /// The value of the addressed register if it is one of this lane's, else 0.
     pub reg_rdata: Signal<Out, Bits<32>>,
+    /// Held for one cycle by the kernel after ap_start: the lane starts its run.
+    pub start: Signal<In, Bit>,
+    /// The lane is running (clear, accumulate or flush).
+    pub active: Signal<Out, Bit>,
     pub rd_cmd_valid: Signal<Out, Bit>,
     pub rd_cmd_addr: Signal<Out, Bits<64>>,
     pub rd_cmd_words: Signal<Out, Bits<32>>,
@@ -124,10 +139,7 @@ pub struct MsmKernel<const L: usize, const CAP: usize> {
     entries_hi: DFF<Bits<32>>,
     buckets_lo: DFF<Bits<32>>,
     buckets_hi: DFF<Bits<32>>,
-    cycles: DFF<Bits<64>>,
-    done: DFF<Bit>,
-    state: DFF<MsmState>,
-    at_ctrl: Constant<Bits<8>>,
+    state: DFF<LaneState>,
     at_num_points: Constant<Bits<8>>,
     at_num_entries: Constant<Bits<8>>,
     at_config: Constant<Bits<8>>,
@@ -137,10 +149,6 @@ pub struct MsmKernel<const L: usize, const CAP: usize> {
     at_entries_hi: Constant<Bits<8>>,
     at_buckets: Constant<Bits<8>>,
     at_buckets_hi: Constant<Bits<8>>,
-    at_cycles: Constant<Bits<8>>,
-    at_cycles_hi: Constant<Bits<8>>,
-    at_caps: Constant<Bits<8>>,
-    caps: Constant<Bits<32>>,
     capacity: Constant<Bits<24>>,
     modulus: Constant<Bits<256>>,
     pt_room: Constant<Bits<32>>,
@@ -151,7 +159,6 @@ pub struct MsmKernel<const L: usize, const CAP: usize> {
     k1_32: Constant<Bits<32>>,
     k15_33: Constant<Bits<33>>,
     k1_40: Constant<Bits<40>>,
-    k1_64: Constant<Bits<64>>,
     k1_cap: Constant<Bits<CAP>>,
 
     // Per-run values and counters.
@@ -197,6 +204,7 @@ pub struct MsmKernel<const L: usize, const CAP: usize> {
 
     // Combinational helpers.
     cfg_slots: Signal<Local, Bits<32>>,
+    cfg_ok: Signal<Local, Bit>,
     loading: Signal<Local, Bit>,
     load_fire: Signal<Local, Bit>,
     entry: Signal<Local, Bits<16>>,
@@ -224,21 +232,23 @@ pub struct MsmKernel<const L: usize, const CAP: usize> {
     out_fire: Signal<Local, Bit>,
 }
 
-impl<const L: usize, const CAP: usize> MsmKernel<L, CAP> {
-    /// A kernel with `2^L` slots on chip.
-    pub fn new() -> Self {
+impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
+    /// Lane `index` (its argument block is `msm_args::lane(index)`) with `2^L` slots.
+    pub fn new(index: usize) -> Self {
         assert!(CAP == 1 << L, "CAP must be 2^L");
         assert!(L as u32 <= msm_entry::SLOT_BITS, "an entry addresses at most 2^SLOT_BITS slots");
+        assert!(index < msm_args::MAX_LANES, "the register map has {} lane blocks", msm_args::MAX_LANES);
         let at = |offset: u32| Constant::new(Bits::<8>::from(offset as u64));
-        let kernel = KernelKind::Msm;
+        let args = msm_args::lane(index);
         let q = Field::Fq.params();
         Self {
             clock: Default::default(),
             reg_addr: Default::default(),
             reg_wdata: Default::default(),
             reg_write: Default::default(),
-            reg_read: Default::default(),
             reg_rdata: Default::default(),
+            start: Default::default(),
+            active: Default::default(),
             rd_cmd_valid: Default::default(),
             rd_cmd_addr: Default::default(),
             rd_cmd_words: Default::default(),
@@ -266,23 +276,16 @@ impl<const L: usize, const CAP: usize> MsmKernel<L, CAP> {
             entries_hi: Default::default(),
             buckets_lo: Default::default(),
             buckets_hi: Default::default(),
-            cycles: Default::default(),
-            done: Default::default(),
             state: Default::default(),
-            at_ctrl: at(CTRL),
-            at_num_points: at(msm_args::NUM_POINTS.offset),
-            at_num_entries: at(msm_args::NUM_ENTRIES.offset),
-            at_config: at(msm_args::CONFIG.offset),
-            at_points: at(msm_args::POINTS.offset),
-            at_points_hi: at(msm_args::POINTS.offset + 4),
-            at_entries: at(msm_args::ENTRIES.offset),
-            at_entries_hi: at(msm_args::ENTRIES.offset + 4),
-            at_buckets: at(msm_args::BUCKETS.offset),
-            at_buckets_hi: at(msm_args::BUCKETS.offset + 4),
-            at_cycles: at(kernel.cycles_offset()),
-            at_cycles_hi: at(kernel.cycles_offset() + 4),
-            at_caps: at(kernel.caps_offset()),
-            caps: Constant::new(Bits::<32>::from(msm_caps::encode(L as u32) as u64)),
+            at_num_points: at(args.num_points.offset),
+            at_num_entries: at(args.num_entries.offset),
+            at_config: at(args.config.offset),
+            at_points: at(args.points.offset),
+            at_points_hi: at(args.points.offset + 4),
+            at_entries: at(args.entries.offset),
+            at_entries_hi: at(args.entries.offset + 4),
+            at_buckets: at(args.buckets.offset),
+            at_buckets_hi: at(args.buckets.offset + 4),
             capacity: Constant::new(Bits::<24>::from(CAP as u64)),
             modulus: Constant::new(big_to_bits(&q.modulus)),
             pt_room: Constant::new(Bits::<32>::from(POINT_FIFO_DEPTH as u64)),
@@ -293,7 +296,6 @@ impl<const L: usize, const CAP: usize> MsmKernel<L, CAP> {
             k1_32: Constant::new(Bits::<32>::from(1u64)),
             k15_33: Constant::new(Bits::<33>::from(15u64)),
             k1_40: Constant::new(Bits::<40>::from(1u64)),
-            k1_64: Constant::new(Bits::<64>::from(1u64)),
             k1_cap: Constant::new(Bits::<CAP>::from(1u64)),
             slots: Default::default(),
             words2: Default::default(),
@@ -331,6 +333,7 @@ impl<const L: usize, const CAP: usize> MsmKernel<L, CAP> {
             d1_half: Default::default(),
             tag_addr: Default::default(),
             cfg_slots: Default::default(),
+            cfg_ok: Default::default(),
             loading: Default::default(),
             load_fire: Default::default(),
             entry: Default::default(),
@@ -360,18 +363,13 @@ impl<const L: usize, const CAP: usize> MsmKernel<L, CAP> {
     }
 }
 
-impl<const L: usize, const CAP: usize> Default for MsmKernel<L, CAP> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
 
-impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
+impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
             self, clock, num_points, num_entries, run_config, points_lo, points_hi, entries_lo, entries_hi, buckets_lo, buckets_hi,
-            cycles, done, state, slots, words2, flush, loaded, pts_done, issued, written, count, popped, head_x, head_y,
+            state, slots, words2, flush, loaded, pts_done, issued, written, count, popped, head_x, head_y,
             head_valid, r_x, r_y, r_addr, r_valid, parked, ent_word, ent_left, busy, d1_issue, d1_x, d1_y, d1_addr, d1_flush, d1_half
         );
         clock!(self, clock, adder, pt_fifo, rq_fifo, out_fifo, tag_addr);
@@ -384,7 +382,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
         self.ram_zzz.read_clock.next = self.clock.val();
         self.ram_zzz.write_clock.next = self.clock.val();
 
-        // Register writes (arguments are used from ap_start on).
+        // Register writes (arguments are used from the lane's start on).
         if self.reg_write.val() {
             if self.reg_addr.val() == self.at_num_points.val() {
                 self.num_points.d.next = self.reg_wdata.val();
@@ -414,24 +412,8 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
                 self.buckets_hi.d.next = self.reg_wdata.val();
             }
         }
-        // ap_done is cleared by reading CTRL (the FSM below may set it again in the same cycle).
-        if self.reg_read.val() & (self.reg_addr.val() == self.at_ctrl.val()) {
-            self.done.d.next = false;
-        }
-
-        // Register reads.
+        // Register reads: this lane's registers; the kernel ORs the lanes' answers.
         self.reg_rdata.next = bits::<32>(0);
-        if self.reg_addr.val() == self.at_ctrl.val() {
-            if self.state.q.val() == MsmState::Idle {
-                if self.done.q.val() {
-                    self.reg_rdata.next = bits::<32>(0b1110);
-                } else {
-                    self.reg_rdata.next = bits::<32>(0b1100);
-                }
-            } else if self.done.q.val() {
-                self.reg_rdata.next = bits::<32>(0b0010);
-            }
-        }
         if self.reg_addr.val() == self.at_num_points.val() {
             self.reg_rdata.next = self.num_points.q.val();
         }
@@ -459,20 +441,14 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
         if self.reg_addr.val() == self.at_buckets_hi.val() {
             self.reg_rdata.next = self.buckets_hi.q.val();
         }
-        if self.reg_addr.val() == self.at_cycles.val() {
-            self.reg_rdata.next = self.cycles.q.val().get_bits::<32>(0);
-        }
-        if self.reg_addr.val() == self.at_cycles_hi.val() {
-            self.reg_rdata.next = self.cycles.q.val().get_bits::<32>(32);
-        }
-        if self.reg_addr.val() == self.at_caps.val() {
-            self.reg_rdata.next = self.caps.val();
-        }
 
-        // The slots in use (config bits 0..24), used at Setup.
+        // The slots in use (config bits 0..24), used at the start. A lane asked for no slots, or
+        // for more than it holds, sits the run out.
         self.cfg_slots.next = bit_cast::<32, 24>(self.run_config.q.val().get_bits::<24>(0));
+        self.cfg_ok.next = self.cfg_slots.val().any() & (self.cfg_slots.val() <= bit_cast::<32, 24>(self.capacity.val()));
+        self.active.next = self.state.q.val() != LaneState::Idle;
 
-        // DMA commands (valid only in Setup).
+        // DMA commands (valid only at the start).
         self.rd_cmd_valid.next = false;
         self.rd2_cmd_valid.next = false;
         self.wr_cmd_valid.next = false;
@@ -485,7 +461,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
 
         // ---- Loader: one point per cycle into the point FIFO, while it has room for every
         // point not yet consumed (the head included).
-        self.loading.next = (self.state.q.val() == MsmState::Clear) | (self.state.q.val() == MsmState::Accumulate);
+        self.loading.next = (self.state.q.val() == LaneState::Clear) | (self.state.q.val() == LaneState::Accumulate);
         self.in_ready.next = self.loading.val()
             & (self.loaded.q.val() < self.num_points.q.val())
             & ((self.loaded.q.val() - self.pts_done.q.val()) < self.pt_room.val());
@@ -516,7 +492,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
         self.r_ready.next = self.r_valid.q.val() & !self.r_hit.val().any();
         // The head entry: skipped, issued (adder free and slot free), parked (slot busy and
         // room in the retry FIFO) or held.
-        self.can_main.next = (self.state.q.val() == MsmState::Accumulate) & self.head_valid.q.val() & self.ent_left.q.val().any();
+        self.can_main.next = (self.state.q.val() == LaneState::Accumulate) & self.head_valid.q.val() & self.ent_left.q.val().any();
         self.issue_main.next = self.can_main.val() & !self.skip.val() & !self.conflict.val() & !self.r_ready.val();
         self.park.next = self.can_main.val() & !self.skip.val() & self.conflict.val() & (self.parked.q.val() < self.rq_room.val());
         self.fire.next = self.can_main.val() & (self.skip.val() | self.issue_main.val() | self.park.val());
@@ -556,7 +532,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
             self.head_valid.d.next = true;
         }
         // Entry words: refill when the word is used up (or its last entry goes this cycle).
-        self.in2_ready.next = (self.state.q.val() == MsmState::Accumulate)
+        self.in2_ready.next = (self.state.q.val() == LaneState::Accumulate)
             & (!self.ent_left.q.val().any() | ((self.ent_left.q.val() == self.k1_5.val()) & self.fire.val()));
         self.ent_load.next = self.in2_ready.val() & self.in2_valid.val();
         if self.ent_load.val() {
@@ -585,7 +561,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
 
         // Read stage → adder → write-back.
         self.d1_issue.d.next = self.issue.val();
-        if self.state.q.val() == MsmState::Flush {
+        if self.state.q.val() == LaneState::Flush {
             self.d1_addr.d.next = bit_cast::<L, 32>(self.count.q.val() >> 1);
         } else if self.r_ready.val() {
             self.d1_x.d.next = self.r_x.q.val();
@@ -607,7 +583,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
         self.tag_addr.d.next = self.d1_addr.q.val();
 
         // Slot RAM ports: reads for issue or flush; writes for clear or write-back.
-        if self.state.q.val() == MsmState::Flush {
+        if self.state.q.val() == LaneState::Flush {
             self.ram_x.read_address.next = bit_cast::<L, 32>(self.count.q.val() >> 1);
         } else if self.r_ready.val() {
             self.ram_x.read_address.next = self.r_addr.q.val();
@@ -619,8 +595,8 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
         self.ram_zzz.read_address.next = self.ram_x.read_address.val();
         // Clear writes the identity (all zero) to every slot in use; the flush writes it to each
         // slot in the cycle after the slot's last read, so flushed slots are left empty.
-        if (self.state.q.val() == MsmState::Clear) | (self.state.q.val() == MsmState::Flush) {
-            if self.state.q.val() == MsmState::Clear {
+        if (self.state.q.val() == LaneState::Clear) | (self.state.q.val() == LaneState::Flush) {
+            if self.state.q.val() == LaneState::Clear {
                 self.ram_x.write_enable.next = true;
                 self.ram_x.write_address.next = bit_cast::<L, 32>(self.count.q.val());
             } else {
@@ -648,7 +624,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
 
         // ---- Flush: each slot as stored, two 512-bit words (X|Y, then ZZ|ZZZ) → output FIFO →
         // out stream.
-        self.issue_flush.next = (self.state.q.val() == MsmState::Flush)
+        self.issue_flush.next = (self.state.q.val() == LaneState::Flush)
             & (self.count.q.val() < self.words2.q.val())
             & ((self.count.q.val() - self.popped.q.val()) < self.out_room.val());
         self.d1_flush.d.next = self.issue_flush.val();
@@ -671,51 +647,40 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
 
         // ---- The state machine.
         match self.state.q.val() {
-            MsmState::Idle => {
-                if self.reg_write.val() & (self.reg_addr.val() == self.at_ctrl.val()) & self.reg_wdata.val().get_bit(0) {
-                    self.state.d.next = MsmState::Setup;
-                    self.cycles.d.next = bits::<64>(0);
-                }
-            }
-            MsmState::Setup => {
-                self.slots.d.next = self.cfg_slots.val();
-                self.words2.d.next = self.cfg_slots.val() << 1;
-                self.flush.d.next = self.run_config.q.val().get_bit(25);
-                self.loaded.d.next = bits::<32>(0);
-                self.pts_done.d.next = bits::<32>(0);
-                self.issued.d.next = bits::<40>(0);
-                self.written.d.next = bits::<40>(0);
-                self.count.d.next = bits::<32>(0);
-                self.popped.d.next = bits::<32>(0);
-                self.ent_left.d.next = bits::<5>(0);
-                self.head_valid.d.next = false;
-                self.r_valid.d.next = false;
-                self.parked.d.next = bits::<6>(0);
-                self.busy.d.next = bits::<CAP>(0);
-                if !self.cfg_slots.val().any() | (self.cfg_slots.val() > bit_cast::<32, 24>(self.capacity.val())) {
-                    // A configuration the build cannot hold: the run does nothing (the driver
-                    // never asks for one; it reads the capability word first).
-                    self.done.d.next = true;
-                    self.state.d.next = MsmState::Idle;
-                } else {
+            LaneState::Idle => {
+                if self.start.val() & self.cfg_ok.val() {
+                    self.slots.d.next = self.cfg_slots.val();
+                    self.words2.d.next = self.cfg_slots.val() << 1;
+                    self.flush.d.next = self.run_config.q.val().get_bit(25);
+                    self.loaded.d.next = bits::<32>(0);
+                    self.pts_done.d.next = bits::<32>(0);
+                    self.issued.d.next = bits::<40>(0);
+                    self.written.d.next = bits::<40>(0);
+                    self.count.d.next = bits::<32>(0);
+                    self.popped.d.next = bits::<32>(0);
+                    self.ent_left.d.next = bits::<5>(0);
+                    self.head_valid.d.next = false;
+                    self.r_valid.d.next = false;
+                    self.parked.d.next = bits::<6>(0);
+                    self.busy.d.next = bits::<CAP>(0);
                     self.rd_cmd_valid.next = true;
                     self.rd2_cmd_valid.next = true;
                     self.wr_cmd_valid.next = self.run_config.q.val().get_bit(25);
                     if self.run_config.q.val().get_bit(24) {
-                        self.state.d.next = MsmState::Clear;
+                        self.state.d.next = LaneState::Clear;
                     } else {
-                        self.state.d.next = MsmState::Accumulate;
+                        self.state.d.next = LaneState::Accumulate;
                     }
                 }
             }
-            MsmState::Clear => {
+            LaneState::Clear => {
                 self.count.d.next = self.count.q.val() + self.k1_32.val();
                 if (self.count.q.val() + self.k1_32.val()) == self.slots.q.val() {
                     self.count.d.next = bits::<32>(0);
-                    self.state.d.next = MsmState::Accumulate;
+                    self.state.d.next = LaneState::Accumulate;
                 }
             }
-            MsmState::Accumulate => {
+            LaneState::Accumulate => {
                 if (self.pts_done.q.val() == self.num_points.q.val())
                     & !self.r_valid.q.val()
                     & !self.parked.q.val().any()
@@ -724,55 +689,238 @@ impl<const L: usize, const CAP: usize> Logic for MsmKernel<L, CAP> {
                     if self.flush.q.val() {
                         self.count.d.next = bits::<32>(0);
                         self.popped.d.next = bits::<32>(0);
-                        self.state.d.next = MsmState::Flush;
+                        self.state.d.next = LaneState::Flush;
                     } else {
-                        self.done.d.next = true;
-                        self.state.d.next = MsmState::Idle;
+                        self.state.d.next = LaneState::Idle;
                     }
                 }
             }
-            MsmState::Flush => {
+            LaneState::Flush => {
                 if self.issue_flush.val() {
                     self.count.d.next = self.count.q.val() + self.k1_32.val();
                 }
                 if self.popped.q.val() == self.words2.q.val() {
-                    self.done.d.next = true;
-                    self.state.d.next = MsmState::Idle;
+                    self.state.d.next = LaneState::Idle;
                 }
             }
-            _ => {
-                self.state.d.next = MsmState::Idle;
+        }
+    }
+}
+
+/// The MSM kernel: `A` lanes of `2^L` bucket slots each (`CAP = 2^L`), the Vitis control
+/// register and the cycle counter. Lane `j`'s streams are the ports with suffix `$j`.
+#[derive(LogicBlock)]
+pub struct MsmKernel<const L: usize, const CAP: usize, const A: usize> {
+    pub clock: Signal<In, Clock>,
+    pub reg_addr: Signal<In, Bits<8>>,
+    pub reg_wdata: Signal<In, Bits<32>>,
+    pub reg_write: Signal<In, Bit>,
+    pub reg_read: Signal<In, Bit>,
+    pub reg_rdata: Signal<Out, Bits<32>>,
+    pub rd_cmd_valid: [Signal<Out, Bit>; A],
+    pub rd_cmd_addr: [Signal<Out, Bits<64>>; A],
+    pub rd_cmd_words: [Signal<Out, Bits<32>>; A],
+    pub in_data: [Signal<In, Bits<512>>; A],
+    pub in_valid: [Signal<In, Bit>; A],
+    pub in_ready: [Signal<Out, Bit>; A],
+    pub rd2_cmd_valid: [Signal<Out, Bit>; A],
+    pub rd2_cmd_addr: [Signal<Out, Bits<64>>; A],
+    pub rd2_cmd_words: [Signal<Out, Bits<32>>; A],
+    pub in2_data: [Signal<In, Bits<256>>; A],
+    pub in2_valid: [Signal<In, Bit>; A],
+    pub in2_ready: [Signal<Out, Bit>; A],
+    pub wr_cmd_valid: [Signal<Out, Bit>; A],
+    pub wr_cmd_addr: [Signal<Out, Bits<64>>; A],
+    pub wr_cmd_words: [Signal<Out, Bits<32>>; A],
+    pub out_data: [Signal<Out, Bits<512>>; A],
+    pub out_valid: [Signal<Out, Bit>; A],
+    pub out_ready: [Signal<In, Bit>; A],
+
+    lanes: [MsmLane<L, CAP>; A],
+    cycles: DFF<Bits<64>>,
+    done: DFF<Bit>,
+    state: DFF<KernelState>,
+    at_ctrl: Constant<Bits<8>>,
+    at_cycles: Constant<Bits<8>>,
+    at_cycles_hi: Constant<Bits<8>>,
+    at_caps: Constant<Bits<8>>,
+    caps: Constant<Bits<32>>,
+    k1_64: Constant<Bits<64>>,
+    any_active: Signal<Local, Bit>,
+}
+
+impl<const L: usize, const CAP: usize, const A: usize> MsmKernel<L, CAP, A> {
+    /// A kernel with `A` lanes of `2^L` slots.
+    pub fn new() -> Self {
+        assert!((1..=msm_args::MAX_LANES).contains(&A), "1 to {} lanes", msm_args::MAX_LANES);
+        let at = |offset: u32| Constant::new(Bits::<8>::from(offset as u64));
+        let kernel = KernelKind::Msm;
+        let build = MsmBuild { log_slots: L as u32, lanes: A as u32 };
+        Self {
+            clock: Default::default(),
+            reg_addr: Default::default(),
+            reg_wdata: Default::default(),
+            reg_write: Default::default(),
+            reg_read: Default::default(),
+            reg_rdata: Default::default(),
+            rd_cmd_valid: std::array::from_fn(|_| Default::default()),
+            rd_cmd_addr: std::array::from_fn(|_| Default::default()),
+            rd_cmd_words: std::array::from_fn(|_| Default::default()),
+            in_data: std::array::from_fn(|_| Default::default()),
+            in_valid: std::array::from_fn(|_| Default::default()),
+            in_ready: std::array::from_fn(|_| Default::default()),
+            rd2_cmd_valid: std::array::from_fn(|_| Default::default()),
+            rd2_cmd_addr: std::array::from_fn(|_| Default::default()),
+            rd2_cmd_words: std::array::from_fn(|_| Default::default()),
+            in2_data: std::array::from_fn(|_| Default::default()),
+            in2_valid: std::array::from_fn(|_| Default::default()),
+            in2_ready: std::array::from_fn(|_| Default::default()),
+            wr_cmd_valid: std::array::from_fn(|_| Default::default()),
+            wr_cmd_addr: std::array::from_fn(|_| Default::default()),
+            wr_cmd_words: std::array::from_fn(|_| Default::default()),
+            out_data: std::array::from_fn(|_| Default::default()),
+            out_valid: std::array::from_fn(|_| Default::default()),
+            out_ready: std::array::from_fn(|_| Default::default()),
+            lanes: std::array::from_fn(MsmLane::new),
+            cycles: Default::default(),
+            done: Default::default(),
+            state: Default::default(),
+            at_ctrl: at(CTRL),
+            at_cycles: at(kernel.cycles_offset()),
+            at_cycles_hi: at(kernel.cycles_offset() + 4),
+            at_caps: at(kernel.caps_offset()),
+            caps: Constant::new(Bits::<32>::from(build.caps() as u64)),
+            k1_64: Constant::new(Bits::<64>::from(1u64)),
+            any_active: Default::default(),
+        }
+    }
+}
+
+impl<const L: usize, const CAP: usize, const A: usize> Default for MsmKernel<L, CAP, A> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const L: usize, const CAP: usize, const A: usize> Logic for MsmKernel<L, CAP, A> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, cycles, done, state);
+        // Every lane sees the register bus and answers for its own block; the answers are ORed.
+        self.any_active.next = false;
+        self.reg_rdata.next = bits::<32>(0);
+        for j in 0..A {
+            self.lanes[j].clock.next = self.clock.val();
+            self.lanes[j].reg_addr.next = self.reg_addr.val();
+            self.lanes[j].reg_wdata.next = self.reg_wdata.val();
+            self.lanes[j].reg_write.next = self.reg_write.val();
+            self.lanes[j].start.next = self.state.q.val() == KernelState::Setup;
+            self.reg_rdata.next = self.reg_rdata.val() | self.lanes[j].reg_rdata.val();
+            self.any_active.next = self.any_active.val() | self.lanes[j].active.val();
+            self.rd_cmd_valid[j].next = self.lanes[j].rd_cmd_valid.val();
+            self.rd_cmd_addr[j].next = self.lanes[j].rd_cmd_addr.val();
+            self.rd_cmd_words[j].next = self.lanes[j].rd_cmd_words.val();
+            self.lanes[j].in_data.next = self.in_data[j].val();
+            self.lanes[j].in_valid.next = self.in_valid[j].val();
+            self.in_ready[j].next = self.lanes[j].in_ready.val();
+            self.rd2_cmd_valid[j].next = self.lanes[j].rd2_cmd_valid.val();
+            self.rd2_cmd_addr[j].next = self.lanes[j].rd2_cmd_addr.val();
+            self.rd2_cmd_words[j].next = self.lanes[j].rd2_cmd_words.val();
+            self.lanes[j].in2_data.next = self.in2_data[j].val();
+            self.lanes[j].in2_valid.next = self.in2_valid[j].val();
+            self.in2_ready[j].next = self.lanes[j].in2_ready.val();
+            self.wr_cmd_valid[j].next = self.lanes[j].wr_cmd_valid.val();
+            self.wr_cmd_addr[j].next = self.lanes[j].wr_cmd_addr.val();
+            self.wr_cmd_words[j].next = self.lanes[j].wr_cmd_words.val();
+            self.out_data[j].next = self.lanes[j].out_data.val();
+            self.out_valid[j].next = self.lanes[j].out_valid.val();
+            self.lanes[j].out_ready.next = self.out_ready[j].val();
+        }
+
+        // ap_done is cleared by reading CTRL (the FSM below may set it again in the same cycle).
+        if self.reg_read.val() & (self.reg_addr.val() == self.at_ctrl.val()) {
+            self.done.d.next = false;
+        }
+        if self.reg_addr.val() == self.at_ctrl.val() {
+            if self.state.q.val() == KernelState::Idle {
+                if self.done.q.val() {
+                    self.reg_rdata.next = bits::<32>(0b1110);
+                } else {
+                    self.reg_rdata.next = bits::<32>(0b1100);
+                }
+            } else if self.done.q.val() {
+                self.reg_rdata.next = bits::<32>(0b0010);
             }
         }
-        if self.state.q.val() != MsmState::Idle {
+        if self.reg_addr.val() == self.at_cycles.val() {
+            self.reg_rdata.next = self.cycles.q.val().get_bits::<32>(0);
+        }
+        if self.reg_addr.val() == self.at_cycles_hi.val() {
+            self.reg_rdata.next = self.cycles.q.val().get_bits::<32>(32);
+        }
+        if self.reg_addr.val() == self.at_caps.val() {
+            self.reg_rdata.next = self.caps.val();
+        }
+
+        // ap_start → one Setup cycle, in which every lane starts (and issues its DMA commands)
+        // → Run until no lane is active.
+        match self.state.q.val() {
+            KernelState::Idle => {
+                if self.reg_write.val() & (self.reg_addr.val() == self.at_ctrl.val()) & self.reg_wdata.val().get_bit(0) {
+                    self.state.d.next = KernelState::Setup;
+                    self.cycles.d.next = bits::<64>(0);
+                }
+            }
+            KernelState::Setup => {
+                self.state.d.next = KernelState::Run;
+            }
+            KernelState::Run => {
+                if !self.any_active.val() {
+                    self.done.d.next = true;
+                    self.state.d.next = KernelState::Idle;
+                }
+            }
+        }
+        if self.state.q.val() != KernelState::Idle {
             self.cycles.d.next = self.cycles.q.val() + self.k1_64.val();
         }
     }
 }
 
-/// The Verilog of the MSM kernel with `2^L` slots (`CAP = 2^L`).
-pub fn verilog<const L: usize, const CAP: usize>() -> String {
+/// The Verilog of the MSM kernel with `A` lanes of `2^L` slots (`CAP = 2^L`).
+pub fn verilog<const L: usize, const CAP: usize, const A: usize>() -> String {
     zkaccel_hdl::on_big_stack(move || {
-        let mut kernel = Box::new(MsmKernel::<L, CAP>::new());
+        let mut kernel = Box::new(MsmKernel::<L, CAP, A>::new());
         kernel.connect_all();
         generate_verilog(&*kernel)
     })
 }
 
-/// The Verilog of the MSM kernel build with `2^log_slots` slots (one of [`LOG_SLOTS`]).
-pub fn verilog_for_log_slots(log_slots: u32) -> Result<String, String> {
-    Ok(match log_slots {
-        6 => verilog::<6, 64>(),
-        8 => verilog::<8, 256>(),
-        10 => verilog::<10, 1024>(),
-        12 => verilog::<12, 4096>(),
-        _ => return Err(format!("no MSM kernel build with 2^{log_slots} slots (built: {LOG_SLOTS:?})")),
+/// The Verilog of an MSM kernel build (slots one of [`LOG_SLOTS`], lanes one of [`LANES`]).
+pub fn verilog_for(build: MsmBuild) -> Result<String, String> {
+    let unknown = |b: MsmBuild| format!("no MSM kernel build {} (slots 2^{LOG_SLOTS:?}, lanes {LANES:?})", b.name());
+    macro_rules! lanes {
+        ($l:literal, $cap:literal) => {
+            match build.lanes {
+                1 => verilog::<$l, $cap, 1>(),
+                2 => verilog::<$l, $cap, 2>(),
+                4 => verilog::<$l, $cap, 4>(),
+                _ => return Err(unknown(build)),
+            }
+        };
+    }
+    Ok(match build.log_slots {
+        6 => lanes!(6, 64),
+        8 => lanes!(8, 256),
+        10 => lanes!(10, 1024),
+        12 => lanes!(12, 4096),
+        _ => return Err(unknown(build)),
     })
 }
 
 /// The Verilator model name of an MSM kernel build.
-pub fn model_name(log_slots: u32) -> String {
-    format!("msm_b{log_slots}")
+pub fn model_name(build: MsmBuild) -> String {
+    format!("msm_b{}", build.name())
 }
 
 #[cfg(test)]
@@ -780,11 +928,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_listed_build_emits_verilog_with_the_stream_ports() {
-        let v = verilog_for_log_slots(6).unwrap();
-        for port in ["rd_cmd_words", "in2_data", "rd2_cmd_valid", "wr_cmd_words", "out_ready", "reg_rdata"] {
-            assert!(v.contains(port), "missing port {port}");
+    fn a_listed_build_emits_verilog_with_each_lanes_stream_ports() {
+        let v = verilog_for(MsmBuild { log_slots: 6, lanes: 2 }).unwrap();
+        for lane in 0..2 {
+            for port in ["rd_cmd_words", "in2_data", "rd2_cmd_valid", "wr_cmd_words", "out_ready"] {
+                assert!(v.contains(&format!("{port}${lane}")), "missing port {port}${lane}");
+            }
         }
-        assert!(verilog_for_log_slots(7).is_err());
+        assert!(v.contains("reg_rdata") && !v.contains("in_data$2"));
+        assert!(verilog_for(MsmBuild { log_slots: 7, lanes: 1 }).is_err());
+        assert!(verilog_for(MsmBuild { log_slots: 6, lanes: 3 }).is_err());
     }
 }

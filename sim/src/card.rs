@@ -4,14 +4,15 @@
 //!
 //! Each call to [`Device::advance`] clocks the running kernel's model; register accesses are bus
 //! cycles of the model too, so the kernel keeps running while the driver polls. The DMA model
-//! serves each of a kernel's streams (the NTT kernel has one read and one write stream, the MSM
-//! kernel two read streams — points and bucket entries — and one write stream) at one word per
-//! cycle per stream with no latency (a word is as wide as the stream's data port: 32 bytes, or
-//! 64 for the MSM points), so
-//! the cycle counts are those of the kernel itself (a real card adds DDR latency and the
-//! host↔card transfers, which the driver times separately).
+//! serves each of a kernel's streams (the NTT kernel has one read and one write stream; each
+//! lane of the MSM kernel two read streams — points and bucket entries — and one write stream)
+//! at one word per cycle per stream with no latency (a word is as wide as the stream's data
+//! port: 32 bytes, or 64 for the MSM points), so the cycle counts are those of the kernel itself
+//! (a real card adds DDR latency and the host↔card transfers, which the driver times
+//! separately).
 
 use zkaccel_core::device::{Device, DeviceInfo, HostBackedMemory};
+pub use zkaccel_core::regmap::MsmBuild;
 use zkaccel_core::regmap::{ctrl, KernelKind, CTRL};
 use zkaccel_core::{Error, Result};
 
@@ -29,18 +30,8 @@ const CYCLES_PER_ADVANCE: u32 = 1024;
 /// each cycle's word fits a buffer on the stack.
 const MAX_STREAM_WORDS: usize = 16;
 
-/// An MSM kernel build: log2 of the bucket slots on chip (its capability word).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct MsmBuild {
-    pub log_slots: u32,
-}
-
-impl MsmBuild {
-    /// The Verilator model of this build (see sim/build.rs, `ZKACCEL_SIM_MSM_LOG_SLOTS`).
-    pub fn model_name(&self) -> String {
-        format!("msm_b{}", self.log_slots)
-    }
-}
+/// Prefix of the MSM kernels' Verilator models: `msm_b<build name>` (see sim/build.rs).
+const MSM_MODEL_PREFIX: &str = "msm_b";
 
 /// One direction of the DMA model: the next device address and the words still to move.
 #[derive(Clone, Copy, Debug, Default)]
@@ -49,8 +40,9 @@ struct Stream {
     words_left: u64,
 }
 
-/// One DMA stream port of a kernel: its command (`<cmd>_cmd_valid/addr/words`) and its
-/// valid/ready data channel (`<data>_data/valid/ready`).
+/// One DMA stream port of a kernel: its command (`<cmd>_cmd_valid/addr/words<lane>`) and its
+/// valid/ready data channel (`<data>_data/valid/ready<lane>`), where `<lane>` is empty for a
+/// kernel without lanes and `$j` for lane `j` (rust-hdl's name for element `j` of a port array).
 struct StreamPort {
     cmd_valid: PortRef,
     cmd_addr: PortRef,
@@ -62,14 +54,14 @@ struct StreamPort {
 }
 
 impl StreamPort {
-    fn open(model: &Model, cmd: &str, data: &str) -> std::result::Result<Self, crate::SimError> {
+    fn open(model: &Model, cmd: &str, data: &str, lane: &str) -> std::result::Result<Self, crate::SimError> {
         Ok(Self {
-            cmd_valid: model.port_ref(&format!("{cmd}_cmd_valid"))?,
-            cmd_addr: model.port_ref(&format!("{cmd}_cmd_addr"))?,
-            cmd_words: model.port_ref(&format!("{cmd}_cmd_words"))?,
-            data: model.port_ref(&format!("{data}_data"))?,
-            valid: model.port_ref(&format!("{data}_valid"))?,
-            ready: model.port_ref(&format!("{data}_ready"))?,
+            cmd_valid: model.port_ref(&format!("{cmd}_cmd_valid{lane}"))?,
+            cmd_addr: model.port_ref(&format!("{cmd}_cmd_addr{lane}"))?,
+            cmd_words: model.port_ref(&format!("{cmd}_cmd_words{lane}"))?,
+            data: model.port_ref(&format!("{data}_data{lane}"))?,
+            valid: model.port_ref(&format!("{data}_valid{lane}"))?,
+            ready: model.port_ref(&format!("{data}_ready{lane}"))?,
             stream: Stream::default(),
         })
     }
@@ -92,10 +84,11 @@ struct Kernel {
     reg_write: PortRef,
     reg_read: PortRef,
     reg_rdata: PortRef,
-    /// Read streams (device memory → kernel): `rd`/`in`, then `rd2`/`in2`, … as the model has them.
+    /// Read streams (device memory → kernel): `rd`/`in`, then `rd2`/`in2`, … as the model has
+    /// them, lane after lane.
     reads: Vec<StreamPort>,
-    /// The write stream (kernel → device memory): `wr`/`out`.
-    write: StreamPort,
+    /// Write streams (kernel → device memory): `wr`/`out`, one per lane.
+    writes: Vec<StreamPort>,
 }
 
 impl Kernel {
@@ -103,15 +96,28 @@ impl Kernel {
         let model = Model::new(name).map_err(unknown)?;
         let bad = |e: crate::SimError| Error::Device(format!("kernel model {name}: {e}"));
         let port = |n: &str| model.port_ref(n).map_err(bad);
-        let mut reads = vec![StreamPort::open(&model, "rd", "in").map_err(bad)?];
-        for k in 2.. {
-            match StreamPort::open(&model, &format!("rd{k}"), &format!("in{k}")) {
-                Ok(s) => reads.push(s),
-                Err(_) => break,
+        // A kernel without lanes has the streams `rd`, `rd2`, …, `wr`; one with lanes has them
+        // for each lane `j`, suffixed `$j`.
+        let lanes: Vec<String> = if model.port_ref("rd_cmd_valid").is_ok() {
+            vec![String::new()]
+        } else {
+            (0..).map(|j| format!("${j}")).take_while(|lane| model.port_ref(&format!("rd_cmd_valid{lane}")).is_ok()).collect()
+        };
+        let (mut reads, mut writes) = (Vec::new(), Vec::new());
+        for lane in &lanes {
+            reads.push(StreamPort::open(&model, "rd", "in", lane).map_err(bad)?);
+            for k in 2.. {
+                match StreamPort::open(&model, &format!("rd{k}"), &format!("in{k}"), lane) {
+                    Ok(s) => reads.push(s),
+                    Err(_) => break,
+                }
             }
+            writes.push(StreamPort::open(&model, "wr", "out", lane).map_err(bad)?);
         }
-        let write = StreamPort::open(&model, "wr", "out").map_err(bad)?;
-        if let Some(wide) = reads.iter().chain([&write]).find(|s| s.data.words() > MAX_STREAM_WORDS) {
+        if writes.is_empty() {
+            return Err(Error::Device(format!("kernel model {name}: no DMA streams")));
+        }
+        if let Some(wide) = reads.iter().chain(&writes).find(|s| s.data.words() > MAX_STREAM_WORDS) {
             return Err(Error::Device(format!("kernel model {name}: a {}-bit stream is wider than the DMA model's 512", wide.data.words() * 32)));
         }
         Ok(Self {
@@ -122,7 +128,7 @@ impl Kernel {
             reg_read: port("reg_read")?,
             reg_rdata: port("reg_rdata")?,
             reads,
-            write,
+            writes,
             model,
         })
     }
@@ -171,8 +177,10 @@ impl Kernel {
             }
             self.set(valid, in_valid as u64);
         }
-        let out_ready = self.write.ready;
-        self.set(out_ready, 1);
+        for i in 0..self.writes.len() {
+            let out_ready = self.writes[i].ready;
+            self.set(out_ready, 1);
+        }
         self.model.eval();
 
         let rdata = self.get(self.reg_rdata) as u32;
@@ -185,30 +193,36 @@ impl Kernel {
                 s.words_left -= 1;
             }
         }
-        if self.get(self.write.valid) & 1 == 1 {
-            if self.write.stream.words_left == 0 {
+        for i in 0..self.writes.len() {
+            let w = &self.writes[i];
+            if self.get(w.valid) & 1 == 0 {
+                continue;
+            }
+            if w.stream.words_left == 0 {
                 fault.get_or_insert_with(|| format!("{}: the kernel wrote more words than its write command announced", self.kind.name()));
-            } else {
-                let mut buffer = [0u32; MAX_STREAM_WORDS];
-                let words = &mut buffer[..self.write.data.words()];
-                self.model.get_words(self.write.data, words);
-                let dst = memory.bytes_at(self.write.stream.addr, words.len() * 4)?;
-                for (b, w) in dst.chunks_exact_mut(4).zip(words.iter()) {
-                    b.copy_from_slice(&w.to_le_bytes());
+                continue;
+            }
+            let mut buffer = [0u32; MAX_STREAM_WORDS];
+            let words = &mut buffer[..w.data.words()];
+            self.model.get_words(w.data, words);
+            let dst = memory.bytes_at(w.stream.addr, words.len() * 4)?;
+            for (b, word) in dst.chunks_exact_mut(4).zip(words.iter()) {
+                b.copy_from_slice(&word.to_le_bytes());
+            }
+            let s = &mut self.writes[i].stream;
+            s.addr += words.len() as u64 * 4;
+            s.words_left -= 1;
+        }
+        for i in 0..self.reads.len() + self.writes.len() {
+            let port = if i < self.reads.len() { &self.reads[i] } else { &self.writes[i - self.reads.len()] };
+            if self.get(port.cmd_valid) & 1 == 1 {
+                let stream = Stream { addr: self.get(port.cmd_addr), words_left: self.get(port.cmd_words) & 0xffff_ffff };
+                if i < self.reads.len() {
+                    self.reads[i].stream = stream;
+                } else {
+                    self.writes[i - self.reads.len()].stream = stream;
                 }
-                self.write.stream.addr += words.len() as u64 * 4;
-                self.write.stream.words_left -= 1;
             }
-        }
-        for i in 0..self.reads.len() {
-            let r = &self.reads[i];
-            if self.get(r.cmd_valid) & 1 == 1 {
-                let stream = Stream { addr: self.get(r.cmd_addr), words_left: self.get(r.cmd_words) & 0xffff_ffff };
-                self.reads[i].stream = stream;
-            }
-        }
-        if self.get(self.write.cmd_valid) & 1 == 1 {
-            self.write.stream = Stream { addr: self.get(self.write.cmd_addr), words_left: self.get(self.write.cmd_words) & 0xffff_ffff };
         }
         self.model.tick();
         Ok(rdata)
@@ -243,12 +257,11 @@ impl SimCard {
         sizes
     }
 
-    /// The MSM kernel builds in this binary (see sim/build.rs, `ZKACCEL_SIM_MSM_LOG_SLOTS`), smallest first.
+    /// The MSM kernel builds in this binary (see sim/build.rs, `ZKACCEL_SIM_MSM_BUILDS`), smallest
+    /// first (by slots, then lanes).
     pub fn msm_builds() -> Vec<MsmBuild> {
-        let mut builds: Vec<MsmBuild> = crate::blocks()
-            .iter()
-            .filter_map(|b| Some(MsmBuild { log_slots: b.strip_prefix("msm_b")?.parse().ok()? }))
-            .collect();
+        let mut builds: Vec<MsmBuild> =
+            crate::blocks().iter().filter_map(|b| MsmBuild::parse(b.strip_prefix(MSM_MODEL_PREFIX)?)).collect();
         builds.sort_unstable();
         builds
     }
@@ -274,9 +287,10 @@ impl SimCard {
             })?);
         }
         if let Some(b) = msm {
-            kernels.push(Kernel::open(KernelKind::Msm, &b.model_name(), |e| Error::BackendUnavailable {
+            let built: Vec<String> = Self::msm_builds().iter().map(MsmBuild::name).collect();
+            kernels.push(Kernel::open(KernelKind::Msm, &format!("{MSM_MODEL_PREFIX}{}", b.name()), |e| Error::BackendUnavailable {
                 name: "sim".into(),
-                reason: format!("{e}; built MSM kernels: {:?} (set ZKACCEL_SIM_MSM_LOG_SLOTS and rebuild)", Self::msm_builds()),
+                reason: format!("{e}; built MSM kernels: {built:?} (set ZKACCEL_SIM_MSM_BUILDS and rebuild)"),
             })?);
         }
         if kernels.is_empty() {
@@ -336,7 +350,7 @@ impl Device for SimCard {
             parts.push(format!("NTT kernel, 2^{k} values on chip"));
         }
         if let Some(b) = self.msm {
-            parts.push(format!("MSM kernel, 2^{} bucket slots on chip", b.log_slots));
+            parts.push(format!("MSM kernel, {} lane(s) of 2^{} bucket slots", b.lanes, b.log_slots));
         }
         DeviceInfo {
             name: format!("verilator ({})", parts.join("; ")),
@@ -401,16 +415,16 @@ mod tests {
         assert_eq!(card.info().kernels, vec![KernelKind::Ntt, KernelKind::Msm]);
         let msm = KernelKind::Msm;
         assert_eq!(card.read_reg(msm, CTRL).unwrap() & 0b1100, 0b1100, "idle and ready");
-        assert_eq!(
-            card.read_reg(msm, msm.caps_offset()).unwrap(),
-            zkaccel_core::regmap::msm_caps::encode(b.log_slots)
-        );
-        for arg in msm.args() {
+        assert_eq!(MsmBuild::from_caps(card.read_reg(msm, msm.caps_offset()).unwrap()), b);
+        // Every lane the build has holds its own arguments; the blocks of absent lanes read 0.
+        for (i, arg) in msm.args().iter().enumerate() {
+            let present = i / zkaccel_core::regmap::msm_args::PER_LANE < b.lanes as usize;
             card.write_reg(msm, arg.offset, 0x0bad_c0d0 + arg.offset).unwrap();
-            assert_eq!(card.read_reg(msm, arg.offset).unwrap(), 0x0bad_c0d0 + arg.offset, "{}", arg.name);
+            let expected = if present { 0x0bad_c0d0 + arg.offset } else { 0 };
+            assert_eq!(card.read_reg(msm, arg.offset).unwrap(), expected, "{}", arg.name);
         }
         assert_eq!(card.read_reg(KernelKind::Ntt, KernelKind::Ntt.caps_offset()).unwrap(), zkaccel_core::regmap::ntt_caps::encode(k));
-        let err = SimCard::with_msm(MsmBuild { log_slots: 3 }).err().expect("no such build");
+        let err = SimCard::with_msm(MsmBuild { log_slots: 3, lanes: 1 }).err().expect("no such build");
         assert!(err.to_string().contains("built MSM kernels"), "{err}");
     }
 }

@@ -1,25 +1,25 @@
 //! MSM kernel cycle counts and adder utilisation on the simulated card.
 //!
-//! `cargo run --release -p zkaccel-bench --bin msm_cycles [sizes] [distributions]`: sizes
-//! comma-separated (default `256,1024`), distributions a comma-separated subset of
-//! `uniform,equal,small` (default all). Uses the largest MSM kernel built into the binary (sim/build.rs:
-//! `ZKACCEL_SIM_MSM_LOG_SLOTS`, e.g. `ZKACCEL_SIM_MSM_LOG_SLOTS=6,12`). Prints a Markdown table
-//! for docs/PERFORMANCE.md. For each size and scalar distribution:
+//! `cargo run --release -p zkaccel-bench --bin msm_cycles [sizes] [distributions] [builds]`:
+//! sizes comma-separated (default `256,1024`), distributions a comma-separated subset of
+//! `uniform,equal,small` (default all), builds a comma-separated list of MSM kernel builds
+//! (`<log2 slots>x<lanes>`, default the largest built into the binary; sim/build.rs:
+//! `ZKACCEL_SIM_MSM_BUILDS`, e.g. `ZKACCEL_SIM_MSM_BUILDS=6x2,12x1,12x2`). Prints a Markdown
+//! table for docs/PERFORMANCE.md. For each build, size and scalar distribution:
 //! - the whole MSM through the driver (checked against arkworks): kernel runs and total kernel
 //!   cycles (clear, accumulate, flush of every window group and chunk);
 //! - accumulation cycles: the driver's window groups run again with neither clear nor flush, so
-//!   the cycle counter holds only setup (1 cycle) and accumulation (stalls depend on the entries
+//!   the cycle counter holds only setup (2 cycles) and accumulation (stalls depend on the entries
 //!   alone, not on the bucket values);
-//! - additions: the bucket entries, one per nonzero digit of a kept point, i.e. what one adder
-//!   must issue; utilisation = additions / (cycles × 1 adder).
+//! - additions: the bucket entries, one per nonzero digit of a kept point, i.e. what the adders
+//!   must issue; utilisation = additions / (cycles × lanes), one adder per lane.
 
 use std::time::{Duration, Instant};
 
 use zkaccel::card::msm::{run_group, MsmBuffers, MsmJob, SlotControl};
 use zkaccel::card::CardBackend;
-use zkaccel::regmap::msm_caps;
 use zkaccel::{reference, testing, Backend};
-use zkaccel_sim::card::{SimCard, PROJECTED_CLOCK_HZ};
+use zkaccel_sim::card::{MsmBuild, SimCard, PROJECTED_CLOCK_HZ};
 
 /// Cycles of the accumulation alone, per window group (all chunks), and the additions issued.
 fn accumulation(card: &mut SimCard, job: &MsmJob) -> (Vec<u64>, u64) {
@@ -28,8 +28,9 @@ fn accumulation(card: &mut SimCard, job: &MsmJob) -> (Vec<u64>, u64) {
     for first in job.group_starts() {
         let group = job.group(first);
         additions += group.entries.len() as u64;
-        let control = SlotControl { clear: false, flush: false };
-        cycles.push(run_group(card, job, &group, buffers, control, Duration::from_secs(3600)).unwrap().1);
+        // Slots "known empty" everywhere: no clear pass, and no flush.
+        let mut control = SlotControl { clean: vec![u32::MAX; job.plan.lanes as usize], flush: false };
+        cycles.push(run_group(card, job, &group, buffers, &mut control, Duration::from_secs(3600)).unwrap().cycles);
     }
     buffers.free(card).unwrap();
     (cycles, additions)
@@ -44,15 +45,23 @@ fn main() {
         .collect();
     let wanted: Vec<String> =
         std::env::args().nth(2).unwrap_or_else(|| "uniform,equal,small".into()).split(',').map(|s| s.trim().to_string()).collect();
-    let build = *SimCard::msm_builds().last().expect("an MSM kernel build (ZKACCEL_SIM_MSM_LOG_SLOTS)");
-    let caps = msm_caps::encode(build.log_slots);
-    println!("MSM kernel build: 2^{} bucket slots on chip", build.log_slots);
-    println!();
-    println!("| scalars | n | c | windows/group | runs | total cycles | accumulation cycles | additions | utilisation (accumulation) | utilisation (total) | projected at 250 MHz | sim wall | accumulation cycles per group |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let builds: Vec<MsmBuild> = match std::env::args().nth(3) {
+        Some(list) => list.split(',').map(|b| MsmBuild::parse(b).expect("builds: <log2 slots>x<lanes>, comma-separated")).collect(),
+        None => vec![*SimCard::msm_builds().last().expect("an MSM kernel build (ZKACCEL_SIM_MSM_BUILDS)")],
+    };
+    println!("| build | scalars | n | c | windows/group | runs | total cycles | accumulation cycles | additions | utilisation (accumulation) | utilisation (total) | projected at 250 MHz | sim wall | accumulation cycles per group |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for build in builds {
+        run_build(build, &sizes, &wanted);
+    }
+}
+
+/// The table rows of one kernel build.
+fn run_build(build: MsmBuild, sizes: &[usize], wanted: &[String]) {
+    let (caps, lanes) = (build.caps(), build.lanes as f64);
     let mut backend = CardBackend::new("sim", Box::new(SimCard::with_msm(build).unwrap())).unwrap();
     let mut raw = SimCard::with_msm(build).unwrap();
-    for &n in &sizes {
+    for &n in sizes {
         let mut rng = testing::rng(n as u64);
         let bases = testing::random_bases(n, &mut rng);
         let equal = testing::random_scalars(1, &mut rng)[0];
@@ -72,12 +81,13 @@ fn main() {
             let (per_group, additions) = accumulation(&mut raw, &job);
             let accumulate: u64 = per_group.iter().sum();
             println!(
-                "| {name} | {n} | {} | {} | {} | {total} | {accumulate} | {additions} | {:.1} % | {:.1} % | {:.1} µs | {:.1} s | {} |",
+                "| {} | {name} | {n} | {} | {} | {} | {total} | {accumulate} | {additions} | {:.1} % | {:.1} % | {:.1} µs | {:.1} s | {} |",
+                build.name(),
                 plan.c,
                 plan.group,
                 outcome.report.kernel_runs,
-                100.0 * additions as f64 / accumulate as f64,
-                100.0 * additions as f64 / total as f64,
+                100.0 * additions as f64 / (accumulate as f64 * lanes),
+                100.0 * additions as f64 / (total as f64 * lanes),
                 total as f64 / PROJECTED_CLOCK_HZ as f64 * 1e6,
                 wall.as_secs_f64(),
                 per_group.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" · "),

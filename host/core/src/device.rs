@@ -369,7 +369,7 @@ mod tests {
     #[test]
     fn run_kernel_rejects_foreign_or_mistyped_arguments() {
         let mut dev = card(Some(1));
-        let foreign = crate::regmap::msm_args::ENTRIES;
+        let foreign = crate::regmap::msm_args::lane(0).entries;
         assert!(run_kernel(&mut dev, KernelKind::Ntt, &[(foreign, ArgValue::Address(0))], Duration::from_secs(1)).is_err());
         let mistyped = (ntt_args::SRC, ArgValue::Scalar(1));
         assert!(run_kernel(&mut dev, KernelKind::Ntt, &[mistyped], Duration::from_secs(1)).is_err());

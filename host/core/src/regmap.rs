@@ -113,38 +113,102 @@ pub mod ntt_caps {
 
 /// MSM kernel arguments.
 ///
-/// One run streams `num_points` points, each with its list of *bucket entries*, through the
-/// bucket accumulator: every entry adds its point (or the point's negation) to one bucket slot on
-/// chip. The slots are plain storage; which window and digit a slot stands for is the host's
-/// business (several slots may hold parts of one logical bucket, see host/src/card/msm.rs).
-/// Slots stay on chip between runs, so a large MSM is fed in chunks, and are written out when
-/// asked ([`msm_config`]).
+/// The kernel has `lanes` independent accumulators (the capability word says how many, at most
+/// [`msm_args::MAX_LANES`]); each is one point adder with its own bucket slots and its own
+/// argument block. One run of a lane streams `num_points` points, each with its list of *bucket
+/// entries*, through its accumulator: every entry adds its point (or the point's negation) to
+/// one of the lane's bucket slots on chip. The slots are plain storage; which window and digit
+/// a slot stands for is the host's business (several slots, also of different lanes, may hold
+/// parts of one logical bucket, see host/src/card/msm.rs). Slots stay on chip between runs, so
+/// a large MSM is fed in chunks, and are written out when asked ([`msm_config`]). One ap_start
+/// runs every lane; the run is done when the last lane is.
 pub mod msm_args {
     use super::{arg, ArgKind, ArgSpec};
-    /// Number of points in this run.
-    pub const NUM_POINTS: ArgSpec = arg(0, "num_points", ArgKind::Scalar32);
-    /// Number of bucket entries in this run (at least one per point, see [`super::msm_entry`]).
-    pub const NUM_ENTRIES: ArgSpec = arg(1, "num_entries", ArgKind::Scalar32);
-    /// Slots in use, clear and flush: see [`super::msm_config`].
-    pub const CONFIG: ArgSpec = arg(2, "config", ArgKind::Scalar32);
-    /// Device address of the affine points, 64 bytes each: x then y, little-endian, in
-    /// Montgomery form (`x·2^256 mod q`, `< q`). `y = 0` (no BN254 G1 point has it) marks the
-    /// identity, which the kernel skips.
-    pub const POINTS: ArgSpec = arg(3, "points", ArgKind::Address64);
-    /// Device address of the bucket entries: little-endian u16 ([`super::msm_entry`]), the
-    /// entries of point 0, then of point 1, …; each point's last entry carries the `LAST` bit.
-    pub const ENTRIES: ArgSpec = arg(4, "entries", ArgKind::Address64);
-    /// Device address the slots are written to on flush: slots `0..slots` in order, each in XYZZ
-    /// form (X, Y, ZZ, ZZZ: 4 little-endian Fq values in Montgomery form, `< q`, 128 bytes)
-    /// with x = X/ZZ, y = Y/ZZZ; ZZ = 0 marks the identity.
-    pub const BUCKETS: ArgSpec = arg(5, "buckets", ArgKind::Address64);
-    /// All arguments, in slot order.
-    pub const ALL: &[ArgSpec] = &[NUM_POINTS, NUM_ENTRIES, CONFIG, POINTS, ENTRIES, BUCKETS];
+
+    /// Lane argument blocks in the register map (a build has 1 to `MAX_LANES` lanes).
+    pub const MAX_LANES: usize = 4;
+    /// Arguments per lane.
+    pub const PER_LANE: usize = 6;
+
+    /// The arguments of one lane, at `ARGS_BASE + (lane·PER_LANE + i)·ARG_STRIDE`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct LaneArgs {
+        /// Number of points in this run.
+        pub num_points: ArgSpec,
+        /// Number of bucket entries in this run (at least one per point, see
+        /// [`super::msm_entry`]).
+        pub num_entries: ArgSpec,
+        /// Slots in use, clear and flush: see [`super::msm_config`]. A lane whose slot count is 0
+        /// (or more than the build holds) sits the run out: it reads and writes nothing.
+        pub config: ArgSpec,
+        /// Device address of the affine points, 64 bytes each: x then y, little-endian, in
+        /// Montgomery form (`x·2^256 mod q`, `< q`). `y = 0` (no BN254 G1 point has it) marks
+        /// the identity, which the kernel skips.
+        pub points: ArgSpec,
+        /// Device address of the bucket entries, 32-byte aligned: little-endian u16
+        /// ([`super::msm_entry`]), the entries of point 0, then of point 1, …; each point's last
+        /// entry carries the `LAST` bit.
+        pub entries: ArgSpec,
+        /// Device address the lane's slots are written to on flush: slots `0..slots` in order,
+        /// each in XYZZ form (X, Y, ZZ, ZZZ: 4 little-endian Fq values in Montgomery form,
+        /// `< q`, 128 bytes) with x = X/ZZ, y = Y/ZZZ; ZZ = 0 marks the identity.
+        pub buckets: ArgSpec,
+    }
+
+    const NAMES: [[&str; PER_LANE]; MAX_LANES] = [
+        ["num_points_0", "num_entries_0", "config_0", "points_0", "entries_0", "buckets_0"],
+        ["num_points_1", "num_entries_1", "config_1", "points_1", "entries_1", "buckets_1"],
+        ["num_points_2", "num_entries_2", "config_2", "points_2", "entries_2", "buckets_2"],
+        ["num_points_3", "num_entries_3", "config_3", "points_3", "entries_3", "buckets_3"],
+    ];
+
+    const fn lane_arg(lane: usize, i: usize, kind: ArgKind) -> ArgSpec {
+        arg((lane * PER_LANE + i) as u32, NAMES[lane][i], kind)
+    }
+
+    /// The argument block of lane `lane` (`< MAX_LANES`).
+    pub const fn lane(lane: usize) -> LaneArgs {
+        LaneArgs {
+            num_points: lane_arg(lane, 0, ArgKind::Scalar32),
+            num_entries: lane_arg(lane, 1, ArgKind::Scalar32),
+            config: lane_arg(lane, 2, ArgKind::Scalar32),
+            points: lane_arg(lane, 3, ArgKind::Address64),
+            entries: lane_arg(lane, 4, ArgKind::Address64),
+            buckets: lane_arg(lane, 5, ArgKind::Address64),
+        }
+    }
+
+    impl LaneArgs {
+        /// The block's arguments, in slot order.
+        pub const fn all(&self) -> [ArgSpec; PER_LANE] {
+            [self.num_points, self.num_entries, self.config, self.points, self.entries, self.buckets]
+        }
+    }
+
+    const fn all_lanes() -> [ArgSpec; MAX_LANES * PER_LANE] {
+        let mut out = [lane(0).num_points; MAX_LANES * PER_LANE];
+        let mut j = 0;
+        while j < MAX_LANES {
+            let block = lane(j).all();
+            let mut i = 0;
+            while i < PER_LANE {
+                out[j * PER_LANE + i] = block[i];
+                i += 1;
+            }
+            j += 1;
+        }
+        out
+    }
+
+    /// All arguments, in slot order: lane 0's block, then lane 1's, …
+    pub const ALL: &[ArgSpec] = &all_lanes();
 
     /// Bytes of one point on the device.
     pub const POINT_BYTES: usize = 64;
     /// Bytes of one bucket entry.
     pub const ENTRY_BYTES: usize = 2;
+    /// Entries per 256-bit entry word: each lane's entries start at a multiple of this.
+    pub const ENTRIES_PER_WORD: usize = 16;
     /// Bytes of one bucket slot in XYZZ form.
     pub const BUCKET_BYTES: usize = 128;
 }
@@ -189,14 +253,53 @@ pub mod msm_config {
 
 /// Fields of the MSM kernel's capability word.
 pub mod msm_caps {
-    /// Bits 0..8: log2 of the bucket slots held on chip.
-    pub fn encode(log_slots: u32) -> u32 {
-        log_slots & 0xff
+    /// Bits 0..8: log2 of the bucket slots each lane holds on chip; bits 8..12: the lanes (point
+    /// adders, each with its own slots and argument block).
+    pub fn encode(log_slots: u32, lanes: u32) -> u32 {
+        (log_slots & 0xff) | (lanes & 0xf) << 8
     }
 
-    /// log2 of the bucket slots on chip.
+    /// log2 of the bucket slots each lane holds on chip.
     pub fn log_slots(caps: u32) -> u32 {
         caps & 0xff
+    }
+
+    /// The lanes of the build.
+    pub fn lanes(caps: u32) -> u32 {
+        caps >> 8 & 0xf
+    }
+}
+
+/// One build of the MSM kernel, as its capability word describes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MsmBuild {
+    /// log2 of the bucket slots each lane holds.
+    pub log_slots: u32,
+    /// Lanes (point adders), 1 to [`msm_args::MAX_LANES`].
+    pub lanes: u32,
+}
+
+impl MsmBuild {
+    /// The build a capability word describes.
+    pub fn from_caps(caps: u32) -> Self {
+        Self { log_slots: msm_caps::log_slots(caps), lanes: msm_caps::lanes(caps) }
+    }
+
+    /// Its capability word.
+    pub fn caps(&self) -> u32 {
+        msm_caps::encode(self.log_slots, self.lanes)
+    }
+
+    /// Its short name, `<log2 slots>x<lanes>` (e.g. `12x2`), as builds are listed in
+    /// `ZKACCEL_SIM_MSM_BUILDS`; the Verilator model is `msm_b<name>`.
+    pub fn name(&self) -> String {
+        format!("{}x{}", self.log_slots, self.lanes)
+    }
+
+    /// Parses [`MsmBuild::name`].
+    pub fn parse(name: &str) -> Option<Self> {
+        let (log_slots, lanes) = name.trim().split_once('x')?;
+        Some(Self { log_slots: log_slots.parse().ok()?, lanes: lanes.parse().ok()? })
     }
 }
 
@@ -245,6 +348,13 @@ mod tests {
             let last = kernel.args().last().unwrap().offset;
             assert_eq!(kernel.cycles_offset(), last + ARG_STRIDE);
             assert_eq!(kernel.caps_offset(), last + 2 * ARG_STRIDE);
+            // Kernels decode 8-bit register addresses.
+            assert!(kernel.caps_offset() + 4 <= 0x100, "{}", kernel.name());
+        }
+        for j in 0..msm_args::MAX_LANES {
+            let block = msm_args::lane(j).all();
+            assert_eq!(block, msm_args::ALL[j * msm_args::PER_LANE..(j + 1) * msm_args::PER_LANE]);
+            assert!(block.iter().all(|a| a.name.ends_with(&format!("_{j}"))));
         }
     }
 
@@ -253,7 +363,10 @@ mod tests {
         for word in [(4096, true, false), (1, false, true), (0xff_ffff, true, true)] {
             assert_eq!(msm_config::decode(msm_config::encode(word.0, word.1, word.2)), word);
         }
-        assert_eq!(msm_caps::log_slots(msm_caps::encode(12)), 12);
+        let build = MsmBuild { log_slots: 12, lanes: 4 };
+        assert_eq!(MsmBuild::from_caps(build.caps()), build);
+        assert_eq!(MsmBuild::parse(&build.name()), Some(build));
+        assert_eq!(MsmBuild::parse("12"), None);
         for entry in [(0, false, false), (5, true, false), ((1 << msm_entry::SLOT_BITS) - 1, true, true)] {
             assert_eq!(msm_entry::decode(msm_entry::encode(entry.0, entry.1, entry.2)), entry);
         }

@@ -4,7 +4,7 @@
 //!    remaining scalar decides how many windows there are: `⌈(bits + 1) / c⌉` of width `c`.
 //! 2. Each scalar becomes signed c-bit digits `d_w ∈ [-2^(c-1)+1, 2^(c-1)]` with
 //!    `Σ d_w·2^(c·w) = s` (negating a point is free, so a window needs only `2^(c-1)` buckets).
-//! 3. Windows go to the card in groups whose buckets fit its slots. For each group the host
+//! 3. Windows go to the card in groups whose buckets fit a lane's slots. For each group the host
 //!    counts the additions each bucket `(w, |d|)` receives and gives it slots: one, plus more for
 //!    a hot bucket, so that no slot takes more than `1/SPREAD` of the group's additions; a hot
 //!    bucket's additions go round-robin over its slots. Equal scalars, small scalars and the short
@@ -13,9 +13,11 @@
 //!    so its hazard logic rarely has to wait.
 //! 4. Every point with a nonzero digit in the group streams through the card with one entry
 //!    (slot, sign) per nonzero digit, so zero digits cost no cycle; points are cut into chunks
-//!    that fit device memory, and the slots stay on chip between chunks.
+//!    that fit device memory, and the slots stay on chip between chunks. Each chunk is split
+//!    among the kernel's lanes (point adders) into runs of about equal entry counts; every lane
+//!    holds its own copy of the group's slots.
 //! 5. The card flushes the slots; the host checks each (canonical, on the curve), adds up the
-//!    slots of every bucket and finishes: `S_w = Σ_b b·B_{w,b}` by running sums, then
+//!    slots of every bucket over all lanes and finishes: `S_w = Σ_b b·B_{w,b}` by running sums, then
 //!    `Σ_w 2^(c·w)·S_w` by doubling. These sums are a few thousand additions per window, small
 //!    next to the `N·W` on the card, and they need the whole bucket set, so the host does them.
 
@@ -84,9 +86,11 @@ pub struct MsmPlan {
     pub windows: u32,
     /// Windows per group (one pass over the points each).
     pub group: u32,
-    /// Slots a group may use: the card's, or fewer if device memory is small.
+    /// Slots a group may use in each lane: a lane's, or fewer if device memory is small.
     pub slots: u32,
-    /// Points per kernel run.
+    /// Lanes of the kernel: each kernel run splits its points among them.
+    pub lanes: u32,
+    /// Points per kernel run (all lanes together).
     pub chunk: usize,
 }
 
@@ -94,16 +98,22 @@ impl MsmPlan {
     /// The plan for `n ≥ 1` points with scalars below `2^bits` on a card with capability word
     /// `caps` and `memory` bytes.
     ///
-    /// c minimises a cost model in kernel cycles: `W·n` bucket additions plus, per window,
-    /// flushing its `2^(c-1)` slots (two 512-bit words each, `2·2^(c-1)` cycles; the flush
-    /// clears them too, so a clear pass is rare; the host reduces them while the card works).
+    /// c minimises a cost model in kernel cycles: `W·n/lanes` bucket additions per lane plus,
+    /// per window, flushing its `2^(c-1)` slots (two 512-bit words each, `2·2^(c-1)` cycles, all
+    /// lanes at once; the flush clears them too, so a clear pass is rare; the host reduces them
+    /// while the card works).
     pub fn new(n: usize, bits: u32, caps: u32, memory: u64) -> Result<Self> {
+        let lanes = msm_caps::lanes(caps);
+        if !(1..=msm_args::MAX_LANES as u32).contains(&lanes) {
+            return Err(Error::Device(format!("the MSM kernel (capability word {caps:#x}) reports {lanes} lanes")));
+        }
         // A quarter of device memory for the flushed slots, half for points and entries, and
         // room for rounding the three buffers up to whole pages.
         let slots = (1u64 << msm_caps::log_slots(caps).min(msm_entry::SLOT_BITS))
-            .min(memory / 4 / msm_args::BUCKET_BYTES as u64) as u32;
+            .min(memory / 4 / (lanes as u64 * msm_args::BUCKET_BYTES as u64)) as u32;
         let bits = bits.max(1);
-        let cost = |c: u32| window_count(c, bits) as u128 * (n as u128 + 2 * (1u128 << (c - 1)));
+        let per_lane = n.div_ceil(lanes as usize) as u128;
+        let cost = |c: u32| window_count(c, bits) as u128 * (per_lane + 2 * (1u128 << (c - 1)));
         let c = (1..=MAX_WINDOW_BITS)
             .filter(|&c| 1u32 << (c - 1) <= slots)
             .min_by_key(|&c| cost(c))
@@ -111,12 +121,24 @@ impl MsmPlan {
         let windows = window_count(c, bits);
         let group = windows.min(slots >> (c - 1));
         let per_point = (msm_args::POINT_BYTES + group as usize * msm_args::ENTRY_BYTES) as u64;
-        let budget = (memory / 2).saturating_sub(3 * 4096).min(256 << 20);
+        // Each lane's entries start on a whole entry word.
+        let padding = (lanes as usize * msm_args::ENTRIES_PER_WORD * msm_args::ENTRY_BYTES) as u64;
+        let budget = (memory / 2).saturating_sub(3 * 4096 + padding).min(256 << 20);
         let chunk = ((budget / per_point) as usize).min(n).min(u32::MAX as usize);
         if chunk == 0 {
             return Err(Error::DeviceMemory(format!("{memory} bytes of device memory cannot hold one MSM chunk")));
         }
-        Ok(Self { c, windows, group, slots, chunk })
+        Ok(Self { c, windows, group, slots, lanes, chunk })
+    }
+
+    /// Bytes of the entries buffer: a chunk's entries, each lane's padded to a whole word.
+    fn entries_bytes(&self) -> usize {
+        (self.chunk * self.group as usize + self.lanes as usize * msm_args::ENTRIES_PER_WORD) * msm_args::ENTRY_BYTES
+    }
+
+    /// Bytes between two lanes' flushed slots in the slots buffer.
+    fn lane_slots_bytes(&self) -> usize {
+        self.slots as usize * msm_args::BUCKET_BYTES
     }
 }
 
@@ -284,8 +306,8 @@ impl MsmBuffers {
     pub fn alloc(device: &mut dyn Device, plan: &MsmPlan) -> Result<Self> {
         let sizes = [
             (plan.chunk * msm_args::POINT_BYTES) as u64,
-            (plan.chunk * plan.group as usize * msm_args::ENTRY_BYTES) as u64,
-            plan.slots as u64 * msm_args::BUCKET_BYTES as u64,
+            plan.entries_bytes() as u64,
+            (plan.lanes as usize * plan.lane_slots_bytes()) as u64,
         ];
         let mut buffers = Vec::with_capacity(3);
         for size in sizes {
@@ -307,52 +329,109 @@ impl MsmBuffers {
     }
 }
 
-/// What a group's runs do to the slots besides accumulating.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a group's runs do to the lanes' slots besides accumulating.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SlotControl {
-    /// Clear the group's slots before its first chunk.
-    pub clear: bool,
-    /// Write the slots to `buffers.slots` after its last chunk (which leaves them cleared).
+    /// For each lane, slots `0..clean[j]` are known to be empty. A lane whose part of the group
+    /// uses more slots clears them before its first run; after a flush the slots it wrote out
+    /// are empty again, and `clean` says so.
+    pub clean: Vec<u32>,
+    /// Write each lane's slots to `buffers.slots` after the group's last chunk (which leaves them
+    /// empty).
     pub flush: bool,
 }
 
-/// Streams a group's points through the card, chunk by chunk, clearing and flushing as
-/// `control` says. Returns the kernel runs and their cycles. A group without points runs nothing.
+impl SlotControl {
+    /// Nothing known to be empty (a card fresh from power-up): every lane clears first.
+    pub fn unknown(lanes: u32, flush: bool) -> Self {
+        Self { clean: vec![0; lanes as usize], flush }
+    }
+}
+
+/// What running a group did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GroupRuns {
+    /// Kernel runs.
+    pub runs: u32,
+    /// Their kernel cycles.
+    pub cycles: u64,
+    /// The lanes that accumulated part of the group (and flushed, if asked), in order.
+    pub lanes: Vec<usize>,
+}
+
+/// Points `[bounds[j], bounds[j + 1])` of `range` go to lane `j`: cut where the entries before
+/// reach `j/lanes` of the range's entries, so the lanes finish at about the same time.
+fn lane_bounds(entry_start: &[usize], range: std::ops::Range<usize>, lanes: usize) -> Vec<usize> {
+    let (first, total) = (entry_start[range.start], entry_start[range.end] - entry_start[range.start]);
+    let starts = &entry_start[range.clone()];
+    (0..=lanes)
+        .map(|j| if j == lanes { range.end } else { range.start + starts.partition_point(|&e| (e - first) * lanes < total * j) })
+        .collect()
+}
+
+/// Streams a group's points through the card, chunk by chunk, each chunk split among the lanes,
+/// clearing and flushing as `control` says (and updating it). A group without points runs
+/// nothing.
 pub fn run_group(
     device: &mut dyn Device,
     job: &MsmJob,
     group: &GroupJob,
     buffers: MsmBuffers,
-    control: SlotControl,
+    control: &mut SlotControl,
     timeout: Duration,
-) -> Result<(u32, u64)> {
-    let (mut runs, mut cycles) = (0, 0);
-    let chunks = group.points.len().div_ceil(job.plan.chunk);
-    for (k, chunk) in group.points.chunks(job.plan.chunk).enumerate() {
-        let start = k * job.plan.chunk;
-        let entries = &group.entries[group.entry_start[start]..group.entry_start[start + chunk.len()]];
-        let points: Vec<u8> = chunk.iter().flat_map(|&i| job.points[i as usize]).collect();
-        let entry_bytes: Vec<u8> = entries.iter().flat_map(|e| e.to_le_bytes()).collect();
+) -> Result<GroupRuns> {
+    let (plan, lanes) = (&job.plan, job.plan.lanes as usize);
+    let mut used = vec![false; lanes];
+    let mut done = GroupRuns::default();
+    let n = group.points.len();
+    let chunks = n.div_ceil(plan.chunk);
+    for k in 0..chunks {
+        let range = k * plan.chunk..((k + 1) * plan.chunk).min(n);
+        let last = k + 1 == chunks;
+        let bounds = lane_bounds(&group.entry_start, range.clone(), lanes);
+        let points: Vec<u8> = group.points[range.clone()].iter().flat_map(|&i| job.points[i as usize]).collect();
         device.write(buffers.points, 0, &points)?;
+        let mut entry_bytes = Vec::with_capacity(plan.entries_bytes());
+        let mut args = Vec::with_capacity(lanes * msm_args::PER_LANE);
+        for j in 0..lanes {
+            let (p0, p1) = (bounds[j], bounds[j + 1]);
+            let has_points = p1 > p0;
+            let flush = control.flush && last && (used[j] || has_points);
+            let word = msm_args::ENTRIES_PER_WORD * msm_args::ENTRY_BYTES;
+            entry_bytes.resize(entry_bytes.len().next_multiple_of(word), 0);
+            let entries_at = entry_bytes.len() as u64;
+            let entries = &group.entries[group.entry_start[p0]..group.entry_start[p1]];
+            entry_bytes.extend(entries.iter().flat_map(|e| e.to_le_bytes()));
+            // A lane with nothing to add or flush sits the run out (0 slots).
+            let config = if has_points || flush {
+                let clear = !used[j] && group.slots() > control.clean[j];
+                used[j] = true;
+                msm_config::encode(group.slots(), clear, flush)
+            } else {
+                0
+            };
+            let lane = msm_args::lane(j);
+            args.extend([
+                (lane.num_points, ArgValue::Scalar((p1 - p0) as u32)),
+                (lane.num_entries, ArgValue::Scalar(entries.len() as u32)),
+                (lane.config, ArgValue::Scalar(config)),
+                (lane.points, ArgValue::Address(buffers.points.addr + ((p0 - range.start) * msm_args::POINT_BYTES) as u64)),
+                (lane.entries, ArgValue::Address(buffers.entries.addr + entries_at)),
+                (lane.buckets, ArgValue::Address(buffers.slots.addr + (j * plan.lane_slots_bytes()) as u64)),
+            ]);
+        }
         device.write(buffers.entries, 0, &entry_bytes)?;
-        let config = msm_config::encode(group.slots(), control.clear && k == 0, control.flush && k + 1 == chunks);
-        let run = run_kernel(
-            device,
-            KernelKind::Msm,
-            &[
-                (msm_args::NUM_POINTS, ArgValue::Scalar(chunk.len() as u32)),
-                (msm_args::NUM_ENTRIES, ArgValue::Scalar(entries.len() as u32)),
-                (msm_args::CONFIG, ArgValue::Scalar(config)),
-                (msm_args::POINTS, ArgValue::Address(buffers.points.addr)),
-                (msm_args::ENTRIES, ArgValue::Address(buffers.entries.addr)),
-                (msm_args::BUCKETS, ArgValue::Address(buffers.slots.addr)),
-            ],
-            timeout,
-        )?;
-        runs += 1;
-        cycles += run.cycles;
+        let run = run_kernel(device, KernelKind::Msm, &args, timeout)?;
+        done.runs += 1;
+        done.cycles += run.cycles;
     }
-    Ok((runs, cycles))
+    done.lanes = (0..lanes).filter(|&j| used[j]).collect();
+    if control.flush {
+        for &j in &done.lanes {
+            control.clean[j] = control.clean[j].max(group.slots());
+        }
+    }
+    Ok(done)
 }
 
 pub(super) struct MsmDriver<'a> {
@@ -391,9 +470,9 @@ impl MsmDriver<'_> {
         };
         let starts: Vec<usize> = job.group_starts().collect();
         let c = job.plan.c;
-        // Slots `0..clean` are known to be empty: a flush leaves its slots so, so only a group
-        // using more slots than the previous ones (or the first group) needs a clear pass.
-        let mut clean = 0;
+        // A flush leaves its slots empty, so only a group using more slots than the previous
+        // ones (or the first group) needs a clear pass.
+        let mut control = SlotControl::unknown(job.plan.lanes, true);
         std::thread::scope(|scope| {
             let prepare = |first: usize| {
                 scope.spawn(move || {
@@ -412,14 +491,17 @@ impl MsmDriver<'_> {
                     reductions.push(scope.spawn(move || timed(&|| Ok(vec![G1Projective::ZERO; windows]))));
                     continue;
                 }
-                let control = SlotControl { clear: group.slots() > clean, flush: true };
-                let (runs, cycles) = run_group(self.device, job, &group, buffers, control, self.timeout)?;
-                clean = clean.max(group.slots());
-                self.stats.runs += runs;
-                self.stats.cycles += cycles;
-                let mut slots = vec![0u8; group.slot_bucket.len() * msm_args::BUCKET_BYTES];
-                self.device.read(buffers.slots, 0, &mut slots)?;
-                reductions.push(scope.spawn(move || timed(&|| reduce_group(&slots, &group, c))));
+                let done = run_group(self.device, job, &group, buffers, &mut control, self.timeout)?;
+                self.stats.runs += done.runs;
+                self.stats.cycles += done.cycles;
+                // The slots of every lane that took part, one lane after the other.
+                let lane_bytes = group.slot_bucket.len() * msm_args::BUCKET_BYTES;
+                let mut slots = vec![0u8; done.lanes.len() * lane_bytes];
+                for (&j, out) in done.lanes.iter().zip(slots.chunks_exact_mut(lane_bytes)) {
+                    self.device.read(buffers.slots, (j * job.plan.lane_slots_bytes()) as u64, out)?;
+                }
+                let lanes = done.lanes;
+                reductions.push(scope.spawn(move || timed(&|| reduce_group(&slots, &lanes, &group, c))));
             }
             let mut window_sums = Vec::with_capacity(job.plan.windows as usize);
             for handle in reductions {
@@ -437,14 +519,16 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> Result<T> {
     handle.join().map_err(|_| Error::Device("an MSM host thread panicked".into()))
 }
 
-/// Decodes flushed XYZZ slots to affine points, refusing any that is non-canonical or off the
-/// curve (the messages name the slot and its bucket).
-fn decode_slots(bytes: &[u8], group: &GroupJob, c: u32) -> Result<Vec<G1Affine>> {
-    let half = 1usize << (c - 1);
-    let bad = |slot: usize, what: &str| {
+/// Decodes the flushed XYZZ slots of `lanes` (one lane's slots after the other) to affine
+/// points, refusing any that is non-canonical or off the curve (the messages name the lane, the
+/// slot and its bucket).
+fn decode_slots(bytes: &[u8], lanes: &[usize], group: &GroupJob, c: u32) -> Result<Vec<G1Affine>> {
+    let (half, slots) = (1usize << (c - 1), group.slot_bucket.len());
+    let bad = |i: usize, what: &str| {
+        let (lane, slot) = (lanes[i / slots], i % slots);
         let b = group.slot_bucket[slot] as usize;
         Error::Device(format!(
-            "MSM kernel slot {slot} (bucket {} of window {}) is {what}",
+            "MSM kernel lane {lane} slot {slot} (bucket {} of window {}) is {what}",
             b % half + 1,
             group.first + b / half
         ))
@@ -476,11 +560,12 @@ fn decode_slots(bytes: &[u8], group: &GroupJob, c: u32) -> Result<Vec<G1Affine>>
 }
 
 /// `S_w = Σ_b b·B_{w,b}` for each window of the flushed group: the slots of each bucket added
-/// up, then running sums.
-fn reduce_group(bytes: &[u8], group: &GroupJob, c: u32) -> Result<Vec<G1Projective>> {
+/// up over the lanes, then running sums.
+fn reduce_group(bytes: &[u8], lanes: &[usize], group: &GroupJob, c: u32) -> Result<Vec<G1Projective>> {
     let half = 1usize << (c - 1);
     let mut buckets = vec![G1Projective::ZERO; group.windows * half];
-    for (slot, &b) in decode_slots(bytes, group, c)?.iter().zip(&group.slot_bucket) {
+    let slot_buckets = group.slot_bucket.iter().cycle();
+    for (slot, &b) in decode_slots(bytes, lanes, group, c)?.iter().zip(slot_buckets) {
         buckets[b as usize] += slot;
     }
     Ok(buckets
@@ -540,15 +625,25 @@ mod tests {
 
     #[test]
     fn plan_respects_slots_and_memory() {
-        let caps = msm_caps::encode(14);
+        let caps = msm_caps::encode(14, 1);
         let plan = MsmPlan::new(1 << 20, SCALAR_BITS, caps, 1 << 30).unwrap();
         assert!((plan.group as u64) << (plan.c - 1) <= plan.slots as u64 && plan.slots == 1 << 14, "{plan:?}");
         assert_eq!(plan.windows, window_count(plan.c, SCALAR_BITS));
-        let tiny = MsmPlan::new(1000, SCALAR_BITS, msm_caps::encode(3), 64 << 10).unwrap();
+        let tiny = MsmPlan::new(1000, SCALAR_BITS, msm_caps::encode(3, 1), 64 << 10).unwrap();
         assert!(tiny.slots == 8 && 1 << (tiny.c - 1) <= tiny.slots && tiny.chunk < 1000, "{tiny:?}");
         let short = MsmPlan::new(1000, 16, caps, 1 << 30).unwrap();
         assert!(short.windows * short.c <= 17 + short.c, "16-bit scalars need few windows: {short:?}");
-        assert!(MsmPlan::new(10, SCALAR_BITS, msm_caps::encode(0), 0).is_err());
+        assert!(MsmPlan::new(10, SCALAR_BITS, msm_caps::encode(0, 1), 0).is_err());
+        // More lanes: each adds n/lanes, so flushing weighs more and windows get narrower; the
+        // slots buffer holds every lane's slots.
+        let four = MsmPlan::new(1 << 14, SCALAR_BITS, msm_caps::encode(12, 4), 1 << 30).unwrap();
+        let one = MsmPlan::new(1 << 14, SCALAR_BITS, msm_caps::encode(12, 1), 1 << 30).unwrap();
+        assert!(four.lanes == 4 && four.c <= one.c, "{four:?} vs {one:?}");
+        let small = MsmPlan::new(1000, SCALAR_BITS, msm_caps::encode(12, 4), 256 << 10).unwrap();
+        assert!(small.slots as usize * 4 * msm_args::BUCKET_BYTES <= 64 << 10, "{small:?}");
+        for lanes in [0, 5] {
+            assert!(MsmPlan::new(10, SCALAR_BITS, msm_caps::encode(6, lanes), 1 << 30).is_err(), "{lanes} lanes");
+        }
     }
 
     /// The entries of every group, decoded: (point, slot, negate) per addition.
@@ -573,7 +668,7 @@ mod tests {
         let bases = crate::testing::random_bases(n, &mut rng);
         let mut scalars = crate::testing::small_skewed_scalars(n, &mut rng);
         scalars[..100].copy_from_slice(&crate::testing::random_scalars(100, &mut rng));
-        let job = MsmJob::new(&bases, &scalars, msm_caps::encode(8), 1 << 30).unwrap();
+        let job = MsmJob::new(&bases, &scalars, msm_caps::encode(8, 1), 1 << 30).unwrap();
         assert_eq!(job.points.len(), scalars.iter().filter(|s| !s.is_zero()).count(), "zero scalars are dropped");
         let half = 1i64 << (job.plan.c - 1);
         // Σ over entries of ±2^(c·w)·|d| per point must give back each scalar.
@@ -597,7 +692,7 @@ mod tests {
         let n = 2000;
         let bases = crate::testing::random_bases(n, &mut rng);
         let scalars = vec![Fr::rand(&mut rng); n];
-        let job = MsmJob::new(&bases, &scalars, msm_caps::encode(12), 1 << 30).unwrap();
+        let job = MsmJob::new(&bases, &scalars, msm_caps::encode(12, 1), 1 << 30).unwrap();
         let group = job.group(0);
         let adds = additions(&job, &group);
         // Every point hits the same bucket in each window: the additions of one window must
@@ -609,6 +704,25 @@ mod tests {
             }
         }
         assert!(group.slots() as u64 >= SPREAD / 2, "{} slots", group.slots());
+    }
+
+    #[test]
+    fn lanes_get_contiguous_runs_of_about_equal_entries() {
+        // Points with 1, 2, 3, 1, 2, 3, … entries.
+        let mut entry_start = vec![0usize];
+        for i in 0..90 {
+            entry_start.push(entry_start[i] + 1 + i % 3);
+        }
+        for lanes in 1..=4 {
+            let b = lane_bounds(&entry_start, 10..70, lanes);
+            assert_eq!((b.len(), b[0], b[lanes]), (lanes + 1, 10, 70));
+            let counts: Vec<usize> = b.windows(2).map(|w| entry_start[w[1]] - entry_start[w[0]]).collect();
+            let (lo, hi) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
+            assert!(hi - lo <= 3, "{lanes} lanes: {counts:?}");
+        }
+        // Fewer points than lanes: some lanes get none, none gets a point twice.
+        let b = lane_bounds(&entry_start, 5..7, 4);
+        assert!(b.windows(2).all(|w| w[0] <= w[1]) && b[0] == 5 && b[4] == 7, "{b:?}");
     }
 
     #[test]

@@ -35,18 +35,25 @@ pub enum Behaviour {
 pub struct Config {
     /// Largest on-chip NTT, log2.
     pub ntt_max_log: u32,
-    /// log2 of the MSM bucket slots held on chip.
+    /// log2 of the MSM bucket slots each lane holds on chip.
     pub msm_log_slots: u32,
+    /// MSM kernel lanes (1 to `msm_args::MAX_LANES`).
+    pub msm_lanes: u32,
     /// Device memory in bytes.
     pub memory_bytes: u64,
 }
 
-#[derive(Default)]
 struct KernelState {
-    regs: [u32; 16],
+    regs: [u32; 64],
     /// Polls left before the running kernel finishes; `None` when idle.
     running: Option<u32>,
     done: bool,
+}
+
+impl Default for KernelState {
+    fn default() -> Self {
+        Self { regs: [0; 64], running: None, done: false }
+    }
 }
 
 impl KernelState {
@@ -62,8 +69,8 @@ pub struct FunctionalCard {
     behaviour: Behaviour,
     memory: HostBackedMemory,
     kernels: HashMap<KernelKind, KernelState>,
-    /// The MSM kernel's on-chip bucket slots.
-    buckets: Vec<G1Projective>,
+    /// The MSM kernel's on-chip bucket slots, per lane.
+    buckets: Vec<Vec<G1Projective>>,
     /// Kernel runs started, for tests of batching and chunking.
     pub runs: u32,
 }
@@ -77,7 +84,7 @@ impl FunctionalCard {
             kernels: KernelKind::ALL.into_iter().map(|k| (k, KernelState::default())).collect(),
             // Slots never cleared hold garbage, as on a card after power-up: a driver that relies
             // on an uncleared slot gets a wrong sum and fails the tests.
-            buckets: vec![G1Projective::generator(); 1 << config.msm_log_slots],
+            buckets: vec![vec![G1Projective::generator(); 1 << config.msm_log_slots]; config.msm_lanes as usize],
             runs: 0,
         }
     }
@@ -116,16 +123,26 @@ impl FunctionalCard {
         Ok(())
     }
 
+    /// One run: every lane in turn (they share nothing but memory).
     fn execute_msm(&mut self) -> Result<()> {
-        let k = &self.kernels[&KernelKind::Msm];
-        let (n, num_entries) = (k.arg(msm_args::NUM_POINTS) as usize, k.arg(msm_args::NUM_ENTRIES) as usize);
-        let (slots, clear, flush) = msm_config::decode(k.arg(msm_args::CONFIG) as u32);
-        let (points_at, entries_at, buckets_at) = (k.arg(msm_args::POINTS), k.arg(msm_args::ENTRIES), k.arg(msm_args::BUCKETS));
+        (0..self.config.msm_lanes as usize).try_for_each(|lane| self.execute_msm_lane(lane))
+    }
+
+    fn execute_msm_lane(&mut self, lane: usize) -> Result<()> {
+        let (k, args) = (&self.kernels[&KernelKind::Msm], msm_args::lane(lane));
+        let (n, num_entries) = (k.arg(args.num_points) as usize, k.arg(args.num_entries) as usize);
+        let (slots, clear, flush) = msm_config::decode(k.arg(args.config) as u32);
+        let (points_at, entries_at, buckets_at) = (k.arg(args.points), k.arg(args.entries), k.arg(args.buckets));
+        // A lane asked for no slots, or for more than it holds, sits the run out.
         if slots == 0 || slots > 1 << self.config.msm_log_slots {
-            return Err(Error::Device(format!("model: {slots} slots exceed the kernel")));
+            return Ok(());
         }
+        if entries_at % (msm_args::ENTRIES_PER_WORD * msm_args::ENTRY_BYTES) as u64 != 0 {
+            return Err(Error::Device(format!("model: lane {lane}'s entries at {entries_at:#x} are not word-aligned")));
+        }
+        let buckets = &mut self.buckets[lane][..slots as usize];
         if clear {
-            self.buckets[..slots as usize].fill(G1Projective::ZERO);
+            buckets.fill(G1Projective::ZERO);
         }
         let point_bytes = self.memory.bytes_at(points_at, n * msm_args::POINT_BYTES)?.to_vec();
         let entry_bytes = self.memory.bytes_at(entries_at, num_entries * msm_args::ENTRY_BYTES)?.to_vec();
@@ -133,19 +150,17 @@ impl FunctionalCard {
         for (i, p) in point_bytes.chunks_exact(msm_args::POINT_BYTES).enumerate() {
             let coordinate = |at: usize| {
                 field_from_montgomery_bytes::<FqConfig>(p[at..at + FIELD_BYTES].try_into().expect("32 bytes"))
-                    .ok_or_else(|| Error::Device(format!("model: point {i} is not canonical")))
+                    .ok_or_else(|| Error::Device(format!("model: lane {lane} point {i} is not canonical")))
             };
             let (x, y) = (coordinate(0)?, coordinate(FIELD_BYTES)?);
             // y = 0 marks the identity, whose entries add nothing.
             let point = if y.is_zero() { G1Affine::identity() } else { G1Affine::new_unchecked(x, y) };
             loop {
                 let (slot, negate, last) =
-                    entries.next().ok_or_else(|| Error::Device(format!("model: entries run out at point {i}")))?;
-                let bucket = self
-                    .buckets
+                    entries.next().ok_or_else(|| Error::Device(format!("model: lane {lane}'s entries run out at point {i}")))?;
+                let bucket = buckets
                     .get_mut(slot as usize)
-                    .filter(|_| slot < slots)
-                    .ok_or_else(|| Error::Device(format!("model: slot {slot} is not in use")))?;
+                    .ok_or_else(|| Error::Device(format!("model: lane {lane} slot {slot} is not in use")))?;
                 if negate {
                     *bucket -= point;
                 } else {
@@ -157,11 +172,11 @@ impl FunctionalCard {
             }
         }
         if entries.next().is_some() {
-            return Err(Error::Device("model: more entries than the points use".into()));
+            return Err(Error::Device(format!("model: lane {lane} has more entries than its points use")));
         }
         if flush {
-            let mut out = Vec::with_capacity(self.buckets.len() * msm_args::BUCKET_BYTES);
-            for b in &self.buckets[..slots as usize] {
+            let mut out = Vec::with_capacity(buckets.len() * msm_args::BUCKET_BYTES);
+            for b in buckets.iter() {
                 // Jacobian (X, Y, Z) is XYZZ (X, Y, Z², Z³); the identity has Z = 0, so ZZ = 0.
                 let zz = b.z.square();
                 for coordinate in [b.x, b.y, zz, zz * b.z] {
@@ -169,13 +184,13 @@ impl FunctionalCard {
                 }
             }
             if self.behaviour == Behaviour::FlipBit {
-                if let Some(i) = self.buckets[..slots as usize].iter().position(|b| *b != G1Projective::ZERO) {
+                if let Some(i) = buckets.iter().position(|b| *b != G1Projective::ZERO) {
                     out[i * msm_args::BUCKET_BYTES] ^= 1;
                 }
             }
-            self.memory.bytes_at(buckets_at, out.len())?.copy_from_slice(&out);
             // The flush leaves the slots it wrote out empty.
-            self.buckets[..slots as usize].fill(G1Projective::ZERO);
+            buckets.fill(G1Projective::ZERO);
+            self.memory.bytes_at(buckets_at, out.len())?.copy_from_slice(&out);
         }
         Ok(())
     }
@@ -194,7 +209,7 @@ impl Device for FunctionalCard {
     fn read_reg(&mut self, kernel: KernelKind, offset: u32) -> Result<u32> {
         let caps = match kernel {
             KernelKind::Ntt => ntt_caps::encode(self.config.ntt_max_log),
-            KernelKind::Msm => msm_caps::encode(self.config.msm_log_slots),
+            KernelKind::Msm => msm_caps::encode(self.config.msm_log_slots, self.config.msm_lanes),
         };
         let k = self.kernels.get_mut(&kernel).expect("every kernel is modelled");
         Ok(match offset {
