@@ -1,9 +1,24 @@
-//! Writes the NTT kernel's Verilog: `cargo run -p zkaccel-kernels --example emit_verilog -- <log2 on-chip size> <out.v>`.
+//! Writes a kernel's Verilog:
+//! `cargo run -p zkaccel-kernels --example emit_verilog -- ntt <log2 on-chip size> [out.v]`, or
+//! `cargo run -p zkaccel-kernels --example emit_verilog -- msm <log2 slots>x<lanes> [out.v]`.
+use zkaccel_core::regmap::MsmBuild;
+
 fn main() {
     let mut args = std::env::args().skip(1);
-    let k: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(4);
-    let out = args.next().unwrap_or_else(|| format!("ntt_kernel_k{k}.v"));
-    let verilog = zkaccel_kernels::ntt::verilog_for_log_size(k).unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(&out, verilog).expect("write the Verilog");
+    let usage = "usage: emit_verilog ntt <log2 size> [out.v] | emit_verilog msm <log2 slots>x<lanes> [out.v]";
+    let (kernel, build) = (args.next().unwrap_or_else(|| panic!("{usage}")), args.next().unwrap_or_else(|| panic!("{usage}")));
+    let (verilog, name) = match kernel.as_str() {
+        "ntt" => {
+            let k: usize = build.parse().unwrap_or_else(|_| panic!("{usage}"));
+            (zkaccel_kernels::ntt::verilog_for_log_size(k), format!("ntt_kernel_k{k}.v"))
+        }
+        "msm" => {
+            let b = MsmBuild::parse(&build).unwrap_or_else(|| panic!("{usage}"));
+            (zkaccel_kernels::msm::verilog_for(b), format!("msm_kernel_{}.v", b.name()))
+        }
+        _ => panic!("{usage}"),
+    };
+    let out = args.next().unwrap_or(name);
+    std::fs::write(&out, verilog.unwrap_or_else(|e| panic!("{e}"))).expect("write the Verilog");
     eprintln!("wrote {out}");
 }
