@@ -40,7 +40,8 @@ fn random_sizes_with_several_window_groups_match_and_report_honest_cycles() {
         let groups: Vec<_> = job.group_starts().map(|first| job.group(first)).collect();
         assert!(groups.len() >= 2, "the test should exercise several window groups: {:?}", job.plan);
         let report = backend.msm(&case.bases, &case.scalars).unwrap().report;
-        assert_eq!(report.kernel_runs as usize, groups.len(), "one run per window group (one chunk)");
+        // One run per window group (one chunk each), plus the run writing out the last group.
+        assert_eq!(report.kernel_runs as usize, groups.len() + 1);
         let cycles = report.device_cycles.unwrap();
         let adds: u64 = groups.iter().map(|g| g.entries.len() as u64).sum();
         let lanes = build().lanes as u64;
@@ -77,11 +78,49 @@ fn points_split_into_several_chunks_keep_their_buckets_between_runs() {
     check_msm(&mut backend, &case).unwrap();
     let report = backend.msm(&case.bases, &case.scalars).unwrap().report;
     let runs: usize = job.group_starts().map(|first| job.group(first).points.len().div_ceil(job.plan.chunk)).sum();
-    assert_eq!(report.kernel_runs as usize, runs);
+    assert_eq!(report.kernel_runs as usize, runs + 1, "the chunks of every group, then the last group's flush");
 }
 
 #[test]
 fn the_sim_backend_offers_the_msm_kernel() {
     let backend = zkaccel::open_backend("sim").unwrap();
     assert!(backend.supports_msm());
+}
+
+#[test]
+fn a_groups_flush_hides_behind_the_next_groups_accumulation() {
+    use std::time::Duration;
+    use zkaccel::card::msm::{run_group, MsmBuffers, SlotControl};
+    let timeout = Duration::from_secs(600);
+    let case = msm_random_case(600, 9);
+    let job = MsmJob::new(&case.bases, &case.scalars, build().caps(), zkaccel_sim::card::MEMORY_BYTES).unwrap();
+    let groups: Vec<_> = job.group_starts().map(|first| job.group(first)).collect();
+    assert!(groups.len() >= 4, "{:?}", job.plan);
+    let mut card = SimCard::with_msm(build()).unwrap();
+    let buffers = MsmBuffers::alloc(&mut card, &job.plan).unwrap();
+    // Each group's accumulation alone (no clear, no flush)…
+    let mut alone = SlotControl::accumulate_only(job.plan.lanes);
+    let accumulation: Vec<u64> =
+        groups.iter().map(|g| run_group(&mut card, &job, g, buffers, &mut alone, timeout).unwrap().cycles).collect();
+    // …and the real sequence, where each group's run also writes out the previous group's
+    // slots (2 cycles a slot) from the other bank: it must cost (next to) nothing.
+    let mut control = SlotControl::new(job.plan.lanes);
+    let mut checked = 0;
+    for (k, group) in groups.iter().enumerate() {
+        let done = run_group(&mut card, &job, group, buffers, &mut control, timeout).unwrap();
+        assert_eq!(done.flushed.is_empty(), k == 0, "group {k}");
+        let flush_cycles = 2 * groups[k.saturating_sub(1)].slots() as u64;
+        // From group 2 on both banks are clean (no clear pass) unless a group needs more slots.
+        if k >= 2 && group.slots() <= groups[k - 2].slots() && accumulation[k] > flush_cycles {
+            assert!(
+                done.cycles <= accumulation[k] + 8,
+                "group {k}: {} cycles with the flush beside it, {} without (the flush alone is {flush_cycles})",
+                done.cycles,
+                accumulation[k]
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "only {checked} groups could be compared");
+    buffers.free(&mut card).unwrap();
 }

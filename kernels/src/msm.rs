@@ -93,7 +93,6 @@ pub enum LaneState {
     Idle,
     Clear,
     Accumulate,
-    Flush,
 }
 
 /// One lane of the MSM kernel: its argument registers, loader, issuer, point adder and `2^L`
@@ -163,14 +162,17 @@ pub struct MsmLane<const L: usize, const CAP: usize> {
 
     // Per-run values and counters.
     slots: DFF<Bits<32>>,
-    words2: DFF<Bits<32>>,
-    flush: DFF<Bit>,
+    bank: DFF<Bit>,
     loaded: DFF<Bits<32>>,
     pts_done: DFF<Bits<32>>,
     issued: DFF<Bits<40>>,
     written: DFF<Bits<40>>,
     count: DFF<Bits<32>>,
-    popped: DFF<Bits<32>>,
+    // The flush of the other bank, running beside the accumulation.
+    fl_active: DFF<Bit>,
+    fl_words: DFF<Bits<32>>,
+    fl_count: DFF<Bits<32>>,
+    fl_popped: DFF<Bits<32>>,
     head_x: DFF<Bits<256>>,
     head_y: DFF<Bits<256>>,
     head_valid: DFF<Bit>,
@@ -184,10 +186,8 @@ pub struct MsmLane<const L: usize, const CAP: usize> {
     busy: DFF<Bits<CAP>>,
 
     // Datapath.
-    ram_x: RAM<Bits<256>, L>,
-    ram_y: RAM<Bits<256>, L>,
-    ram_zz: RAM<Bits<256>, L>,
-    ram_zzz: RAM<Bits<256>, L>,
+    bank0: SlotBank<L>,
+    bank1: SlotBank<L>,
     adder: PointAdd,
     pt_fifo: SynchronousFIFO<Bits<512>, 4, 5, 1>,
     rq_fifo: SynchronousFIFO<Bits<528>, 4, 5, 1>,
@@ -200,11 +200,21 @@ pub struct MsmLane<const L: usize, const CAP: usize> {
     d1_addr: DFF<Bits<L>>,
     d1_flush: DFF<Bit>,
     d1_half: DFF<Bit>,
+    d1_fl_addr: DFF<Bits<L>>,
     tag_addr: Delay<Bits<L>, { PointAdd::LATENCY }>,
 
     // Combinational helpers.
     cfg_slots: Signal<Local, Bits<32>>,
+    cfg_fl_slots: Signal<Local, Bits<32>>,
     cfg_ok: Signal<Local, Bit>,
+    issue_addr: Signal<Local, Bits<L>>,
+    fl_addr: Signal<Local, Bits<L>>,
+    acc_data: Signal<Local, Bits<1024>>,
+    fl_data: Signal<Local, Bits<1024>>,
+    acc_we: Signal<Local, Bit>,
+    acc_waddr: Signal<Local, Bits<L>>,
+    acc_wdata: Signal<Local, Bits<1024>>,
+    fl_we: Signal<Local, Bit>,
     loading: Signal<Local, Bit>,
     load_fire: Signal<Local, Bit>,
     entry: Signal<Local, Bits<16>>,
@@ -298,14 +308,16 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
             k1_40: Constant::new(Bits::<40>::from(1u64)),
             k1_cap: Constant::new(Bits::<CAP>::from(1u64)),
             slots: Default::default(),
-            words2: Default::default(),
-            flush: Default::default(),
+            bank: Default::default(),
             loaded: Default::default(),
             pts_done: Default::default(),
             issued: Default::default(),
             written: Default::default(),
             count: Default::default(),
-            popped: Default::default(),
+            fl_active: Default::default(),
+            fl_words: Default::default(),
+            fl_count: Default::default(),
+            fl_popped: Default::default(),
             head_x: Default::default(),
             head_y: Default::default(),
             head_valid: Default::default(),
@@ -317,10 +329,8 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
             ent_word: Default::default(),
             ent_left: Default::default(),
             busy: Default::default(),
-            ram_x: Default::default(),
-            ram_y: Default::default(),
-            ram_zz: Default::default(),
-            ram_zzz: Default::default(),
+            bank0: Default::default(),
+            bank1: Default::default(),
             adder: PointAdd::new(),
             pt_fifo: Default::default(),
             rq_fifo: Default::default(),
@@ -331,9 +341,19 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
             d1_addr: Default::default(),
             d1_flush: Default::default(),
             d1_half: Default::default(),
+            d1_fl_addr: Default::default(),
             tag_addr: Default::default(),
             cfg_slots: Default::default(),
+            cfg_fl_slots: Default::default(),
             cfg_ok: Default::default(),
+            issue_addr: Default::default(),
+            fl_addr: Default::default(),
+            acc_data: Default::default(),
+            fl_data: Default::default(),
+            acc_we: Default::default(),
+            acc_waddr: Default::default(),
+            acc_wdata: Default::default(),
+            fl_we: Default::default(),
             loading: Default::default(),
             load_fire: Default::default(),
             entry: Default::default(),
@@ -369,18 +389,11 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
     fn update(&mut self) {
         dff_setup!(
             self, clock, num_points, num_entries, run_config, points_lo, points_hi, entries_lo, entries_hi, buckets_lo, buckets_hi,
-            state, slots, words2, flush, loaded, pts_done, issued, written, count, popped, head_x, head_y,
-            head_valid, r_x, r_y, r_addr, r_valid, parked, ent_word, ent_left, busy, d1_issue, d1_x, d1_y, d1_addr, d1_flush, d1_half
+            state, slots, bank, loaded, pts_done, issued, written, count, fl_active, fl_words, fl_count, fl_popped, head_x, head_y,
+            head_valid, r_x, r_y, r_addr, r_valid, parked, ent_word, ent_left, busy, d1_issue, d1_x, d1_y, d1_addr, d1_flush, d1_half,
+            d1_fl_addr
         );
-        clock!(self, clock, adder, pt_fifo, rq_fifo, out_fifo, tag_addr);
-        self.ram_x.read_clock.next = self.clock.val();
-        self.ram_x.write_clock.next = self.clock.val();
-        self.ram_y.read_clock.next = self.clock.val();
-        self.ram_y.write_clock.next = self.clock.val();
-        self.ram_zz.read_clock.next = self.clock.val();
-        self.ram_zz.write_clock.next = self.clock.val();
-        self.ram_zzz.read_clock.next = self.clock.val();
-        self.ram_zzz.write_clock.next = self.clock.val();
+        clock!(self, clock, adder, pt_fifo, rq_fifo, out_fifo, tag_addr, bank0, bank1);
 
         // Register writes (arguments are used from the lane's start on).
         if self.reg_write.val() {
@@ -444,9 +457,12 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
 
         // The slots in use (config bits 0..24), used at the start. A lane asked for no slots, or
         // for more than it holds, sits the run out.
-        self.cfg_slots.next = bit_cast::<32, 24>(self.run_config.q.val().get_bits::<24>(0));
-        self.cfg_ok.next = self.cfg_slots.val().any() & (self.cfg_slots.val() <= bit_cast::<32, 24>(self.capacity.val()));
-        self.active.next = self.state.q.val() != LaneState::Idle;
+        self.cfg_slots.next = bit_cast::<32, 15>(self.run_config.q.val().get_bits::<15>(0));
+        self.cfg_fl_slots.next = bit_cast::<32, 15>(self.run_config.q.val().get_bits::<15>(16));
+        self.cfg_ok.next = (self.cfg_slots.val().any() | self.cfg_fl_slots.val().any())
+            & (self.cfg_slots.val() <= bit_cast::<32, 24>(self.capacity.val()))
+            & (self.cfg_fl_slots.val() <= bit_cast::<32, 24>(self.capacity.val()));
+        self.active.next = (self.state.q.val() != LaneState::Idle) | self.fl_active.q.val();
 
         // DMA commands (valid only at the start).
         self.rd_cmd_valid.next = false;
@@ -457,7 +473,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
         self.wr_cmd_addr.next = (bit_cast::<64, 32>(self.buckets_hi.q.val()) << 32) | bit_cast::<64, 32>(self.buckets_lo.q.val());
         self.rd_cmd_words.next = self.num_points.q.val();
         self.rd2_cmd_words.next = bit_cast::<32, 33>((bit_cast::<33, 32>(self.num_entries.q.val()) + self.k15_33.val()) >> 4);
-        self.wr_cmd_words.next = self.cfg_slots.val() << 1;
+        self.wr_cmd_words.next = self.cfg_fl_slots.val() << 1;
 
         // ---- Loader: one point per cycle into the point FIFO, while it has room for every
         // point not yet consumed (the head included).
@@ -559,90 +575,99 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
         }
         self.busy.d.next = (self.busy.q.val() & !self.clear_mask.val()) | self.set_mask.val();
 
-        // Read stage → adder → write-back.
+        // Read stage → adder → write-back. The accumulation uses bank `bank`, the flush the
+        // other one, so the two never share a RAM port.
         self.d1_issue.d.next = self.issue.val();
-        if self.state.q.val() == LaneState::Flush {
-            self.d1_addr.d.next = bit_cast::<L, 32>(self.count.q.val() >> 1);
-        } else if self.r_ready.val() {
+        if self.r_ready.val() {
             self.d1_x.d.next = self.r_x.q.val();
             self.d1_y.d.next = self.r_y.q.val();
-            self.d1_addr.d.next = self.r_addr.q.val();
+            self.issue_addr.next = self.r_addr.q.val();
         } else {
             self.d1_x.d.next = self.head_x.q.val();
             self.d1_y.d.next = self.main_y.val();
-            self.d1_addr.d.next = self.bucket.val();
+            self.issue_addr.next = self.bucket.val();
+        }
+        self.d1_addr.d.next = self.issue_addr.val();
+        self.fl_addr.next = bit_cast::<L, 32>(self.fl_count.q.val() >> 1);
+        if self.bank.q.val() {
+            self.bank1.read_address.next = self.issue_addr.val();
+            self.bank0.read_address.next = self.fl_addr.val();
+            self.acc_data.next = self.bank1.read_data.val();
+            self.fl_data.next = self.bank0.read_data.val();
+        } else {
+            self.bank0.read_address.next = self.issue_addr.val();
+            self.bank1.read_address.next = self.fl_addr.val();
+            self.acc_data.next = self.bank0.read_data.val();
+            self.fl_data.next = self.bank1.read_data.val();
         }
         self.adder.valid_in.next = self.d1_issue.q.val();
         self.adder.inf2.next = false;
-        self.adder.x1.next = self.ram_x.read_data.val();
-        self.adder.y1.next = self.ram_y.read_data.val();
-        self.adder.zz1.next = self.ram_zz.read_data.val();
-        self.adder.zzz1.next = self.ram_zzz.read_data.val();
+        self.adder.x1.next = self.acc_data.val().get_bits::<256>(0);
+        self.adder.y1.next = self.acc_data.val().get_bits::<256>(256);
+        self.adder.zz1.next = self.acc_data.val().get_bits::<256>(512);
+        self.adder.zzz1.next = self.acc_data.val().get_bits::<256>(768);
         self.adder.x2.next = self.d1_x.q.val();
         self.adder.y2.next = self.d1_y.q.val();
         self.tag_addr.d.next = self.d1_addr.q.val();
 
-        // Slot RAM ports: reads for issue or flush; writes for clear or write-back.
-        if self.state.q.val() == LaneState::Flush {
-            self.ram_x.read_address.next = bit_cast::<L, 32>(self.count.q.val() >> 1);
-        } else if self.r_ready.val() {
-            self.ram_x.read_address.next = self.r_addr.q.val();
+        // Writes: the accumulating bank takes the clear pass (the identity is all zero) or the
+        // adder's write-back; the flushing bank gets the identity in the cycle after a slot's
+        // last read, so flushed slots are left empty.
+        if self.state.q.val() == LaneState::Clear {
+            self.acc_we.next = true;
+            self.acc_waddr.next = bit_cast::<L, 32>(self.count.q.val());
+            self.acc_wdata.next = bits::<1024>(0);
         } else {
-            self.ram_x.read_address.next = self.bucket.val();
+            self.acc_we.next = self.adder.valid_out.val();
+            self.acc_waddr.next = self.tag_addr.q.val();
+            self.acc_wdata.next = (bit_cast::<1024, 256>(self.adder.zzz3.val()) << 768)
+                | (bit_cast::<1024, 256>(self.adder.zz3.val()) << 512)
+                | (bit_cast::<1024, 256>(self.adder.y3.val()) << 256)
+                | bit_cast::<1024, 256>(self.adder.x3.val());
         }
-        self.ram_y.read_address.next = self.ram_x.read_address.val();
-        self.ram_zz.read_address.next = self.ram_x.read_address.val();
-        self.ram_zzz.read_address.next = self.ram_x.read_address.val();
-        // Clear writes the identity (all zero) to every slot in use; the flush writes it to each
-        // slot in the cycle after the slot's last read, so flushed slots are left empty.
-        if (self.state.q.val() == LaneState::Clear) | (self.state.q.val() == LaneState::Flush) {
-            if self.state.q.val() == LaneState::Clear {
-                self.ram_x.write_enable.next = true;
-                self.ram_x.write_address.next = bit_cast::<L, 32>(self.count.q.val());
-            } else {
-                self.ram_x.write_enable.next = self.d1_flush.q.val() & self.d1_half.q.val();
-                self.ram_x.write_address.next = self.d1_addr.q.val();
-            }
-            self.ram_x.write_data.next = bits::<256>(0);
-            self.ram_y.write_data.next = bits::<256>(0);
-            self.ram_zz.write_data.next = bits::<256>(0);
-            self.ram_zzz.write_data.next = bits::<256>(0);
+        self.fl_we.next = self.d1_flush.q.val() & self.d1_half.q.val();
+        if self.bank.q.val() {
+            self.bank1.write_enable.next = self.acc_we.val();
+            self.bank1.write_address.next = self.acc_waddr.val();
+            self.bank1.write_data.next = self.acc_wdata.val();
+            self.bank0.write_enable.next = self.fl_we.val();
+            self.bank0.write_address.next = self.d1_fl_addr.q.val();
+            self.bank0.write_data.next = bits::<1024>(0);
         } else {
-            self.ram_x.write_enable.next = self.adder.valid_out.val();
-            self.ram_x.write_address.next = self.tag_addr.q.val();
-            self.ram_x.write_data.next = self.adder.x3.val();
-            self.ram_y.write_data.next = self.adder.y3.val();
-            self.ram_zz.write_data.next = self.adder.zz3.val();
-            self.ram_zzz.write_data.next = self.adder.zzz3.val();
+            self.bank0.write_enable.next = self.acc_we.val();
+            self.bank0.write_address.next = self.acc_waddr.val();
+            self.bank0.write_data.next = self.acc_wdata.val();
+            self.bank1.write_enable.next = self.fl_we.val();
+            self.bank1.write_address.next = self.d1_fl_addr.q.val();
+            self.bank1.write_data.next = bits::<1024>(0);
         }
-        self.ram_y.write_enable.next = self.ram_x.write_enable.val();
-        self.ram_zz.write_enable.next = self.ram_x.write_enable.val();
-        self.ram_zzz.write_enable.next = self.ram_x.write_enable.val();
-        self.ram_y.write_address.next = self.ram_x.write_address.val();
-        self.ram_zz.write_address.next = self.ram_x.write_address.val();
-        self.ram_zzz.write_address.next = self.ram_x.write_address.val();
 
-        // ---- Flush: each slot as stored, two 512-bit words (X|Y, then ZZ|ZZZ) → output FIFO →
-        // out stream.
-        self.issue_flush.next = (self.state.q.val() == LaneState::Flush)
-            & (self.count.q.val() < self.words2.q.val())
-            & ((self.count.q.val() - self.popped.q.val()) < self.out_room.val());
+        // ---- Flush of the other bank: each slot as stored, two 512-bit words (X|Y, then
+        // ZZ|ZZZ) → output FIFO → out stream, from the lane's start until every word is out.
+        self.issue_flush.next = self.fl_active.q.val()
+            & (self.fl_count.q.val() < self.fl_words.q.val())
+            & ((self.fl_count.q.val() - self.fl_popped.q.val()) < self.out_room.val());
+        if self.issue_flush.val() {
+            self.fl_count.d.next = self.fl_count.q.val() + self.k1_32.val();
+        }
         self.d1_flush.d.next = self.issue_flush.val();
-        self.d1_half.d.next = self.count.q.val().get_bit(0);
+        self.d1_half.d.next = self.fl_count.q.val().get_bit(0);
+        self.d1_fl_addr.d.next = self.fl_addr.val();
         self.out_fifo.write.next = self.d1_flush.q.val();
         if self.d1_half.q.val() {
-            self.out_fifo.data_in.next =
-                (bit_cast::<512, 256>(self.ram_zzz.read_data.val()) << 256) | bit_cast::<512, 256>(self.ram_zz.read_data.val());
+            self.out_fifo.data_in.next = self.fl_data.val().get_bits::<512>(512);
         } else {
-            self.out_fifo.data_in.next =
-                (bit_cast::<512, 256>(self.ram_y.read_data.val()) << 256) | bit_cast::<512, 256>(self.ram_x.read_data.val());
+            self.out_fifo.data_in.next = self.fl_data.val().get_bits::<512>(0);
         }
         self.out_valid.next = !self.out_fifo.empty.val();
         self.out_data.next = self.out_fifo.data_out.val();
         self.out_fire.next = !self.out_fifo.empty.val() & self.out_ready.val();
         self.out_fifo.read.next = self.out_fire.val();
         if self.out_fire.val() {
-            self.popped.d.next = self.popped.q.val() + self.k1_32.val();
+            self.fl_popped.d.next = self.fl_popped.q.val() + self.k1_32.val();
+        }
+        if self.fl_active.q.val() & (self.fl_popped.q.val() == self.fl_words.q.val()) {
+            self.fl_active.d.next = false;
         }
 
         // ---- The state machine.
@@ -650,14 +675,16 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
             LaneState::Idle => {
                 if self.start.val() & self.cfg_ok.val() {
                     self.slots.d.next = self.cfg_slots.val();
-                    self.words2.d.next = self.cfg_slots.val() << 1;
-                    self.flush.d.next = self.run_config.q.val().get_bit(25);
+                    self.bank.d.next = self.run_config.q.val().get_bit(31);
+                    self.fl_active.d.next = self.cfg_fl_slots.val().any();
+                    self.fl_words.d.next = self.cfg_fl_slots.val() << 1;
+                    self.fl_count.d.next = bits::<32>(0);
+                    self.fl_popped.d.next = bits::<32>(0);
                     self.loaded.d.next = bits::<32>(0);
                     self.pts_done.d.next = bits::<32>(0);
                     self.issued.d.next = bits::<40>(0);
                     self.written.d.next = bits::<40>(0);
                     self.count.d.next = bits::<32>(0);
-                    self.popped.d.next = bits::<32>(0);
                     self.ent_left.d.next = bits::<5>(0);
                     self.head_valid.d.next = false;
                     self.r_valid.d.next = false;
@@ -665,8 +692,8 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
                     self.busy.d.next = bits::<CAP>(0);
                     self.rd_cmd_valid.next = true;
                     self.rd2_cmd_valid.next = true;
-                    self.wr_cmd_valid.next = self.run_config.q.val().get_bit(25);
-                    if self.run_config.q.val().get_bit(24) {
+                    self.wr_cmd_valid.next = self.cfg_fl_slots.val().any();
+                    if self.run_config.q.val().get_bit(15) & self.cfg_slots.val().any() {
                         self.state.d.next = LaneState::Clear;
                     } else {
                         self.state.d.next = LaneState::Accumulate;
@@ -686,24 +713,61 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
                     & !self.parked.q.val().any()
                     & (self.issued.q.val() == self.written.q.val())
                 {
-                    if self.flush.q.val() {
-                        self.count.d.next = bits::<32>(0);
-                        self.popped.d.next = bits::<32>(0);
-                        self.state.d.next = LaneState::Flush;
-                    } else {
-                        self.state.d.next = LaneState::Idle;
-                    }
-                }
-            }
-            LaneState::Flush => {
-                if self.issue_flush.val() {
-                    self.count.d.next = self.count.q.val() + self.k1_32.val();
-                }
-                if self.popped.q.val() == self.words2.q.val() {
                     self.state.d.next = LaneState::Idle;
                 }
             }
         }
+    }
+}
+
+/// One bank of a lane's bucket slots: `2^L` XYZZ points in four `2^L × 256-bit` RAMs (X, Y, ZZ,
+/// ZZZ), seen as one 1024-bit word per slot (X in the low bits): one read port (data the cycle
+/// after the address) and one write port.
+#[derive(LogicBlock, Default)]
+pub struct SlotBank<const L: usize> {
+    pub clock: Signal<In, Clock>,
+    pub read_address: Signal<In, Bits<L>>,
+    pub read_data: Signal<Out, Bits<1024>>,
+    pub write_enable: Signal<In, Bit>,
+    pub write_address: Signal<In, Bits<L>>,
+    pub write_data: Signal<In, Bits<1024>>,
+    ram_x: RAM<Bits<256>, L>,
+    ram_y: RAM<Bits<256>, L>,
+    ram_zz: RAM<Bits<256>, L>,
+    ram_zzz: RAM<Bits<256>, L>,
+}
+
+impl<const L: usize> Logic for SlotBank<L> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.ram_x.read_clock.next = self.clock.val();
+        self.ram_x.write_clock.next = self.clock.val();
+        self.ram_y.read_clock.next = self.clock.val();
+        self.ram_y.write_clock.next = self.clock.val();
+        self.ram_zz.read_clock.next = self.clock.val();
+        self.ram_zz.write_clock.next = self.clock.val();
+        self.ram_zzz.read_clock.next = self.clock.val();
+        self.ram_zzz.write_clock.next = self.clock.val();
+        self.ram_x.read_address.next = self.read_address.val();
+        self.ram_y.read_address.next = self.read_address.val();
+        self.ram_zz.read_address.next = self.read_address.val();
+        self.ram_zzz.read_address.next = self.read_address.val();
+        self.read_data.next = (bit_cast::<1024, 256>(self.ram_zzz.read_data.val()) << 768)
+            | (bit_cast::<1024, 256>(self.ram_zz.read_data.val()) << 512)
+            | (bit_cast::<1024, 256>(self.ram_y.read_data.val()) << 256)
+            | bit_cast::<1024, 256>(self.ram_x.read_data.val());
+        self.ram_x.write_enable.next = self.write_enable.val();
+        self.ram_y.write_enable.next = self.write_enable.val();
+        self.ram_zz.write_enable.next = self.write_enable.val();
+        self.ram_zzz.write_enable.next = self.write_enable.val();
+        self.ram_x.write_address.next = self.write_address.val();
+        self.ram_y.write_address.next = self.write_address.val();
+        self.ram_zz.write_address.next = self.write_address.val();
+        self.ram_zzz.write_address.next = self.write_address.val();
+        self.ram_x.write_data.next = self.write_data.val().get_bits::<256>(0);
+        self.ram_y.write_data.next = self.write_data.val().get_bits::<256>(256);
+        self.ram_zz.write_data.next = self.write_data.val().get_bits::<256>(512);
+        self.ram_zzz.write_data.next = self.write_data.val().get_bits::<256>(768);
     }
 }
 

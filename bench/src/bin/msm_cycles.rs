@@ -28,8 +28,7 @@ fn accumulation(card: &mut SimCard, job: &MsmJob) -> (Vec<u64>, u64) {
     for first in job.group_starts() {
         let group = job.group(first);
         additions += group.entries.len() as u64;
-        // Slots "known empty" everywhere: no clear pass, and no flush.
-        let mut control = SlotControl { clean: vec![u32::MAX; job.plan.lanes as usize], flush: false };
+        let mut control = SlotControl::accumulate_only(job.plan.lanes);
         cycles.push(run_group(card, job, &group, buffers, &mut control, Duration::from_secs(3600)).unwrap().cycles);
     }
     buffers.free(card).unwrap();

@@ -120,8 +120,9 @@ pub mod ntt_caps {
 /// one of the lane's bucket slots on chip. The slots are plain storage; which window and digit
 /// a slot stands for is the host's business (several slots, also of different lanes, may hold
 /// parts of one logical bucket, see host/src/card/msm.rs). Slots stay on chip between runs, so
-/// a large MSM is fed in chunks, and are written out when asked ([`msm_config`]). One ap_start
-/// runs every lane; the run is done when the last lane is.
+/// a large MSM is fed in chunks; each lane has two banks of slots, and while it accumulates into
+/// one it can write the other out ([`msm_config`]). One ap_start runs every lane; the run is
+/// done when the last lane is (accumulation and flush both finished).
 pub mod msm_args {
     use super::{arg, ArgKind, ArgSpec};
 
@@ -138,8 +139,9 @@ pub mod msm_args {
         /// Number of bucket entries in this run (at least one per point, see
         /// [`super::msm_entry`]).
         pub num_entries: ArgSpec,
-        /// Slots in use, clear and flush: see [`super::msm_config`]. A lane whose slot count is 0
-        /// (or more than the build holds) sits the run out: it reads and writes nothing.
+        /// Slots in use, bank, clear and flush: see [`super::msm_config`]. A lane asked for
+        /// neither slots nor a flush (or for more slots than the build holds) sits the run out:
+        /// it reads and writes nothing.
         pub config: ArgSpec,
         /// Device address of the affine points, 64 bytes each: x then y, little-endian, in
         /// Montgomery form (`x·2^256 mod q`, `< q`). `y = 0` (no BN254 G1 point has it) marks
@@ -149,8 +151,8 @@ pub mod msm_args {
         /// ([`super::msm_entry`]), the entries of point 0, then of point 1, …; each point's last
         /// entry carries the `LAST` bit.
         pub entries: ArgSpec,
-        /// Device address the lane's slots are written to on flush: slots `0..slots` in order,
-        /// each in XYZZ form (X, Y, ZZ, ZZZ: 4 little-endian Fq values in Montgomery form,
+        /// Device address the lane's flushed slots are written to: slots `0..flush_slots` of the
+        /// bank not accumulating, in order, each in XYZZ form (X, Y, ZZ, ZZZ: 4 little-endian Fq values in Montgomery form,
         /// `< q`, 128 bytes) with x = X/ZZ, y = Y/ZZZ; ZZ = 0 marks the identity.
         pub buckets: ArgSpec,
     }
@@ -235,19 +237,33 @@ pub mod msm_entry {
     }
 }
 
-/// The MSM kernel's `config` word.
+/// A lane's `config` word: which of its two slot banks it accumulates into, and the flush of the
+/// other bank that runs beside the accumulation.
 pub mod msm_config {
-    /// Bits 0..24: slots in use (cleared before, flushed after the run when asked; must not
-    /// exceed the build's capacity). Bit 24: clear the slots to the identity before this run.
-    /// Bit 25: write the slots to `buckets` after this run, leaving them cleared (so the next
-    /// group needs no clear of those slots).
-    pub fn encode(slots: u32, clear: bool, flush: bool) -> u32 {
-        (slots & 0xff_ffff) | (clear as u32) << 24 | (flush as u32) << 25
+    /// What one lane does in one run.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct LaneRun {
+        /// Slots `0..slots` of bank `bank` take the run's additions (at most the build's
+        /// `2^L`; bits 0..15).
+        pub slots: u32,
+        /// Clear those slots to the identity first (bit 15).
+        pub clear: bool,
+        /// Meanwhile write slots `0..flush_slots` of the *other* bank to `buckets`, leaving them
+        /// empty (0: no flush; bits 16..31).
+        pub flush_slots: u32,
+        /// The bank accumulating (bit 31).
+        pub bank: bool,
     }
 
-    /// The fields of a `config` word: (slots, clear, flush).
-    pub fn decode(word: u32) -> (u32, bool, bool) {
-        (word & 0xff_ffff, word >> 24 & 1 == 1, word >> 25 & 1 == 1)
+    /// The `config` word of `run`. A word with neither slots nor a flush (0) makes the lane sit
+    /// the run out.
+    pub fn encode(run: LaneRun) -> u32 {
+        (run.slots & 0x7fff) | (run.clear as u32) << 15 | (run.flush_slots & 0x7fff) << 16 | (run.bank as u32) << 31
+    }
+
+    /// The fields of a `config` word.
+    pub fn decode(word: u32) -> LaneRun {
+        LaneRun { slots: word & 0x7fff, clear: word >> 15 & 1 == 1, flush_slots: word >> 16 & 0x7fff, bank: word >> 31 == 1 }
     }
 }
 
@@ -360,8 +376,9 @@ mod tests {
 
     #[test]
     fn msm_words_round_trip() {
-        for word in [(4096, true, false), (1, false, true), (0xff_ffff, true, true)] {
-            assert_eq!(msm_config::decode(msm_config::encode(word.0, word.1, word.2)), word);
+        for (slots, clear, flush_slots, bank) in [(4096, true, 0, false), (1, false, 1 << 14, true), (0x7fff, true, 0x7fff, true)] {
+            let run = msm_config::LaneRun { slots, clear, flush_slots, bank };
+            assert_eq!(msm_config::decode(msm_config::encode(run)), run);
         }
         let build = MsmBuild { log_slots: 12, lanes: 4 };
         assert_eq!(MsmBuild::from_caps(build.caps()), build);

@@ -329,22 +329,37 @@ impl MsmBuffers {
     }
 }
 
-/// What a group's runs do to the lanes' slots besides accumulating.
+/// What a group's runs do to the lanes' slot banks besides accumulating.
+///
+/// Each lane has two banks. Group after group alternates between them, and a group's slots are
+/// written out by the first run of the next group (in the bank it is not using), or by
+/// [`flush_pending`] after the last group, so the flush overlaps the accumulation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SlotControl {
-    /// For each lane, slots `0..clean[j]` are known to be empty. A lane whose part of the group
-    /// uses more slots clears them before its first run; after a flush the slots it wrote out
-    /// are empty again, and `clean` says so.
-    pub clean: Vec<u32>,
-    /// Write each lane's slots to `buffers.slots` after the group's last chunk (which leaves them
-    /// empty).
+    /// For each lane and bank, slots `0..clean[j][b]` are known to be empty. A lane whose part of
+    /// a group uses more slots clears them before its first run; a flush leaves the slots it
+    /// wrote out empty again, and `clean` says so.
+    pub clean: Vec<[u32; 2]>,
+    /// For each lane, the slots of the previous group waiting in the other bank to be written out
+    /// (0: none).
+    pub pending: Vec<u32>,
+    /// The bank the next group accumulates into.
+    pub bank: bool,
+    /// Whether a group's slots are written out at all (a benchmark of the accumulation alone
+    /// turns it off).
     pub flush: bool,
 }
 
 impl SlotControl {
     /// Nothing known to be empty (a card fresh from power-up): every lane clears first.
-    pub fn unknown(lanes: u32, flush: bool) -> Self {
-        Self { clean: vec![0; lanes as usize], flush }
+    pub fn new(lanes: u32) -> Self {
+        Self { clean: vec![[0; 2]; lanes as usize], pending: vec![0; lanes as usize], bank: false, flush: true }
+    }
+
+    /// Accumulation only: no clear pass and no flush (the sums are garbage, the cycles are
+    /// those of the accumulation alone).
+    pub fn accumulate_only(lanes: u32) -> Self {
+        Self { clean: vec![[u32::MAX; 2]; lanes as usize], pending: vec![0; lanes as usize], bank: false, flush: false }
     }
 }
 
@@ -355,8 +370,10 @@ pub struct GroupRuns {
     pub runs: u32,
     /// Their kernel cycles.
     pub cycles: u64,
-    /// The lanes that accumulated part of the group (and flushed, if asked), in order.
+    /// The lanes that accumulated part of the group, in order.
     pub lanes: Vec<usize>,
+    /// The lanes whose previous group's slots were written out to the slots buffer, in order.
+    pub flushed: Vec<usize>,
 }
 
 /// Points `[bounds[j], bounds[j + 1])` of `range` go to lane `j`: cut where the entries before
@@ -369,9 +386,38 @@ fn lane_bounds(entry_start: &[usize], range: std::ops::Range<usize>, lanes: usiz
         .collect()
 }
 
-/// Streams a group's points through the card, chunk by chunk, each chunk split among the lanes,
-/// clearing and flushing as `control` says (and updating it). A group without points runs
-/// nothing.
+/// One lane's part of a kernel run.
+struct LaneWork {
+    points: u32,
+    entries: u32,
+    run: msm_config::LaneRun,
+    /// Byte offsets of its points and entries in the buffers.
+    points_at: u64,
+    entries_at: u64,
+}
+
+/// Runs the kernel once with `work[j]` for lane `j` (its flushed slots go to its area of the
+/// slots buffer).
+fn run_lanes(device: &mut dyn Device, plan: &MsmPlan, buffers: MsmBuffers, work: &[LaneWork], timeout: Duration) -> Result<u64> {
+    let mut args = Vec::with_capacity(work.len() * msm_args::PER_LANE);
+    for (j, w) in work.iter().enumerate() {
+        let lane = msm_args::lane(j);
+        args.extend([
+            (lane.num_points, ArgValue::Scalar(w.points)),
+            (lane.num_entries, ArgValue::Scalar(w.entries)),
+            (lane.config, ArgValue::Scalar(msm_config::encode(w.run))),
+            (lane.points, ArgValue::Address(buffers.points.addr + w.points_at)),
+            (lane.entries, ArgValue::Address(buffers.entries.addr + w.entries_at)),
+            (lane.buckets, ArgValue::Address(buffers.slots.addr + (j * plan.lane_slots_bytes()) as u64)),
+        ]);
+    }
+    Ok(run_kernel(device, KernelKind::Msm, &args, timeout)?.cycles)
+}
+
+/// Streams a group's points through the card, chunk by chunk, each chunk split among the lanes
+/// and accumulated into bank `control.bank`; the first run also writes out the previous group's
+/// slots (`control.pending`). Updates `control` for the next group. A group without points must
+/// not be run (it would flip the bank for nothing).
 pub fn run_group(
     device: &mut dyn Device,
     job: &MsmJob,
@@ -380,58 +426,88 @@ pub fn run_group(
     control: &mut SlotControl,
     timeout: Duration,
 ) -> Result<GroupRuns> {
-    let (plan, lanes) = (&job.plan, job.plan.lanes as usize);
+    let (plan, lanes, bank) = (&job.plan, job.plan.lanes as usize, control.bank);
     let mut used = vec![false; lanes];
-    let mut done = GroupRuns::default();
+    let mut done = GroupRuns { flushed: (0..lanes).filter(|&j| control.pending[j] > 0).collect(), ..GroupRuns::default() };
     let n = group.points.len();
     let chunks = n.div_ceil(plan.chunk);
     for k in 0..chunks {
         let range = k * plan.chunk..((k + 1) * plan.chunk).min(n);
-        let last = k + 1 == chunks;
         let bounds = lane_bounds(&group.entry_start, range.clone(), lanes);
         let points: Vec<u8> = group.points[range.clone()].iter().flat_map(|&i| job.points[i as usize]).collect();
         device.write(buffers.points, 0, &points)?;
         let mut entry_bytes = Vec::with_capacity(plan.entries_bytes());
-        let mut args = Vec::with_capacity(lanes * msm_args::PER_LANE);
+        let mut work = Vec::with_capacity(lanes);
         for j in 0..lanes {
             let (p0, p1) = (bounds[j], bounds[j + 1]);
             let has_points = p1 > p0;
-            let flush = control.flush && last && (used[j] || has_points);
+            let flush_slots = if k == 0 { control.pending[j] } else { 0 };
             let word = msm_args::ENTRIES_PER_WORD * msm_args::ENTRY_BYTES;
             entry_bytes.resize(entry_bytes.len().next_multiple_of(word), 0);
             let entries_at = entry_bytes.len() as u64;
             let entries = &group.entries[group.entry_start[p0]..group.entry_start[p1]];
             entry_bytes.extend(entries.iter().flat_map(|e| e.to_le_bytes()));
-            // A lane with nothing to add or flush sits the run out (0 slots).
-            let config = if has_points || flush {
-                let clear = !used[j] && group.slots() > control.clean[j];
+            // A lane with nothing to add and nothing to flush sits the run out (config 0).
+            let run = if has_points {
+                let clear = !used[j] && group.slots() > control.clean[j][bank as usize];
                 used[j] = true;
-                msm_config::encode(group.slots(), clear, flush)
+                msm_config::LaneRun { slots: group.slots(), clear, flush_slots, bank }
             } else {
-                0
+                msm_config::LaneRun { slots: 0, clear: false, flush_slots, bank }
             };
-            let lane = msm_args::lane(j);
-            args.extend([
-                (lane.num_points, ArgValue::Scalar((p1 - p0) as u32)),
-                (lane.num_entries, ArgValue::Scalar(entries.len() as u32)),
-                (lane.config, ArgValue::Scalar(config)),
-                (lane.points, ArgValue::Address(buffers.points.addr + ((p0 - range.start) * msm_args::POINT_BYTES) as u64)),
-                (lane.entries, ArgValue::Address(buffers.entries.addr + entries_at)),
-                (lane.buckets, ArgValue::Address(buffers.slots.addr + (j * plan.lane_slots_bytes()) as u64)),
-            ]);
+            let points_at = ((p0 - range.start) * msm_args::POINT_BYTES) as u64;
+            work.push(LaneWork { points: (p1 - p0) as u32, entries: entries.len() as u32, run, points_at, entries_at });
         }
         device.write(buffers.entries, 0, &entry_bytes)?;
-        let run = run_kernel(device, KernelKind::Msm, &args, timeout)?;
+        done.cycles += run_lanes(device, plan, buffers, &work, timeout)?;
         done.runs += 1;
-        done.cycles += run.cycles;
     }
     done.lanes = (0..lanes).filter(|&j| used[j]).collect();
+    finish_flush(control, &done.flushed);
     if control.flush {
-        for &j in &done.lanes {
-            control.clean[j] = control.clean[j].max(group.slots());
-        }
+        control.pending = (0..lanes).map(|j| if used[j] { group.slots() } else { 0 }).collect();
+        control.bank = !bank;
     }
     Ok(done)
+}
+
+/// Writes out the last group's slots (`control.pending`) in a run that accumulates nothing.
+/// Returns the run's cycles and the lanes flushed.
+pub fn flush_pending(
+    device: &mut dyn Device,
+    plan: &MsmPlan,
+    buffers: MsmBuffers,
+    control: &mut SlotControl,
+    timeout: Duration,
+) -> Result<(u64, Vec<usize>)> {
+    let lanes: Vec<usize> = (0..control.pending.len()).filter(|&j| control.pending[j] > 0).collect();
+    if lanes.is_empty() {
+        return Ok((0, lanes));
+    }
+    let work: Vec<LaneWork> = control
+        .pending
+        .iter()
+        .map(|&flush_slots| LaneWork {
+            points: 0,
+            entries: 0,
+            run: msm_config::LaneRun { slots: 0, clear: false, flush_slots, bank: control.bank },
+            points_at: 0,
+            entries_at: 0,
+        })
+        .collect();
+    let cycles = run_lanes(device, plan, buffers, &work, timeout)?;
+    finish_flush(control, &lanes);
+    Ok((cycles, lanes))
+}
+
+/// After `lanes` wrote out their pending slots (in the bank other than `control.bank`), those
+/// slots are empty.
+fn finish_flush(control: &mut SlotControl, lanes: &[usize]) {
+    let flushed = !control.bank as usize;
+    for &j in lanes {
+        control.clean[j][flushed] = control.clean[j][flushed].max(control.pending[j]);
+        control.pending[j] = 0;
+    }
 }
 
 pub(super) struct MsmDriver<'a> {
@@ -464,15 +540,14 @@ impl MsmDriver<'_> {
 
     /// Every window group through the card; the window sums, in window order.
     fn run_groups(&mut self, job: &MsmJob, buffers: MsmBuffers) -> Result<Vec<G1Projective>> {
+        type Sums = Result<(Vec<G1Projective>, Duration)>;
         let timed = |work: &dyn Fn() -> Result<Vec<G1Projective>>| {
             let start = Instant::now();
             work().map(|v| (v, start.elapsed()))
         };
         let starts: Vec<usize> = job.group_starts().collect();
-        let c = job.plan.c;
-        // A flush leaves its slots empty, so only a group using more slots than the previous
-        // ones (or the first group) needs a clear pass.
-        let mut control = SlotControl::unknown(job.plan.lanes, true);
+        let (c, plan) = (job.plan.c, job.plan);
+        let mut control = SlotControl::new(plan.lanes);
         std::thread::scope(|scope| {
             let prepare = |first: usize| {
                 scope.spawn(move || {
@@ -480,31 +555,48 @@ impl MsmDriver<'_> {
                     (job.group(first), start.elapsed())
                 })
             };
+            // The slots of `lanes` (one lane's after the other), just flushed, reduced on a host
+            // thread.
+            let reduce = |device: &mut dyn Device, group: GroupJob, lanes: Vec<usize>| -> Result<std::thread::ScopedJoinHandle<'_, Sums>> {
+                let lane_bytes = group.slot_bucket.len() * msm_args::BUCKET_BYTES;
+                let mut slots = vec![0u8; lanes.len() * lane_bytes];
+                for (&j, out) in lanes.iter().zip(slots.chunks_exact_mut(lane_bytes)) {
+                    device.read(buffers.slots, (j * plan.lane_slots_bytes()) as u64, out)?;
+                }
+                Ok(scope.spawn(move || timed(&|| reduce_group(&slots, &lanes, &group, c))))
+            };
             let mut next = Some(prepare(starts[0]));
+            // (group index, its window sums), in any order; the group whose slots wait in the
+            // other bank for the next run to write them out.
             let mut reductions = Vec::with_capacity(starts.len());
+            let mut waiting: Option<(usize, GroupJob, Vec<usize>)> = None;
             for k in 0..starts.len() {
                 let (group, prepared_in) = joined(next.take().expect("prepared group"))?;
                 self.stats.host += prepared_in;
                 next = starts.get(k + 1).map(|&first| prepare(first));
                 if group.points.is_empty() {
                     let windows = group.windows;
-                    reductions.push(scope.spawn(move || timed(&|| Ok(vec![G1Projective::ZERO; windows]))));
+                    reductions.push((k, scope.spawn(move || timed(&|| Ok(vec![G1Projective::ZERO; windows])))));
                     continue;
                 }
                 let done = run_group(self.device, job, &group, buffers, &mut control, self.timeout)?;
                 self.stats.runs += done.runs;
                 self.stats.cycles += done.cycles;
-                // The slots of every lane that took part, one lane after the other.
-                let lane_bytes = group.slot_bucket.len() * msm_args::BUCKET_BYTES;
-                let mut slots = vec![0u8; done.lanes.len() * lane_bytes];
-                for (&j, out) in done.lanes.iter().zip(slots.chunks_exact_mut(lane_bytes)) {
-                    self.device.read(buffers.slots, (j * job.plan.lane_slots_bytes()) as u64, out)?;
+                if let Some((index, previous, lanes)) = waiting.take() {
+                    debug_assert_eq!(lanes, done.flushed);
+                    reductions.push((index, reduce(self.device, previous, lanes)?));
                 }
-                let lanes = done.lanes;
-                reductions.push(scope.spawn(move || timed(&|| reduce_group(&slots, &lanes, &group, c))));
+                waiting = Some((k, group, done.lanes));
             }
-            let mut window_sums = Vec::with_capacity(job.plan.windows as usize);
-            for handle in reductions {
+            if let Some((index, last, _)) = waiting.take() {
+                let (cycles, lanes) = flush_pending(self.device, &plan, buffers, &mut control, self.timeout)?;
+                self.stats.runs += 1;
+                self.stats.cycles += cycles;
+                reductions.push((index, reduce(self.device, last, lanes)?));
+            }
+            reductions.sort_by_key(|(index, _)| *index);
+            let mut window_sums = Vec::with_capacity(plan.windows as usize);
+            for (_, handle) in reductions {
                 let (sums, reduced_in) = joined(handle)??;
                 self.stats.host += reduced_in;
                 window_sums.extend(sums);

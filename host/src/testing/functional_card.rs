@@ -69,8 +69,8 @@ pub struct FunctionalCard {
     behaviour: Behaviour,
     memory: HostBackedMemory,
     kernels: HashMap<KernelKind, KernelState>,
-    /// The MSM kernel's on-chip bucket slots, per lane.
-    buckets: Vec<Vec<G1Projective>>,
+    /// The MSM kernel's on-chip bucket slots, per lane and bank.
+    buckets: Vec<[Vec<G1Projective>; 2]>,
     /// Kernel runs started, for tests of batching and chunking.
     pub runs: u32,
 }
@@ -84,7 +84,7 @@ impl FunctionalCard {
             kernels: KernelKind::ALL.into_iter().map(|k| (k, KernelState::default())).collect(),
             // Slots never cleared hold garbage, as on a card after power-up: a driver that relies
             // on an uncleared slot gets a wrong sum and fails the tests.
-            buckets: vec![vec![G1Projective::generator(); 1 << config.msm_log_slots]; config.msm_lanes as usize],
+            buckets: vec![std::array::from_fn(|_| vec![G1Projective::generator(); 1 << config.msm_log_slots]); config.msm_lanes as usize],
             runs: 0,
         }
     }
@@ -130,20 +130,44 @@ impl FunctionalCard {
 
     fn execute_msm_lane(&mut self, lane: usize) -> Result<()> {
         let (k, args) = (&self.kernels[&KernelKind::Msm], msm_args::lane(lane));
-        let (n, num_entries) = (k.arg(args.num_points) as usize, k.arg(args.num_entries) as usize);
-        let (slots, clear, flush) = msm_config::decode(k.arg(args.config) as u32);
+        let run = msm_config::decode(k.arg(args.config) as u32);
         let (points_at, entries_at, buckets_at) = (k.arg(args.points), k.arg(args.entries), k.arg(args.buckets));
-        // A lane asked for no slots, or for more than it holds, sits the run out.
-        if slots == 0 || slots > 1 << self.config.msm_log_slots {
+        // A lane asked for neither slots nor a flush, or for more slots than it holds, sits the
+        // run out.
+        let capacity = 1 << self.config.msm_log_slots;
+        if (run.slots == 0 && run.flush_slots == 0) || run.slots > capacity || run.flush_slots > capacity {
             return Ok(());
         }
         if entries_at % (msm_args::ENTRIES_PER_WORD * msm_args::ENTRY_BYTES) as u64 != 0 {
             return Err(Error::Device(format!("model: lane {lane}'s entries at {entries_at:#x} are not word-aligned")));
         }
-        let buckets = &mut self.buckets[lane][..slots as usize];
-        if clear {
+        let [bank0, bank1] = &mut self.buckets[lane];
+        let (accumulating, flushing) = if run.bank { (bank1, bank0) } else { (bank0, bank1) };
+        // The other bank goes out (and is left empty) while this one accumulates.
+        if run.flush_slots > 0 {
+            let flushed = &mut flushing[..run.flush_slots as usize];
+            let mut out = Vec::with_capacity(flushed.len() * msm_args::BUCKET_BYTES);
+            for b in flushed.iter() {
+                // Jacobian (X, Y, Z) is XYZZ (X, Y, Z², Z³); the identity has Z = 0, so ZZ = 0.
+                let zz = b.z.square();
+                for coordinate in [b.x, b.y, zz, zz * b.z] {
+                    out.extend_from_slice(&field_to_montgomery_bytes(&coordinate));
+                }
+            }
+            if self.behaviour == Behaviour::FlipBit {
+                if let Some(i) = flushed.iter().position(|b| *b != G1Projective::ZERO) {
+                    out[i * msm_args::BUCKET_BYTES] ^= 1;
+                }
+            }
+            flushed.fill(G1Projective::ZERO);
+            self.memory.bytes_at(buckets_at, out.len())?.copy_from_slice(&out);
+        }
+        let buckets = &mut accumulating[..run.slots as usize];
+        if run.clear {
             buckets.fill(G1Projective::ZERO);
         }
+        let k = &self.kernels[&KernelKind::Msm];
+        let (n, num_entries) = (k.arg(args.num_points) as usize, k.arg(args.num_entries) as usize);
         let point_bytes = self.memory.bytes_at(points_at, n * msm_args::POINT_BYTES)?.to_vec();
         let entry_bytes = self.memory.bytes_at(entries_at, num_entries * msm_args::ENTRY_BYTES)?.to_vec();
         let mut entries = entry_bytes.chunks_exact(2).map(|e| msm_entry::decode(u16::from_le_bytes([e[0], e[1]])));
@@ -173,24 +197,6 @@ impl FunctionalCard {
         }
         if entries.next().is_some() {
             return Err(Error::Device(format!("model: lane {lane} has more entries than its points use")));
-        }
-        if flush {
-            let mut out = Vec::with_capacity(buckets.len() * msm_args::BUCKET_BYTES);
-            for b in buckets.iter() {
-                // Jacobian (X, Y, Z) is XYZZ (X, Y, Z², Z³); the identity has Z = 0, so ZZ = 0.
-                let zz = b.z.square();
-                for coordinate in [b.x, b.y, zz, zz * b.z] {
-                    out.extend_from_slice(&field_to_montgomery_bytes(&coordinate));
-                }
-            }
-            if self.behaviour == Behaviour::FlipBit {
-                if let Some(i) = buckets.iter().position(|b| *b != G1Projective::ZERO) {
-                    out[i * msm_args::BUCKET_BYTES] ^= 1;
-                }
-            }
-            // The flush leaves the slots it wrote out empty.
-            buckets.fill(G1Projective::ZERO);
-            self.memory.bytes_at(buckets_at, out.len())?.copy_from_slice(&out);
         }
         Ok(())
     }
