@@ -98,10 +98,11 @@ impl MsmPlan {
     /// The plan for `n ≥ 1` points with scalars below `2^bits` on a card with capability word
     /// `caps` and `memory` bytes.
     ///
-    /// c minimises a cost model in kernel cycles: `W·n/lanes` bucket additions per lane plus,
-    /// per window, flushing its `2^(c-1)` slots (two 512-bit words each, `2·2^(c-1)` cycles, all
-    /// lanes at once; the flush clears them too, so a clear pass is rare; the host reduces them
-    /// while the card works).
+    /// c minimises a cost model in kernel cycles. A group of `G` windows costs each lane
+    /// `G·n/lanes` bucket additions, or the flush of the previous group's `G·2^(c-1)` slots
+    /// (two 512-bit words each) if that takes longer, since the two run side by side; then the
+    /// last group's flush, and a clear pass in each bank's first group (one cycle a slot). The
+    /// host reduces the slots while the card works.
     pub fn new(n: usize, bits: u32, caps: u32, memory: u64) -> Result<Self> {
         let lanes = msm_caps::lanes(caps);
         if !(1..=msm_args::MAX_LANES as u32).contains(&lanes) {
@@ -113,7 +114,12 @@ impl MsmPlan {
             .min(memory / 4 / (lanes as u64 * msm_args::BUCKET_BYTES as u64)) as u32;
         let bits = bits.max(1);
         let per_lane = n.div_ceil(lanes as usize) as u128;
-        let cost = |c: u32| window_count(c, bits) as u128 * (per_lane + 2 * (1u128 << (c - 1)));
+        let cost = |c: u32| {
+            let (windows, half) = (window_count(c, bits) as u128, 1u128 << (c - 1));
+            let group = windows.min(slots as u128 / half);
+            let (accumulate, flush) = (group * per_lane, 2 * group * half);
+            windows.div_ceil(group) * accumulate.max(flush) + flush + 2 * group * half
+        };
         let c = (1..=MAX_WINDOW_BITS)
             .filter(|&c| 1u32 << (c - 1) <= slots)
             .min_by_key(|&c| cost(c))
