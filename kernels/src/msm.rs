@@ -1,29 +1,35 @@
-//! The MSM kernel: bucket accumulation for Pippenger's method on BN254 G1, around one fully
-//! pipelined [`PointAdd`] (XYZZ bucket += affine point). The host does the digits, decides which
-//! bucket *slot* each addition goes to (spreading hot buckets over several slots), and does the
-//! final bucket and window sums (host/src/card/msm.rs); the contract is `zkaccel_core::regmap`
-//! (`msm_args`, `msm_entry`, `msm_config`, `msm_caps`), the spec docs/kernels/msm.md.
+//! The MSM kernel: bucket accumulation for Pippenger's method on BN254 G1, in `A` lanes, each
+//! around one fully pipelined [`PointAdd`] (XYZZ bucket += affine point). The host does the
+//! digits, decides which bucket *slot* each addition goes to (spreading hot buckets over several
+//! slots) and which lane takes which points, and does the final bucket and window sums
+//! (host/src/card/msm.rs); the contract is `zkaccel_core::regmap` (`msm_args`, `msm_entry`,
+//! `msm_config`, `msm_caps`), the spec docs/kernels/msm.md.
 //!
-//! Interfaces (flat ports, as the NTT kernel):
-//! - register bus `reg_addr`/`reg_wdata`/`reg_write`/`reg_read`/`reg_rdata` (clear-on-read ap_done);
-//! - three DMA streams, each announced by a one-cycle command (`*_cmd_valid`, device address,
-//!   number of stream words) right after ap_start:
+//! Interfaces (flat ports, as the NTT kernel; lane `j`'s are the port arrays' element `j`, named
+//! `<port>$j` in the Verilog):
+//! - register bus `reg_addr`/`reg_wdata`/`reg_write`/`reg_read`/`reg_rdata` (clear-on-read
+//!   ap_done); every lane decodes its own argument block;
+//! - per lane, three DMA streams, each announced by a one-cycle command (`*_cmd_valid`, device
+//!   address, number of stream words) right after ap_start:
 //!   `rd_cmd_*` + `in_*`: the points, one 512-bit word each (x, then y in the high half), in
 //!   Montgomery form — the AXI width of an F1 DDR port, so a point arrives every cycle;
 //!   `rd2_cmd_*` + `in2_*`: the bucket entries, 16 little-endian u16 per 256-bit word,
 //!   `num_entries` of them (the last word's tail is ignored);
-//!   `wr_cmd_*` + `out_*` (flush only): the slots, two 512-bit words each (X | Y, ZZ | ZZZ).
+//!   `wr_cmd_*` + `out_*` (flush only): slots of the bank not accumulating, two 512-bit words
+//!   each (X | Y, ZZ | ZZZ).
 //!
-//! Pipeline, per run:
-//! 1. **Setup** (1 cycle): decode `config`, issue the DMA commands, zero the busy bits.
-//! 2. **Clear** (if asked: `slots` cycles): write the identity (all zero) to every slot in use.
-//!    The point loader already runs.
-//! 3. **Accumulate**. The *loader* moves one point per cycle into a 16-deep point FIFO. The
-//!    *issuer* takes the head point and its entries, one entry per cycle: the entry names slot
-//!    `a` and a sign; the point (with `y` negated, `q − y`, for a negative entry) is issued: the
-//!    slot RAM is read (1 cycle), then the pair enters the adder; [`PointAdd::LATENCY`] cycles
-//!    later the sum is written back. The entry with the `LAST` bit moves on to the next point
-//!    (with no bubble). An identity point (`y = 0`) has its entries skipped, one per cycle.
+//! Per run: one setup cycle (every lane decodes its `config`, issues its DMA commands and zeroes
+//! its busy bits), then every lane at once, until the last is done. Each lane has two banks of
+//! `2^L` slots ([`SlotBank`]) and runs two independent pipelines:
+//! 1. **Clear** (if asked: `slots` cycles): write the identity (all zero) to the accumulating
+//!    bank's slots in use. The point loader already runs.
+//! 2. **Accumulate** into bank `bank`. The *loader* moves one point per cycle into a 16-deep
+//!    point FIFO. The *issuer* takes the head point and its entries, one entry per cycle: the
+//!    entry names slot `a` and a sign; the point (with `y` negated, `q − y`, for a negative
+//!    entry) is issued: the slot RAM is read (1 cycle), then the pair enters the adder;
+//!    [`PointAdd::LATENCY`] cycles later the sum is written back. The entry with the `LAST` bit
+//!    moves on to the next point (with no bubble). An identity point (`y = 0`) has its entries
+//!    skipped, one per cycle.
 //!    **Hazards**: one busy bit per slot, set at issue and cleared at write-back (the RAM is
 //!    written on the edge that clears the bit, so the next read sees the new sum). An addition
 //!    is only ever issued to a slot whose bit is clear, so every addition is applied exactly
@@ -34,27 +40,27 @@
 //!    FIFO has room, and only **stalls** the issuer when it is full; an entry whose slot is free
 //!    waits while (a) has the adder. The retry head cannot starve: while it waits, its slot is
 //!    busy, so any new entry for that slot is parked behind it.
-//!    The run ends when every point was consumed, the retry FIFO and its head are empty, and
-//!    every issued addition has been written back.
-//! 4. **Flush** (if asked: `2·slots` cycles plus 2): every slot, as stored (Montgomery form,
-//!    `< q`), goes out as two 512-bit words through an 8-deep output FIFO; reads are issued only
-//!    while the FIFO has room for everything in flight, so `out_ready` may stall at any time. The
-//!    RAM's write port is idle during the flush, so each slot is cleared right after its last
-//!    read: the next window group starts on empty slots without a clear pass.
+//!    The accumulation ends when every point was consumed, the retry FIFO and its head are
+//!    empty, and every issued addition has been written back.
+//! 3. **Flush**, beside 1 and 2 (if asked: `2·flush_slots` cycles plus 2): every slot of the
+//!    *other* bank, as stored (Montgomery form, `< q`), goes out as two 512-bit words through an
+//!    8-deep output FIFO; reads are issued only while the FIFO has room for everything in
+//!    flight, so `out_ready` may stall at any time. That bank's ports have nothing else to do,
+//!    so each slot is cleared right after its last read: the bank is empty for its next group.
 //!
-//! **Latency / throughput**: at most one bucket addition per cycle (one adder), one entry per
-//! cycle, one point per cycle. An entry conflicts when its slot was hit within the last
-//! `1 + PointAdd::LATENCY = 88` cycles; the retry FIFO hides a conflict as long as it has room
-//! and the adder has a free slot later. The host keeps conflicts rare by giving a hot bucket
-//! several slots (host/src/card/msm.rs), which is what keeps equal and small scalars at full
-//! rate. Cycles are reported in the cycle counter register; measured figures:
+//! **Latency / throughput**: per lane at most one bucket addition per cycle (one adder), one
+//! entry per cycle, one point per cycle. An entry conflicts when its slot was hit within the
+//! last `1 + PointAdd::LATENCY = 88` cycles; the retry FIFO hides a conflict as long as it has
+//! room and the adder has a free slot later. The host keeps conflicts rare by giving a hot
+//! bucket several slots (host/src/card/msm.rs), which is what keeps equal and small scalars at
+//! full rate. Cycles are reported in the cycle counter register; measured figures:
 //! docs/PERFORMANCE.md.
 //!
-//! **Resources**: the adder (10 multipliers) and no other multiplier (points arrive and slots
-//! leave in Montgomery form, which costs the host nothing: arkworks keeps field elements in the
-//! same form), four `2^L × 256-bit` slot RAMs (X, Y, ZZ, ZZZ; simple dual port), a `2^L`-bit
-//! busy register, an 87-deep address delay line, the point FIFO (16 × 512 bits), the retry FIFO
-//! (16 × 528) and the output FIFO (8 × 512).
+//! **Resources** per lane: the adder (10 multipliers) and no other multiplier (points arrive and
+//! slots leave in Montgomery form, which costs the host nothing: arkworks keeps field elements
+//! in the same form), two banks of four `2^L × 256-bit` slot RAMs (X, Y, ZZ, ZZZ; simple dual
+//! port), a `2^L`-bit busy register, an 87-deep address delay line, the point FIFO (16 × 512
+//! bits), the retry FIFO (16 × 528) and the output FIFO (8 × 512).
 //! The busy bits are one flat register with a dynamic shift, fine up to `L = 12`; larger builds
 //! need them banked (not built).
 
@@ -95,8 +101,9 @@ pub enum LaneState {
     Accumulate,
 }
 
-/// One lane of the MSM kernel: its argument registers, loader, issuer, point adder and `2^L`
-/// bucket slots (`CAP = 2^L`, the width of the busy register), with its own three DMA streams.
+/// One lane of the MSM kernel: its argument registers, loader, issuer, point adder, two banks of
+/// `2^L` bucket slots (`CAP = 2^L`, the width of the busy register) and the flush of the bank
+/// not accumulating, with its own three DMA streams.
 #[derive(LogicBlock)]
 pub struct MsmLane<const L: usize, const CAP: usize> {
     pub clock: Signal<In, Clock>,
