@@ -20,7 +20,8 @@
 //!
 //! Per run: one setup cycle (every lane decodes its `config`, issues its DMA commands and zeroes
 //! its busy bits), then every lane at once, until the last is done. Each lane has two banks of
-//! `2^L` slots ([`SlotBank`]) and runs two independent pipelines:
+//! `2^L` slots (a `2^L × 1024-bit` RAM each: X | Y | ZZ | ZZZ, X in the low bits) and runs two
+//! independent pipelines:
 //! 1. **Clear** (if asked: `slots` cycles): write the identity (all zero) to the accumulating
 //!    bank's slots in use. The point loader already runs.
 //! 2. **Accumulate** into bank `bank`. The *loader* moves one point per cycle into a 16-deep
@@ -58,8 +59,7 @@
 //!
 //! **Resources** per lane: the adder (10 multipliers) and no other multiplier (points arrive and
 //! slots leave in Montgomery form, which costs the host nothing: arkworks keeps field elements
-//! in the same form), two banks of four `2^L × 256-bit` slot RAMs (X, Y, ZZ, ZZZ; simple dual
-//! port), a `2^L`-bit busy register, an 87-deep address delay line, the point FIFO (16 × 512
+//! in the same form), two `2^L × 1024-bit` slot RAMs (simple dual port), a `2^L`-bit busy register, an 87-deep address delay line, the point FIFO (16 × 512
 //! bits), the retry FIFO (16 × 528) and the output FIFO (8 × 512).
 //! The busy bits are one flat register with a dynamic shift, fine up to `L = 12`; larger builds
 //! need them banked (not built).
@@ -193,8 +193,8 @@ pub struct MsmLane<const L: usize, const CAP: usize> {
     busy: DFF<Bits<CAP>>,
 
     // Datapath.
-    bank0: SlotBank<L>,
-    bank1: SlotBank<L>,
+    bank0: RAM<Bits<1024>, L>,
+    bank1: RAM<Bits<1024>, L>,
     adder: PointAdd,
     pt_fifo: SynchronousFIFO<Bits<512>, 4, 5, 1>,
     rq_fifo: SynchronousFIFO<Bits<528>, 4, 5, 1>,
@@ -400,7 +400,11 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
             head_valid, r_x, r_y, r_addr, r_valid, parked, ent_word, ent_left, busy, d1_issue, d1_x, d1_y, d1_addr, d1_flush, d1_half,
             d1_fl_addr
         );
-        clock!(self, clock, adder, pt_fifo, rq_fifo, out_fifo, tag_addr, bank0, bank1);
+        clock!(self, clock, adder, pt_fifo, rq_fifo, out_fifo, tag_addr);
+        self.bank0.read_clock.next = self.clock.val();
+        self.bank0.write_clock.next = self.clock.val();
+        self.bank1.read_clock.next = self.clock.val();
+        self.bank1.write_clock.next = self.clock.val();
 
         // Register writes (arguments are used from the lane's start on).
         if self.reg_write.val() {
@@ -724,57 +728,6 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
                 }
             }
         }
-    }
-}
-
-/// One bank of a lane's bucket slots: `2^L` XYZZ points in four `2^L × 256-bit` RAMs (X, Y, ZZ,
-/// ZZZ), seen as one 1024-bit word per slot (X in the low bits): one read port (data the cycle
-/// after the address) and one write port.
-#[derive(LogicBlock, Default)]
-pub struct SlotBank<const L: usize> {
-    pub clock: Signal<In, Clock>,
-    pub read_address: Signal<In, Bits<L>>,
-    pub read_data: Signal<Out, Bits<1024>>,
-    pub write_enable: Signal<In, Bit>,
-    pub write_address: Signal<In, Bits<L>>,
-    pub write_data: Signal<In, Bits<1024>>,
-    ram_x: RAM<Bits<256>, L>,
-    ram_y: RAM<Bits<256>, L>,
-    ram_zz: RAM<Bits<256>, L>,
-    ram_zzz: RAM<Bits<256>, L>,
-}
-
-impl<const L: usize> Logic for SlotBank<L> {
-    #[hdl_gen]
-    fn update(&mut self) {
-        self.ram_x.read_clock.next = self.clock.val();
-        self.ram_x.write_clock.next = self.clock.val();
-        self.ram_y.read_clock.next = self.clock.val();
-        self.ram_y.write_clock.next = self.clock.val();
-        self.ram_zz.read_clock.next = self.clock.val();
-        self.ram_zz.write_clock.next = self.clock.val();
-        self.ram_zzz.read_clock.next = self.clock.val();
-        self.ram_zzz.write_clock.next = self.clock.val();
-        self.ram_x.read_address.next = self.read_address.val();
-        self.ram_y.read_address.next = self.read_address.val();
-        self.ram_zz.read_address.next = self.read_address.val();
-        self.ram_zzz.read_address.next = self.read_address.val();
-        self.read_data.next = (bit_cast::<1024, 256>(self.ram_zzz.read_data.val()) << 768)
-            | (bit_cast::<1024, 256>(self.ram_zz.read_data.val()) << 512)
-            | (bit_cast::<1024, 256>(self.ram_y.read_data.val()) << 256)
-            | bit_cast::<1024, 256>(self.ram_x.read_data.val());
-        self.ram_x.write_enable.next = self.write_enable.val();
-        self.ram_y.write_enable.next = self.write_enable.val();
-        self.ram_zz.write_enable.next = self.write_enable.val();
-        self.ram_zzz.write_enable.next = self.write_enable.val();
-        self.ram_x.write_address.next = self.write_address.val();
-        self.ram_y.write_address.next = self.write_address.val();
-        self.ram_zz.write_address.next = self.write_address.val();
-        self.ram_zzz.write_address.next = self.write_address.val();
-        self.ram_x.write_data.next = self.write_data.val().get_bits::<256>(0);
-        self.ram_y.write_data.next = self.write_data.val().get_bits::<256>(256);
-        self.ram_zz.write_data.next = self.write_data.val().get_bits::<256>(512);
-        self.ram_zzz.write_data.next = self.write_data.val().get_bits::<256>(768);
     }
 }
 

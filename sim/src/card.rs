@@ -75,6 +75,13 @@ enum Bus {
     Write(u32, u32),
 }
 
+/// The value of an (at most 64-bit) port of `model`.
+fn port_value(model: &Model, port: PortRef) -> u64 {
+    let mut w = [0u32; 2];
+    model.get_words(port, &mut w);
+    w[0] as u64 | (w[1] as u64) << 32
+}
+
 /// One kernel on the card: its Verilator model, register bus and DMA streams.
 struct Kernel {
     kind: KernelKind,
@@ -138,9 +145,7 @@ impl Kernel {
     }
 
     fn get(&self, port: PortRef) -> u64 {
-        let mut w = [0u32; 2];
-        self.model.get_words(port, &mut w);
-        w[0] as u64 | (w[1] as u64) << 32
+        port_value(&self.model, port)
     }
 
     /// One clock cycle: the bus operation, the DMA model's side of every stream (one 32-byte
@@ -213,15 +218,10 @@ impl Kernel {
             s.addr += words.len() as u64 * 4;
             s.words_left -= 1;
         }
-        for i in 0..self.reads.len() + self.writes.len() {
-            let port = if i < self.reads.len() { &self.reads[i] } else { &self.writes[i - self.reads.len()] };
-            if self.get(port.cmd_valid) & 1 == 1 {
-                let stream = Stream { addr: self.get(port.cmd_addr), words_left: self.get(port.cmd_words) & 0xffff_ffff };
-                if i < self.reads.len() {
-                    self.reads[i].stream = stream;
-                } else {
-                    self.writes[i - self.reads.len()].stream = stream;
-                }
+        for port in self.reads.iter_mut().chain(self.writes.iter_mut()) {
+            if port_value(&self.model, port.cmd_valid) & 1 == 1 {
+                let words_left = port_value(&self.model, port.cmd_words) & 0xffff_ffff;
+                port.stream = Stream { addr: port_value(&self.model, port.cmd_addr), words_left };
             }
         }
         self.model.tick();
