@@ -2,6 +2,7 @@
 //! Verilator harness in `zkaccel-sim`, the lint test and the synthesis scripts).
 
 use crate::butterfly::Butterfly;
+use crate::dsp_montmul::{DspMontMul, Reduction};
 use crate::field::Field;
 use crate::modarith::{ModAdd, ModSub};
 use crate::montmul::MontMul;
@@ -25,8 +26,31 @@ pub const BLOCKS: &[BlockInfo] = &[
     BlockInfo { name: "fr_sub", latency: ModSub::LATENCY, description: "modular subtractor over Fr" },
     BlockInfo { name: "fq_mul", latency: MontMul::LATENCY, description: "Montgomery multiplier over Fq" },
     BlockInfo { name: "fr_mul", latency: MontMul::LATENCY, description: "Montgomery multiplier over Fr" },
+    BlockInfo {
+        name: "fq_mul_d243",
+        latency: 70,
+        description: "DSP-lean Montgomery multiplier over Fq, all three products in DSPs (243 DSP48E2)",
+    },
+    BlockInfo {
+        name: "fr_mul_d162",
+        latency: 61,
+        description: "DSP-lean Montgomery multiplier over Fr, T_lo*q' in LUTs (162 DSP48E2)",
+    },
+    BlockInfo {
+        name: "fq_mul_d81",
+        latency: 43,
+        description: "DSP-lean Montgomery multiplier over Fq, both products by constants in LUTs (81 DSP48E2)",
+    },
     BlockInfo { name: "butterfly", latency: Butterfly::LATENCY, description: "Cooley-Tukey NTT butterfly over Fr" },
     BlockInfo { name: "g1_add", latency: PointAdd::LATENCY, description: "BN254 G1 XYZZ += affine point adder" },
+];
+
+/// The DSP-lean multipliers of the catalogue: name, field and reduction (their latencies above are
+/// checked against the generator by a test).
+pub const DSP_MULTIPLIERS: &[(&str, Field, Reduction)] = &[
+    ("fq_mul_d243", Field::Fq, Reduction::ALL_DSP),
+    ("fr_mul_d162", Field::Fr, Reduction::M_IN_LUTS),
+    ("fq_mul_d81", Field::Fq, Reduction::BOTH_IN_LUTS),
 ];
 
 /// Look a block up by name.
@@ -49,6 +73,10 @@ pub fn verilog(name: &str) -> String {
         "fr_sub" => emit(Box::new(ModSub::new(Field::Fr))),
         "fq_mul" => emit(Box::new(MontMul::new(Field::Fq))),
         "fr_mul" => emit(Box::new(MontMul::new(Field::Fr))),
+        "fq_mul_d243" | "fr_mul_d162" | "fq_mul_d81" => {
+            let (_, field, reduction) = *DSP_MULTIPLIERS.iter().find(|m| m.0 == name).unwrap();
+            emit(Box::new(DspMontMul::new(field, reduction)))
+        }
         "butterfly" => emit(Box::new(Butterfly::new())),
         "g1_add" => emit(Box::new(PointAdd::new())),
         other => panic!("unknown block {other}"),
@@ -89,4 +117,16 @@ pub fn top_ports(verilog: &str) -> Vec<Port> {
         ports.push(Port { name, width, is_input });
     }
     ports
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dsp_multiplier_latencies_match_the_generator() {
+        for &(name, field, reduction) in DSP_MULTIPLIERS {
+            assert_eq!(info(name).unwrap().latency, DspMontMul::new(field, reduction).latency(), "{name}");
+        }
+    }
 }

@@ -1,6 +1,9 @@
 //! BN254 arithmetic blocks in rust-hdl, emitted as Verilog. See README.md and docs/hardware.md.
 pub mod field;
 pub mod karatsuba;
+pub mod netlist;
+pub mod dspmul;
+pub mod dsp_montmul;
 pub mod prims;
 pub mod rhdl_sim;
 pub mod modarith;
