@@ -12,7 +12,8 @@ use std::process::Command;
 use std::{env, fs};
 
 use zkaccel_core::regmap::MsmBuild;
-use zkaccel_hdl::blocks::{top_ports, Port, BLOCKS};
+use zkaccel_hdl::blocks::{top_ports, Port, BLOCKS, MULTIPLIERS};
+use zkaccel_hdl::montmul::{set_view, View};
 
 const VERILATOR_FLAGS: &[&str] = &[
     "--cc",
@@ -226,8 +227,24 @@ fn main() {
     let mut factory = String::from("std::unique_ptr<SimModel> new_model(rust::Str n) {\n  std::string s(n.data(), n.size());\n");
     let mut objects = Vec::new();
     let mut includes = Vec::new();
-    let mut models: Vec<(String, String)> =
-        BLOCKS.iter().map(|b| (b.name.to_string(), zkaccel_hdl::blocks::verilog(b.name))).collect();
+    // The multiplier blocks are simulated as the hardware is built (structural view); every block
+    // or kernel that contains multipliers uses their behavioural view, the same function at the
+    // same latency (see zkaccel_hdl::montmul::View), so that its model stays fast.
+    let view_for = |name: &str| {
+        if MULTIPLIERS.iter().any(|m| m.0 == name) {
+            View::Structural
+        } else {
+            View::Behavioural
+        }
+    };
+    let mut models: Vec<(String, String)> = BLOCKS
+        .iter()
+        .map(|b| {
+            set_view(view_for(b.name));
+            (b.name.to_string(), zkaccel_hdl::blocks::verilog(b.name))
+        })
+        .collect();
+    set_view(View::Behavioural);
     models.extend(kernel_models());
     models.extend(msm_models());
     for (name, verilog) in &models {
@@ -264,6 +281,11 @@ fn main() {
     body.push_str("}  // namespace zkaccel\n");
     models_cpp.push_str(&body);
     ports_rs.push_str("];\n");
+    ports_rs.push_str(&format!(
+        "/// The MSM kernel's issue-to-write-back cycles (zkaccel_kernels::msm::ISSUE_TO_WRITEBACK).\n\
+         pub const MSM_ISSUE_TO_WRITEBACK: u32 = {};\n",
+        zkaccel_kernels::msm::ISSUE_TO_WRITEBACK
+    ));
     let models_file = out.join("models.cpp");
     fs::write(&models_file, models_cpp).unwrap();
     fs::write(out.join("ports.rs"), ports_rs).unwrap();

@@ -2,18 +2,18 @@
 # Hierarchical resource estimate of a block that contains Montgomery multipliers, with yosys 0.23.
 #   hdl/scripts/synth_hier.sh <verilog file> <out dir>
 #
-# A flattened run of the ten-multiplier `g1_add` would take well over 40 min on the 2-core machine,
+# A flattened run of the ten-multiplier `g1_add` would take well over an hour on the 2-core machine,
 # so this script measures the block *without* its multipliers: every `MontMul` instance becomes a
 # black box, the rest (add/sub units, delay lines, muxes, control) is synthesised flattened, and the
 # black-box cells left in the netlist are the multiplier instance count. Total of the block =
 # this remainder + N x the flattened multiplier (`synth.sh fq_mul.v` / `fr_mul.v`).
 #
-# rust-hdl emits every sub-block instance as its own module named after its path (`top$m1`,
-# `top$m1$t`, ...). A MontMul instance is recognised by its `t_hi_d` field (the floor(T/R) delay line,
-# a field only `MontMul` has): module `X` is a multiplier iff module `X$t_hi_d` exists. The script
-# also checks that each such module tree is, up to its name prefix, line for line the Verilog of
-# the stand-alone `fq_mul` or `fr_mul` block (next to <verilog file>), so the composition adds
-# exactly what `synth.sh` measured for that block.
+# rust-hdl emits every sub-block instance as its own module named after its path (`top$m1`, ...).
+# A MontMul instance is the module whose body starts with the marker `// zkaccel-hdl MontMul`
+# (hdl/src/montmul.rs). The script also checks that each such module is, up to its name, line for
+# line the Verilog of a stand-alone multiplier block (`fq_mul`, `fr_mul`, `fq_mul_d243`,
+# `fq_mul_d81`, next to <verilog file>), so the composition adds exactly what `synth.sh` measured
+# for that block.
 #
 # Writes <out>/<block>.hier.{xcup,generic}.{log,stat}, <out>/<block>.hier.muls (the instances and the
 # stand-alone block each matches) and <out>/<block>.hier.time (wall seconds of each flow).
@@ -22,7 +22,7 @@ v="$1"; out="$2"; mkdir -p "$out"
 b="$(basename "$v" .v)"; dir="$(dirname "$v")"
 command -v yosys >/dev/null || { echo "yosys not found: apt-get install -y yosys" >&2; exit 1; }
 
-muls=$(grep -o '^module [^ (]*\$t_hi_d(' "$v" | sed -e 's/^module //' -e 's/\$t_hi_d($//' | sort -V)
+muls=$(awk '/^module /{m=$2; sub(/\(.*/, "", m)} /^\s*\/\/ zkaccel-hdl MontMul/{print m}' "$v" | sort -uV)
 [ -n "$muls" ] || { echo "no MontMul instance in $v" >&2; exit 1; }
 echo "$muls" | grep -qx top && { echo "$v is itself a multiplier: use synth.sh" >&2; exit 1; }
 
@@ -40,7 +40,7 @@ EOF
 : > "$out/$b.hier.muls"
 for m in $muls; do
   match=none
-  for ref in fq_mul fr_mul; do
+  for ref in fq_mul fr_mul fq_mul_d243 fq_mul_d81; do
     [ -f "$dir/$ref.v" ] || continue
     if cmp -s <(tree "$m" "$v" | grep -v '^\s*$' | sort) <(grep -v '^\s*$' "$dir/$ref.v" | sort); then match=$ref; fi
   done
@@ -52,7 +52,7 @@ cat "$out/$b.hier.muls"
 bb=$(echo $muls)
 prep="read_verilog $v; hierarchy -top top; blackbox $bb; hierarchy -top top"
 t0=$(date +%s)
-yosys -q -l "$out/$b.hier.xcup.log" -p "$prep; synth_xilinx -family xcup -top top -flatten; tee -o $out/$b.hier.xcup.stat stat" >/dev/null
+yosys -q -l "$out/$b.hier.xcup.log" -p "$prep; synth_xilinx -family xcup -top top -flatten; tee -o $out/$b.hier.xcup.stat stat; write_json $out/$b.hier.xcup.json" >/dev/null
 t1=$(date +%s)
 yosys -q -l "$out/$b.hier.generic.log" -p "$prep; synth -top top -flatten; tee -o $out/$b.hier.generic.stat stat" >/dev/null
 t2=$(date +%s)
@@ -64,7 +64,7 @@ for flow in xcup generic; do
   rem=$("$here/stat_row.sh" "$out/$b.hier.$flow.stat")
   echo "$rem" | tee -a "$out/$b.hier.time"
   for ref in $(awk '{print $2}' "$out/$b.hier.muls" | sort -u); do
-    [ "$ref" = none ] && { echo "warning: a multiplier matches neither fq_mul.v nor fr_mul.v in $dir: no total" >&2; continue; }
+    [ "$ref" = none ] && { echo "warning: a multiplier matches no stand-alone multiplier block in $dir: no total" >&2; continue; }
     n=$(awk -v r="$ref" '$2 == r' "$out/$b.hier.muls" | wc -l)
     if [ -f "$out/$ref.$flow.stat" ]; then
       one=$("$here/stat_row.sh" "$out/$ref.$flow.stat")

@@ -2,10 +2,9 @@
 //! Verilator harness in `zkaccel-sim`, the lint test and the synthesis scripts).
 
 use crate::butterfly::Butterfly;
-use crate::dsp_montmul::{DspMontMul, Reduction};
+use crate::montmul::{MontMul, Reduction};
 use crate::field::Field;
 use crate::modarith::{ModAdd, ModSub};
-use crate::montmul::MontMul;
 use crate::point_add::PointAdd;
 use rust_hdl::prelude::*;
 
@@ -24,32 +23,35 @@ pub const BLOCKS: &[BlockInfo] = &[
     BlockInfo { name: "fq_sub", latency: ModSub::LATENCY, description: "modular subtractor over Fq" },
     BlockInfo { name: "fr_add", latency: ModAdd::LATENCY, description: "modular adder over Fr" },
     BlockInfo { name: "fr_sub", latency: ModSub::LATENCY, description: "modular subtractor over Fr" },
-    BlockInfo { name: "fq_mul", latency: MontMul::LATENCY, description: "Montgomery multiplier over Fq" },
-    BlockInfo { name: "fr_mul", latency: MontMul::LATENCY, description: "Montgomery multiplier over Fr" },
     BlockInfo {
-        name: "fq_mul_d243",
-        latency: 70,
-        description: "DSP-lean Montgomery multiplier over Fq, all three products in DSPs (243 DSP48E2)",
+        name: "fq_mul",
+        latency: Reduction::M_IN_LUTS.latency(),
+        description: "Montgomery multiplier over Fq, T_lo*q' in LUTs (162 DSP48E2), as in g1_add",
     },
     BlockInfo {
-        name: "fr_mul_d162",
-        latency: 61,
-        description: "DSP-lean Montgomery multiplier over Fr, T_lo*q' in LUTs (162 DSP48E2)",
+        name: "fr_mul",
+        latency: Reduction::M_IN_LUTS.latency(),
+        description: "Montgomery multiplier over Fr, T_lo*r' in LUTs (162 DSP48E2), as in butterfly",
+    },
+    BlockInfo {
+        name: "fq_mul_d243",
+        latency: Reduction::ALL_DSP.latency(),
+        description: "Montgomery multiplier over Fq, all three products in DSPs (243 DSP48E2)",
     },
     BlockInfo {
         name: "fq_mul_d81",
-        latency: 43,
-        description: "DSP-lean Montgomery multiplier over Fq, both products by constants in LUTs (81 DSP48E2)",
+        latency: Reduction::M_IN_LUTS.latency(),
+        description: "Montgomery multiplier over Fq, both products by constants in LUTs (81 DSP48E2), padded to fq_mul's latency as in g1_add",
     },
     BlockInfo { name: "butterfly", latency: Butterfly::LATENCY, description: "Cooley-Tukey NTT butterfly over Fr" },
     BlockInfo { name: "g1_add", latency: PointAdd::LATENCY, description: "BN254 G1 XYZZ += affine point adder" },
 ];
 
-/// The DSP-lean multipliers of the catalogue: name, field and reduction (their latencies above are
-/// checked against the generator by a test).
-pub const DSP_MULTIPLIERS: &[(&str, Field, Reduction)] = &[
+/// The multipliers of the catalogue: name, field and reduction.
+pub const MULTIPLIERS: &[(&str, Field, Reduction)] = &[
+    ("fq_mul", Field::Fq, Reduction::M_IN_LUTS),
+    ("fr_mul", Field::Fr, Reduction::M_IN_LUTS),
     ("fq_mul_d243", Field::Fq, Reduction::ALL_DSP),
-    ("fr_mul_d162", Field::Fr, Reduction::M_IN_LUTS),
     ("fq_mul_d81", Field::Fq, Reduction::BOTH_IN_LUTS),
 ];
 
@@ -71,11 +73,9 @@ pub fn verilog(name: &str) -> String {
         "fq_sub" => emit(Box::new(ModSub::new(Field::Fq))),
         "fr_add" => emit(Box::new(ModAdd::new(Field::Fr))),
         "fr_sub" => emit(Box::new(ModSub::new(Field::Fr))),
-        "fq_mul" => emit(Box::new(MontMul::new(Field::Fq))),
-        "fr_mul" => emit(Box::new(MontMul::new(Field::Fr))),
-        "fq_mul_d243" | "fr_mul_d162" | "fq_mul_d81" => {
-            let (_, field, reduction) = *DSP_MULTIPLIERS.iter().find(|m| m.0 == name).unwrap();
-            emit(Box::new(DspMontMul::new(field, reduction)))
+        "fq_mul" | "fr_mul" | "fq_mul_d243" | "fq_mul_d81" => {
+            let (_, field, reduction) = *MULTIPLIERS.iter().find(|m| m.0 == name).unwrap();
+            emit(Box::new(MontMul::padded(field, reduction, info(&name).unwrap().latency)))
         }
         "butterfly" => emit(Box::new(Butterfly::new())),
         "g1_add" => emit(Box::new(PointAdd::new())),
@@ -124,9 +124,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dsp_multiplier_latencies_match_the_generator() {
-        for &(name, field, reduction) in DSP_MULTIPLIERS {
-            assert_eq!(info(name).unwrap().latency, DspMontMul::new(field, reduction).latency(), "{name}");
+    fn multiplier_latencies_match_the_generator() {
+        for &(name, field, reduction) in MULTIPLIERS {
+            let latency = info(name).unwrap().latency;
+            assert!(latency >= reduction.latency(), "{name}");
+            assert_eq!(MontMul::padded(field, reduction, latency).latency(), latency, "{name}");
         }
     }
 }

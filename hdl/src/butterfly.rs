@@ -2,7 +2,7 @@
 
 use crate::field::{big_to_bits, Field};
 use crate::modarith::{ModAdd, ModSub};
-use crate::montmul::MontMul;
+use crate::montmul::{MontMul, Reduction};
 use crate::prims::Delay;
 use rust_hdl::prelude::*;
 
@@ -16,19 +16,18 @@ use rust_hdl::prelude::*;
 /// **Invariants**: `a, b, w` in Montgomery form (arkworks' internal `Fr`
 /// representation), each `< r`; outputs in Montgomery form, `< r`.
 ///
-/// **Latency** [`Butterfly::LATENCY`] = `MontMul::LATENCY` + 2 = 21 cycles;
+/// **Latency** [`Butterfly::LATENCY`] = 62 + 3 = 65 cycles (multiplier, then add/sub);
 /// **throughput** one butterfly per cycle. `valid_out` is `valid_in` delayed by
 /// the latency (the datapath itself ignores it).
 ///
-/// Pipeline: `w·b` in a [`MontMul`] (Fr) while `a` waits in a 19-stage delay
-/// line (its first stage halves `a` mod r when `halve` is set); then a [`ModAdd`]
-/// and a [`ModSub`] side by side.
+/// Pipeline: `w·b` in a [`MontMul`] (Fr, [`MULTIPLIER`]) while `a` waits in a 62-stage
+/// delay line whose first two stages halve `a` mod r when `halve` is set (`a + r` in two
+/// 128-bit halves with a registered carry, then the shift); then a [`ModAdd`] and a
+/// [`ModSub`] side by side.
 ///
-/// **Cost**: one Montgomery multiplier (27 × 64×64 products), one modular adder,
-/// one modular subtractor, one 257-bit adder (the halving), 19 × 256 delay flip-flops.
-/// yosys 0.23 `synth_xilinx -family xcup`, flattened (`hdl/scripts/synth.sh`):
-/// 408 DSP48E2 (all in the multiplier), 25,423 LUT, 13,716 FF, 651 SRL; without
-/// the multiplier 1,364 LUT, 1,026 FF, 257 SRL, no DSP. See docs/PERFORMANCE.md.
+/// **Cost**: one Montgomery multiplier (162 DSP48E2), one modular adder, one modular
+/// subtractor, two 128-bit adders (the halving), 62 × 256 delay flip-flops (SRLs).
+/// yosys figures: docs/PERFORMANCE.md, "Hardware blocks".
 #[derive(LogicBlock)]
 pub struct Butterfly {
     pub clock: Signal<In, Clock>,
@@ -41,18 +40,33 @@ pub struct Butterfly {
     pub a_out: Signal<Out, Bits<256>>,
     pub b_out: Signal<Out, Bits<256>>,
     mul: MontMul,
-    modulus: Constant<Bits<257>>,
-    a_h: DFF<Bits<256>>,
-    a_d: Delay<Bits<256>, { MontMul::LATENCY - 1 }>,
-    v_d: Delay<Bit, { MontMul::LATENCY + ModAdd::LATENCY }>,
+    r_lo: Constant<Bits<128>>,
+    r_hi: Constant<Bits<128>>,
+    // Halving, stage 1: the low half of a (+ r), with its carry; the high half, the flags.
+    h1_lo: DFF<Bits<129>>,
+    h1_hi: DFF<Bits<128>>,
+    h1_add_r: DFF<Bit>,
+    h1_halve: DFF<Bit>,
+    // Halving, stage 2: the high half (+ r + carry), then the shift.
+    h2: DFF<Bits<256>>,
+    hi_sum: Signal<Local, Bits<128>>,
+    sum: Signal<Local, Bits<256>>,
+    a_d: Delay<Bits<256>, { LM - 2 }>,
+    v_d: Delay<Bit, { LM + ModAdd::LATENCY }>,
     add: ModAdd,
     sub: ModSub,
 }
 
+/// The butterfly's multiplier: `T_lo·r'` in LUTs, 162 DSP48E2.
+pub const MULTIPLIER: Reduction = Reduction::M_IN_LUTS;
+const LM: usize = MULTIPLIER.latency();
+
 impl Butterfly {
-    pub const LATENCY: usize = MontMul::LATENCY + ModAdd::LATENCY;
+    pub const LATENCY: usize = LM + ModAdd::LATENCY;
     pub fn new() -> Self {
         assert_eq!(ModAdd::LATENCY, ModSub::LATENCY);
+        let r = Field::Fr.params().modulus;
+        let low_mask = (num_bigint::BigUint::from(1u8) << 128u32) - 1u8;
         Self {
             clock: Default::default(),
             valid_in: Default::default(),
@@ -63,9 +77,16 @@ impl Butterfly {
             valid_out: Default::default(),
             a_out: Default::default(),
             b_out: Default::default(),
-            mul: MontMul::new(Field::Fr),
-            modulus: Constant::new(big_to_bits(&Field::Fr.params().modulus)),
-            a_h: Default::default(),
+            mul: MontMul::new(Field::Fr, MULTIPLIER),
+            r_lo: Constant::new(big_to_bits(&(&r & &low_mask))),
+            r_hi: Constant::new(big_to_bits(&(&r >> 128u32))),
+            h1_lo: Default::default(),
+            h1_hi: Default::default(),
+            h1_add_r: Default::default(),
+            h1_halve: Default::default(),
+            h2: Default::default(),
+            hi_sum: Default::default(),
+            sum: Default::default(),
             a_d: Default::default(),
             v_d: Default::default(),
             add: ModAdd::new(Field::Fr),
@@ -84,23 +105,38 @@ impl Logic for Butterfly {
     #[hdl_gen]
     fn update(&mut self) {
         self.mul.clock.next = self.clock.val();
-        self.a_h.clock.next = self.clock.val();
+        self.h1_lo.clock.next = self.clock.val();
+        self.h1_hi.clock.next = self.clock.val();
+        self.h1_add_r.clock.next = self.clock.val();
+        self.h1_halve.clock.next = self.clock.val();
+        self.h2.clock.next = self.clock.val();
         self.a_d.clock.next = self.clock.val();
         self.v_d.clock.next = self.clock.val();
         self.add.clock.next = self.clock.val();
         self.sub.clock.next = self.clock.val();
         self.mul.a.next = self.w.val();
         self.mul.b.next = self.b.val();
-        // a/2 mod r: an even a shifts; an odd one becomes even by adding r (a + r < 2^257).
-        self.a_h.d.next = self.a.val();
-        if self.halve.val() {
-            if self.a.val().get_bit(0) {
-                self.a_h.d.next = bit_cast::<256, 257>((bit_cast::<257, 256>(self.a.val()) + self.modulus.val()) >> 1);
-            } else {
-                self.a_h.d.next = self.a.val() >> 1;
-            }
+        // a/2 mod r: an even a shifts; an odd one becomes even by adding r (a + r < 2^255), in
+        // two 128-bit halves so that no carry chain is longer than 129 bits.
+        self.h1_add_r.d.next = self.halve.val() & self.a.val().get_bit(0);
+        self.h1_halve.d.next = self.halve.val();
+        self.h1_hi.d.next = self.a.val().get_bits::<128>(128);
+        if self.halve.val() & self.a.val().get_bit(0) {
+            self.h1_lo.d.next = bit_cast::<129, 128>(self.a.val().get_bits::<128>(0)) + bit_cast::<129, 128>(self.r_lo.val());
+        } else {
+            self.h1_lo.d.next = bit_cast::<129, 128>(self.a.val().get_bits::<128>(0));
         }
-        self.a_d.d.next = self.a_h.q.val();
+        self.hi_sum.next = self.h1_hi.q.val() + bit_cast::<128, 1>(self.h1_lo.q.val().get_bit(128).into());
+        if self.h1_add_r.q.val() {
+            self.hi_sum.next = self.h1_hi.q.val() + self.r_hi.val() + bit_cast::<128, 1>(self.h1_lo.q.val().get_bit(128).into());
+        }
+        self.sum.next = (bit_cast::<256, 128>(self.hi_sum.val()) << 128) | bit_cast::<256, 128>(self.h1_lo.q.val().get_bits::<128>(0));
+        if self.h1_halve.q.val() {
+            self.h2.d.next = self.sum.val() >> 1;
+        } else {
+            self.h2.d.next = self.sum.val();
+        }
+        self.a_d.d.next = self.h2.q.val();
         self.v_d.d.next = self.valid_in.val();
         self.add.a.next = self.a_d.q.val();
         self.add.b.next = self.mul.p.val();

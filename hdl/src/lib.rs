@@ -2,8 +2,6 @@
 pub mod field;
 pub mod karatsuba;
 pub mod netlist;
-pub mod dspmul;
-pub mod dsp_montmul;
 pub mod prims;
 pub mod rhdl_sim;
 pub mod modarith;

@@ -2,14 +2,30 @@
 
 use crate::field::{big_to_bits, Field};
 use crate::modarith::{ModAdd, ModSub};
-use crate::montmul::MontMul;
+use crate::montmul::{MontMul, Reduction};
 use crate::prims::Delay;
 use rust_hdl::prelude::*;
 
-const LM: usize = MontMul::LATENCY;
+/// The ten multipliers' reductions: eight compute `T_lo·q'` in LUTs (162 DSP48E2 each), two
+/// compute both products by constants in LUTs (81 each): 1,458 DSP48E2 in all. The two faster
+/// ones are padded to the others' latency, so every level of the adder waits [`LM`] cycles.
+pub const MULTIPLIERS: [Reduction; 10] = [
+    Reduction::M_IN_LUTS,
+    Reduction::M_IN_LUTS,
+    Reduction::M_IN_LUTS,
+    Reduction::M_IN_LUTS,
+    Reduction::M_IN_LUTS,
+    Reduction::M_IN_LUTS,
+    Reduction::M_IN_LUTS,
+    Reduction::M_IN_LUTS,
+    Reduction::BOTH_IN_LUTS,
+    Reduction::BOTH_IN_LUTS,
+];
+/// Multiplier latency.
+const LM: usize = Reduction::M_IN_LUTS.latency();
 const LA: usize = ModAdd::LATENCY;
 /// Stage boundaries (cycle at which each level's inputs are presented).
-const T1: usize = LM + LA; // P, R ready; doubling decided
+const T1: usize = LM + LA + 1; // P, R ready (and registered with their zero tests); doubling decided
 const T2: usize = T1 + LM; // PP/V, RR/M ready
 const T3: usize = T2 + LM; // PPP/W, Q/S, ZZ3/MM ready
 const T4: usize = T3 + 3 * LA; // X3 and (Q−X3) ready
@@ -45,16 +61,14 @@ type DBit<const N: usize> = Delay<Bit, N>;
 ///   `X3 = R² − PPP − 2Q`, `Y3 = R·(Q − X3) − Y1·PPP`, `ZZ3 = ZZ1·PP`,
 ///   `ZZZ3 = ZZZ1·PPP`.
 ///
-/// **Latency** [`PointAdd::LATENCY`] = 4·19 + 5·2 + 1 = 87 cycles;
-/// **throughput** one addition per cycle. `valid_out` = `valid_in` delayed.
+/// **Latency** [`PointAdd::LATENCY`] = 4·62 + 5·3 + 1 (P, R and their zero tests
+/// registered) + 1 (output) = 265 cycles; **throughput** one addition per cycle.
+/// `valid_out` = `valid_in` delayed.
 ///
-/// **Cost**: 10 Montgomery multipliers (270 × 64×64 products), 10 modular
-/// add/sub units, and delay lines for the inputs and intermediates (the
-/// dominant flip-flop cost). yosys 0.23 `synth_xilinx -family xcup`, the
-/// multipliers black-boxed plus 10 × the synthesised `fq_mul`
-/// (`hdl/scripts/synth_hier.sh`): 4,080 DSP48E2 (all in the multipliers),
-/// ≈ 250 k LUT, ≈ 136 k FF, ≈ 12.6 k SRL — more DSPs than the ~3,000 usable
-/// on an F1 VU9P. See docs/PERFORMANCE.md, "Hardware blocks".
+/// **Cost**: 10 Montgomery multipliers ([`MULTIPLIERS`]: 1,458 DSP48E2), 10 modular
+/// add/sub units, and delay lines for the inputs and intermediates (the dominant
+/// flip-flop cost outside the multipliers). yosys figures: docs/PERFORMANCE.md,
+/// "Hardware blocks".
 #[derive(LogicBlock)]
 pub struct PointAdd {
     pub clock: Signal<In, Clock>,
@@ -104,10 +118,10 @@ pub struct PointAdd {
     d_y2_a: D256<T1>,
     d_y2_b: D256<{ T6 - T1 }>,
     d_x1_a: D256<LM>,
-    d_x1_b: D256<LA>,
+    d_x1_b: D256<{ T1 - LM }>,
     d_x1_c: D256<{ T6 - T1 }>,
     d_y1_a: D256<LM>,
-    d_y1_b: D256<LA>,
+    d_y1_b: D256<{ T1 - LM }>,
     d_y1_c: D256<{ T6 - T1 }>,
     d_zz1_a: D256<T2>,
     d_zz1_b: D256<{ T6 - T2 }>,
@@ -119,6 +133,12 @@ pub struct PointAdd {
     d_i2_a: DBit<T1>,
     d_i2_b: DBit<{ T6 - T1 }>,
     // intermediates
+    // P and R, registered with their zero tests, so that the decision and the operand muxes that
+    // follow it get a cycle of their own (the 256-bit OR trees take the whole previous one).
+    r_pp: DFF<Bits<256>>,
+    r_rr: DFF<Bits<256>>,
+    r_p_zero: DFF<Bit>,
+    r_r_zero: DFF<Bit>,
     d_u: D256<{ T1 - LA }>,
     d_x3: D256<{ T1 - 2 * LA }>,
     d_up: D256<LM>,
@@ -175,16 +195,16 @@ impl PointAdd {
             zzz3: Default::default(),
             one: Constant::new(big_to_bits(&f.params().mont_one)),
             zero: Constant::new(Bits::<256>::default()),
-            m1: MontMul::new(f),
-            m2: MontMul::new(f),
-            m3: MontMul::new(f),
-            m4: MontMul::new(f),
-            m5: MontMul::new(f),
-            m6: MontMul::new(f),
-            m7: MontMul::new(f),
-            m8: MontMul::new(f),
-            m9: MontMul::new(f),
-            m10: MontMul::new(f),
+            m1: MontMul::padded(f, MULTIPLIERS[0], LM),
+            m2: MontMul::padded(f, MULTIPLIERS[1], LM),
+            m3: MontMul::padded(f, MULTIPLIERS[2], LM),
+            m4: MontMul::padded(f, MULTIPLIERS[3], LM),
+            m5: MontMul::padded(f, MULTIPLIERS[4], LM),
+            m6: MontMul::padded(f, MULTIPLIERS[5], LM),
+            m7: MontMul::padded(f, MULTIPLIERS[6], LM),
+            m8: MontMul::padded(f, MULTIPLIERS[7], LM),
+            m9: MontMul::padded(f, MULTIPLIERS[8], LM),
+            m10: MontMul::padded(f, MULTIPLIERS[9], LM),
             ad_u: ModAdd::new(f),
             ad_2x: ModAdd::new(f),
             ad_3x: ModAdd::new(f),
@@ -215,6 +235,10 @@ impl PointAdd {
             d_ai_b: Default::default(),
             d_i2_a: Default::default(),
             d_i2_b: Default::default(),
+            r_pp: Default::default(),
+            r_rr: Default::default(),
+            r_p_zero: Default::default(),
+            r_r_zero: Default::default(),
             d_u: Default::default(),
             d_x3: Default::default(),
             d_up: Default::default(),
@@ -297,6 +321,10 @@ impl Logic for PointAdd {
         self.d_ai_b.clock.next = self.clock.val();
         self.d_i2_a.clock.next = self.clock.val();
         self.d_i2_b.clock.next = self.clock.val();
+        self.r_pp.clock.next = self.clock.val();
+        self.r_rr.clock.next = self.clock.val();
+        self.r_p_zero.clock.next = self.clock.val();
+        self.r_r_zero.clock.next = self.clock.val();
         self.d_u.clock.next = self.clock.val();
         self.d_x3.clock.next = self.clock.val();
         self.d_up.clock.next = self.clock.val();
@@ -365,13 +393,19 @@ impl Logic for PointAdd {
         self.sb_r.a.next = self.m2.p.val();
         self.sb_r.b.next = self.d_y1_a.q.val();
 
+        // ---- (t = LM + LA): register P, R and whether they are zero
+        self.r_pp.d.next = self.sb_p.p.val();
+        self.r_rr.d.next = self.sb_r.p.val();
+        self.r_p_zero.d.next = !self.sb_p.p.val().any();
+        self.r_r_zero.d.next = !self.sb_r.p.val().any();
+
         // ---- level B (t = T1): decide doubling / cancellation, PP|V and RR|M
-        self.dbl.next = !self.sb_p.p.val().any()
-            & !self.sb_r.p.val().any()
+        self.dbl.next = self.r_p_zero.q.val()
+            & self.r_r_zero.q.val()
             & !self.d_ai_a.q.val()
             & !self.d_i2_a.q.val();
-        self.cancel.next = !self.sb_p.p.val().any()
-            & self.sb_r.p.val().any()
+        self.cancel.next = self.r_p_zero.q.val()
+            & !self.r_r_zero.q.val()
             & !self.d_ai_a.q.val()
             & !self.d_i2_a.q.val();
         self.d_cancel.d.next = self.cancel.val();
@@ -383,16 +417,16 @@ impl Logic for PointAdd {
             self.m4.b.next = self.d_x3.q.val();
             self.d_sy.d.next = self.d_y2_a.q.val();
         } else {
-            self.s_up.next = self.sb_p.p.val();
+            self.s_up.next = self.r_pp.q.val();
             self.d_sx.d.next = self.d_x1_b.q.val();
-            self.m4.a.next = self.sb_r.p.val();
-            self.m4.b.next = self.sb_r.p.val();
+            self.m4.a.next = self.r_rr.q.val();
+            self.m4.b.next = self.r_rr.q.val();
             self.d_sy.d.next = self.d_y1_b.q.val();
         }
         self.m3.a.next = self.s_up.val();
         self.m3.b.next = self.s_up.val();
         self.d_up.d.next = self.s_up.val();
-        self.d_r.d.next = self.sb_r.p.val();
+        self.d_r.d.next = self.r_rr.q.val();
 
         // ---- level C (t = T2): PPP|W, Q|S, ZZ3|MM
         self.d_dbl_b.d.next = self.d_dbl_a.q.val();

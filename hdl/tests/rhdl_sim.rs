@@ -9,53 +9,9 @@ use ark_std::UniformRand;
 use num_bigint::BigUint;
 use rust_hdl::prelude::*;
 use zkaccel_hdl::field::*;
-use zkaccel_hdl::karatsuba::{Kara256, MulLo256};
-use zkaccel_hdl::montmul::MontMul;
+use zkaccel_hdl::montmul::{MontMul, Reduction};
 use zkaccel_hdl::point_add::PointAdd;
 use zkaccel_hdl::rhdl_sim::tick;
-
-fn rand_big(bits: u64, seed: &mut u64) -> BigUint {
-    let mut v = BigUint::from(0u8);
-    for _ in 0..bits.div_ceil(64) {
-        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        v = (v << 64u32) + (*seed ^ (*seed >> 29));
-    }
-    v & ((BigUint::from(1u8) << bits) - 1u8)
-}
-
-/// Pipelined: a new operand pair every cycle; includes all-ones (worst-case
-/// Karatsuba signs/carries) and zero.
-#[test]
-fn karatsuba_and_low_half_products() {
-    let mut seed = 7;
-    let max = (BigUint::from(1u8) << 256u32) - 1u8;
-    let mut ops = vec![(max.clone(), max.clone()), (BigUint::from(0u8), max.clone()), (max.clone() >> 128u32, max.clone())];
-    for _ in 0..12 {
-        ops.push((rand_big(256, &mut seed), rand_big(256, &mut seed)));
-    }
-    let mut k = Kara256::default();
-    let mut l = MulLo256::default();
-    k.connect_all();
-    l.connect_all();
-    let r = BigUint::from(1u8) << 256u32;
-    for c in 0..ops.len() + Kara256::LATENCY - 1 {
-        let (a, b) = &ops[c.min(ops.len() - 1)];
-        k.a.next = big_to_bits(a);
-        k.b.next = big_to_bits(b);
-        l.a.next = big_to_bits(a);
-        l.b.next = big_to_bits(b);
-        tick(&mut k, |u| &mut u.clock);
-        tick(&mut l, |u| &mut u.clock);
-        if c + 1 >= Kara256::LATENCY {
-            let (a, b) = &ops[c + 1 - Kara256::LATENCY];
-            assert_eq!(bits_to_big(k.p.val()), a * b, "Kara256 case {}", c + 1 - Kara256::LATENCY);
-        }
-        if c + 1 >= MulLo256::LATENCY && c + 1 - MulLo256::LATENCY < ops.len() {
-            let (a, b) = &ops[c + 1 - MulLo256::LATENCY];
-            assert_eq!(bits_to_big(l.p.val()), a * b % &r);
-        }
-    }
-}
 
 #[test]
 fn montmul_matches_arkworks() {
@@ -65,15 +21,16 @@ fn montmul_matches_arkworks() {
     for _ in 0..5 {
         ops.push((mont_residue(&Fq::rand(&mut rng)), mont_residue(&Fq::rand(&mut rng))));
     }
-    let mut uut = MontMul::new(Field::Fq);
+    let mut uut = MontMul::new(Field::Fq, Reduction::M_IN_LUTS);
+    let lat = uut.latency();
     uut.connect_all();
-    for c in 0..ops.len() + MontMul::LATENCY - 1 {
+    for c in 0..ops.len() + lat - 1 {
         let (a, b) = &ops[c.min(ops.len() - 1)];
         uut.a.next = big_to_bits(a);
         uut.b.next = big_to_bits(b);
         tick(&mut uut, |u| &mut u.clock);
-        if c + 1 >= MontMul::LATENCY {
-            let (a, b) = &ops[c + 1 - MontMul::LATENCY];
+        if c + 1 >= lat {
+            let (a, b) = &ops[c + 1 - lat];
             let want = from_mont_residue::<Fq>(a) * from_mont_residue::<Fq>(b);
             assert_eq!(bits_to_big(uut.p.val()), mont_residue(&want));
         }

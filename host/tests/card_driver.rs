@@ -11,12 +11,12 @@ use zkaccel::testing::{self, check_msm, check_ntt, msm_edge_cases, msm_random_ca
 use zkaccel::{reference, Backend, Error, NttKind};
 
 fn card(ntt_max_log: u32, memory_bytes: u64, behaviour: Behaviour) -> CardBackend {
-    let config = Config { ntt_max_log, msm_log_slots: 10, msm_lanes: 2, memory_bytes };
+    let config = Config { ntt_max_log, msm_log_slots: 10, msm_lanes: 2, msm_writeback: 261, memory_bytes };
     CardBackend::new("model", Box::new(FunctionalCard::new(config, behaviour))).unwrap()
 }
 
-fn msm_card(msm_log_slots: u32, msm_lanes: u32, memory_bytes: u64) -> CardBackend {
-    let config = Config { ntt_max_log: 4, msm_log_slots, msm_lanes, memory_bytes };
+fn msm_card(msm_log_slots: u32, msm_lanes: u32, msm_writeback: u32, memory_bytes: u64) -> CardBackend {
+    let config = Config { ntt_max_log: 4, msm_log_slots, msm_lanes, msm_writeback, memory_bytes };
     CardBackend::new("model", Box::new(FunctionalCard::new(config, Behaviour::Correct))).unwrap()
 }
 
@@ -24,10 +24,18 @@ fn msm_card(msm_log_slots: u32, msm_lanes: u32, memory_bytes: u64) -> CardBacken
 fn msm_edge_cases_match_arkworks_across_window_widths_groups_and_chunks() {
     // Roomy card (2^14 slots); 4 slots (c ≤ 3, one window per group, no spare slots) forcing many
     // groups; a card whose 64 KiB memory forces several chunks of points per group; each with
-    // one lane and with several (lanes split every chunk, and tiny chunks leave lanes idle).
-    let cards = [(14, 1, 1 << 24), (2, 1, 1 << 24), (8, 1, 64 << 10), (14, 4, 1 << 24), (2, 2, 1 << 24), (8, 3, 64 << 10)];
-    for (log_slots, lanes, memory) in cards {
-        let mut backend = msm_card(log_slots, lanes, memory);
+    // one lane and with several (lanes split every chunk, and tiny chunks leave lanes idle); the
+    // adder latencies the cards report (which space the driver's schedule) differ too.
+    let cards = [
+        (14, 1, 96, 1 << 24),
+        (2, 1, 261, 1 << 24),
+        (8, 1, 20, 64 << 10),
+        (14, 4, 261, 1 << 24),
+        (2, 2, 1000, 1 << 24),
+        (8, 3, 96, 64 << 10),
+    ];
+    for (log_slots, lanes, writeback, memory) in cards {
+        let mut backend = msm_card(log_slots, lanes, writeback, memory);
         let mut failures: Vec<_> = msm_edge_cases(31).iter().filter_map(|c| check_msm(&mut backend, c).err()).collect();
         failures.extend([1000, 3000].iter().filter_map(|&n| check_msm(&mut backend, &msm_random_case(n, 8)).err()));
         assert!(failures.is_empty(), "2^{log_slots} slots × {lanes} lanes: {failures:#?}");
@@ -36,7 +44,7 @@ fn msm_edge_cases_match_arkworks_across_window_widths_groups_and_chunks() {
 
 #[test]
 fn msm_reports_its_kernel_runs() {
-    let mut backend = msm_card(8, 2, 64 << 10);
+    let mut backend = msm_card(8, 2, 261, 64 << 10);
     let case = msm_random_case(2000, 1);
     let report = backend.msm(&case.bases, &case.scalars).unwrap().report;
     assert!(report.kernel_runs > 1, "{report:?}");
@@ -102,8 +110,16 @@ fn ntt_reports_count_kernel_runs() {
 }
 
 #[test]
+fn a_kernel_that_reports_no_adder_latency_is_refused() {
+    let mut backend = msm_card(8, 1, 0, 1 << 20);
+    let case = msm_random_case(50, 3);
+    let err = backend.msm(&case.bases, &case.scalars).unwrap_err();
+    assert!(matches!(&err, Error::Device(m) if m.contains("write-back")), "{err}");
+}
+
+#[test]
 fn corrupted_device_results_are_caught() {
-    let config = Config { ntt_max_log: 4, msm_log_slots: 8, msm_lanes: 1, memory_bytes: 1 << 20 };
+    let config = Config { ntt_max_log: 4, msm_log_slots: 8, msm_lanes: 1, msm_writeback: 261, memory_bytes: 1 << 20 };
     let mut backend = CardBackend::new("faulty", Box::new(FunctionalCard::new(config, Behaviour::FlipBit))).unwrap();
     // An MSM bucket moved off the curve is refused by the driver itself, naming the bucket.
     let case = msm_random_case(50, 3);

@@ -31,7 +31,7 @@ fn every_edge_case_matches_arkworks_through_the_kernel() {
 
 #[test]
 fn random_sizes_with_several_window_groups_match_and_report_honest_cycles() {
-    let caps = build().caps();
+    let caps = SimCard::msm_caps(build());
     let mut backend = backend(None);
     for n in [100, 257] {
         let case = msm_random_case(n, 40 + n as u64);
@@ -55,7 +55,7 @@ fn equal_scalars_spread_over_slots_and_match() {
     let mut rng = testing::rng(12);
     let bases = testing::random_bases(150, &mut rng);
     let scalars = vec![testing::random_scalars(1, &mut rng)[0]; 150];
-    let job = MsmJob::new(&bases, &scalars, build().caps(), zkaccel_sim::card::MEMORY_BYTES).unwrap();
+    let job = MsmJob::new(&bases, &scalars, SimCard::msm_caps(build()), zkaccel_sim::card::MEMORY_BYTES).unwrap();
     let group = job.group(0);
     assert!(group.slots() as usize > group.windows, "hot buckets get several slots: {}", group.slots());
     assert!((group.slots() as u64) < SPREAD * 2);
@@ -72,7 +72,7 @@ fn points_split_into_several_chunks_keep_their_buckets_between_runs() {
     // Identity points and zero scalars across chunk boundaries too.
     case.bases[255] = ark_bn254::G1Affine::identity();
     case.scalars[256] = ark_ff::Zero::zero();
-    let job = MsmJob::new(&case.bases, &case.scalars, build().caps(), memory).unwrap();
+    let job = MsmJob::new(&case.bases, &case.scalars, SimCard::msm_caps(build()), memory).unwrap();
     assert!(job.plan.chunk < job.points.len(), "{:?}", job.plan);
     let mut backend = backend(Some(memory));
     check_msm(&mut backend, &case).unwrap();
@@ -93,7 +93,7 @@ fn a_groups_flush_hides_behind_the_next_groups_accumulation() {
     use zkaccel::card::msm::{run_group, MsmBuffers, SlotControl};
     let timeout = Duration::from_secs(600);
     let case = msm_random_case(600, 9);
-    let job = MsmJob::new(&case.bases, &case.scalars, build().caps(), zkaccel_sim::card::MEMORY_BYTES).unwrap();
+    let job = MsmJob::new(&case.bases, &case.scalars, SimCard::msm_caps(build()), zkaccel_sim::card::MEMORY_BYTES).unwrap();
     let groups: Vec<_> = job.group_starts().map(|first| job.group(first)).collect();
     assert!(groups.len() >= 4, "{:?}", job.plan);
     let mut card = SimCard::with_msm(build()).unwrap();

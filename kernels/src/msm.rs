@@ -51,7 +51,8 @@
 //!
 //! **Latency / throughput**: per lane at most one bucket addition per cycle (one adder), one
 //! entry per cycle, one point per cycle. An entry conflicts when its slot was hit within the
-//! last `1 + PointAdd::LATENCY = 88` cycles; the retry FIFO hides a conflict as long as it has
+//! last `1 + PointAdd::LATENCY = 266` cycles ([`ISSUE_TO_WRITEBACK`], published in the capability
+//! word for the host's scheduler); the retry FIFO hides a conflict as long as it has
 //! room and the adder has a free slot later. The host keeps conflicts rare by giving a hot
 //! bucket several slots (host/src/card/msm.rs), which is what keeps equal and small scalars at
 //! full rate. Cycles are reported in the cycle counter register; measured figures:
@@ -59,13 +60,13 @@
 //!
 //! **Resources** per lane: the adder (10 multipliers) and no other multiplier (points arrive and
 //! slots leave in Montgomery form, which costs the host nothing: arkworks keeps field elements
-//! in the same form), two `2^L × 1024-bit` slot RAMs (simple dual port), a `2^L`-bit busy register, an 87-deep address delay line, the point FIFO (16 × 512
+//! in the same form), two `2^L × 1024-bit` slot RAMs (simple dual port), a `2^L`-bit busy register, a `PointAdd::LATENCY`-deep (265) address delay line, the point FIFO (16 × 512
 //! bits), the retry FIFO (16 × 528) and the output FIFO (8 × 512).
 //! The busy bits are one flat register with a dynamic shift, fine up to `L = 12`; larger builds
 //! need them banked (not built).
 
 use rust_hdl::prelude::*;
-use zkaccel_core::regmap::{msm_args, msm_entry, KernelKind, MsmBuild, CTRL};
+use zkaccel_core::regmap::{msm_args, msm_caps, msm_entry, KernelKind, MsmBuild, CTRL};
 use zkaccel_hdl::field::{big_to_bits, Field};
 use zkaccel_hdl::point_add::PointAdd;
 use zkaccel_hdl::prims::Delay;
@@ -78,6 +79,12 @@ pub const RETRY_FIFO_DEPTH: usize = 16;
 pub const OUT_FIFO_DEPTH: usize = 8;
 /// Cycles from issuing an addition to its write-back (RAM read, then the adder).
 pub const ISSUE_TO_WRITEBACK: usize = 1 + PointAdd::LATENCY;
+
+/// The capability word a build of the kernel reports: its slots and lanes, and
+/// [`ISSUE_TO_WRITEBACK`] for the host's scheduler.
+pub fn caps(build: MsmBuild) -> u32 {
+    msm_caps::with_writeback(build.caps(), ISSUE_TO_WRITEBACK as u32)
+}
 
 /// The builds zkaccel knows how to emit: log2 of the slots per lane (at most
 /// `msm_entry::SLOT_BITS`; the flat busy register limits them to 12) …
@@ -813,7 +820,7 @@ impl<const L: usize, const CAP: usize, const A: usize> MsmKernel<L, CAP, A> {
             at_cycles: at(kernel.cycles_offset()),
             at_cycles_hi: at(kernel.cycles_offset() + 4),
             at_caps: at(kernel.caps_offset()),
-            caps: Constant::new(Bits::<32>::from(build.caps() as u64)),
+            caps: Constant::new(Bits::<32>::from(caps(build) as u64)),
             k1_64: Constant::new(Bits::<64>::from(1u64)),
             any_active: Default::default(),
         }

@@ -13,7 +13,7 @@
 
 use zkaccel_core::device::{Device, DeviceInfo, HostBackedMemory};
 pub use zkaccel_core::regmap::MsmBuild;
-use zkaccel_core::regmap::{ctrl, KernelKind, CTRL};
+use zkaccel_core::regmap::{ctrl, msm_caps, KernelKind, CTRL};
 use zkaccel_core::{Error, Result};
 
 use crate::{Model, PortRef};
@@ -264,6 +264,11 @@ impl SimCard {
             crate::blocks().iter().filter_map(|b| MsmBuild::parse(b.strip_prefix(MSM_MODEL_PREFIX)?)).collect();
         builds.sort_unstable();
         builds
+    }
+
+    /// The capability word the MSM kernel of `build` reports (what the driver reads from it).
+    pub fn msm_caps(build: MsmBuild) -> u32 {
+        msm_caps::with_writeback(build.caps(), crate::MSM_ISSUE_TO_WRITEBACK)
     }
 
     /// A card with the NTT kernel holding `2^log_size` values on chip.

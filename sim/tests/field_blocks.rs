@@ -91,10 +91,6 @@ fn fq_mul_d243_matches_arkworks() {
     check::<ark_bn254::Fq>(Field::Fq, "fq_mul_d243", |a, b| a * b);
 }
 #[test]
-fn fr_mul_d162_matches_arkworks() {
-    check::<ark_bn254::Fr>(Field::Fr, "fr_mul_d162", |a, b| a * b);
-}
-#[test]
 fn fq_mul_d81_matches_arkworks() {
     check::<ark_bn254::Fq>(Field::Fq, "fq_mul_d81", |a, b| a * b);
 }

@@ -9,7 +9,7 @@ use rust_hdl::prelude::*;
 use zkaccel_hdl::butterfly::Butterfly;
 use zkaccel_hdl::field::{big_to_bits, mont_residue, Field};
 use zkaccel_hdl::modarith::{ModAdd, ModSub};
-use zkaccel_hdl::montmul::MontMul;
+use zkaccel_hdl::montmul::{MontMul, Reduction};
 use zkaccel_hdl::point_add::PointAdd;
 use zkaccel_hdl::rhdl_sim::tick;
 use zkaccel_sim::Model;
@@ -65,8 +65,8 @@ fn mod_add_sub_agree() {
 
 #[test]
 fn mont_mul_agree() {
-    agree_binary!(Box::new(MontMul::new(Field::Fq)), "fq_mul", inputs(Field::Fq, 6));
-    agree_binary!(Box::new(MontMul::new(Field::Fr)), "fr_mul", inputs(Field::Fr, 6));
+    agree_binary!(Box::new(MontMul::new(Field::Fq, Reduction::M_IN_LUTS)), "fq_mul", inputs(Field::Fq, 6));
+    agree_binary!(Box::new(MontMul::new(Field::Fr, Reduction::M_IN_LUTS)), "fr_mul", inputs(Field::Fr, 6));
 }
 
 #[test]

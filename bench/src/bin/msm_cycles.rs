@@ -57,7 +57,7 @@ fn main() {
 
 /// The table rows of one kernel build.
 fn run_build(build: MsmBuild, sizes: &[usize], wanted: &[String]) {
-    let (caps, lanes) = (build.caps(), build.lanes as f64);
+    let (caps, lanes) = (SimCard::msm_caps(build), build.lanes as f64);
     let mut backend = CardBackend::new("sim", Box::new(SimCard::with_msm(build).unwrap())).unwrap();
     let mut raw = SimCard::with_msm(build).unwrap();
     for &n in sizes {

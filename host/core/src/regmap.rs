@@ -270,7 +270,8 @@ pub mod msm_config {
 /// Fields of the MSM kernel's capability word.
 pub mod msm_caps {
     /// Bits 0..8: log2 of the bucket slots each lane holds on chip; bits 8..12: the lanes (point
-    /// adders, each with its own slots and argument block).
+    /// adders, each with its own slots and argument block); bits 16..28: the issue-to-write-back
+    /// time ([`with_writeback`]).
     pub fn encode(log_slots: u32, lanes: u32) -> u32 {
         (log_slots & 0xff) | (lanes & 0xf) << 8
     }
@@ -283,6 +284,19 @@ pub mod msm_caps {
     /// The lanes of the build.
     pub fn lanes(caps: u32) -> u32 {
         caps >> 8 & 0xf
+    }
+
+    /// `caps` with bits 16..28 set to `cycles`, the lanes' issue-to-write-back time: the cycles
+    /// from issuing a bucket addition to its slot holding the sum (slot read + point adder). The
+    /// kernel publishes it so that the host's scheduler never hard-codes an adder latency.
+    pub fn with_writeback(caps: u32, cycles: u32) -> u32 {
+        assert!(cycles < 1 << 12, "an issue-to-write-back time of {cycles} cycles does not fit 12 bits");
+        (caps & !(0xfff << 16)) | cycles << 16
+    }
+
+    /// The lanes' issue-to-write-back time in cycles (0: not reported).
+    pub fn writeback(caps: u32) -> u32 {
+        caps >> 16 & 0xfff
     }
 }
 

@@ -9,7 +9,8 @@
 //!    a hot bucket, so that no slot takes more than `1/SPREAD` of the group's additions; a hot
 //!    bucket's additions go round-robin over its slots. Equal scalars, small scalars and the short
 //!    top window pile additions onto a few buckets; spread over slots they still give the kernel
-//!    hundreds of different slots to alternate between, far more than the 88 additions in flight,
+//!    hundreds of different slots to alternate between, more than the additions in flight (the
+//!    kernel's issue-to-write-back time, from its capability word),
 //!    so its hazard logic rarely has to wait.
 //! 4. Every point with a nonzero digit in the group streams through the card with one entry
 //!    (slot, sign) per nonzero digit, so zero digits cost no cycle; points are cut into chunks
@@ -40,8 +41,8 @@ pub const SCALAR_BITS: u32 = 254;
 pub const MAX_WINDOW_BITS: u32 = 15;
 /// Hot buckets get enough slots that each slot takes at most `1/SPREAD` of a group's
 /// additions: on average a slot then comes round every `SPREAD` issue cycles, well beyond the
-/// kernel's 88 cycles from issue to write-back.
-pub const SPREAD: u64 = 512;
+/// kernel's issue-to-write-back time (266 cycles in the current kernel).
+pub const SPREAD: u64 = 1024;
 
 /// Windows of width `c` that hold any scalar below `2^bits` in signed digits: `⌈(bits + 1) / c⌉`.
 /// The extra bit absorbs the carry of the signed recoding, so the top digit never carries out.
@@ -92,6 +93,9 @@ pub struct MsmPlan {
     pub lanes: u32,
     /// Points per kernel run (all lanes together).
     pub chunk: usize,
+    /// Entries between two additions to one slot that a lane issues without waiting: the
+    /// kernel's issue-to-write-back time (from its capability word) plus [`SLOT_SLACK`].
+    pub slot_distance: usize,
 }
 
 impl MsmPlan {
@@ -107,6 +111,12 @@ impl MsmPlan {
         let lanes = msm_caps::lanes(caps);
         if !(1..=msm_args::MAX_LANES as u32).contains(&lanes) {
             return Err(Error::Device(format!("the MSM kernel (capability word {caps:#x}) reports {lanes} lanes")));
+        }
+        let writeback = msm_caps::writeback(caps) as usize;
+        if writeback == 0 {
+            return Err(Error::Device(format!(
+                "the MSM kernel (capability word {caps:#x}) reports no issue-to-write-back time"
+            )));
         }
         // A quarter of device memory for the flushed slots, half for points and entries, and
         // room for rounding the three buffers up to whole pages.
@@ -134,7 +144,7 @@ impl MsmPlan {
         if chunk == 0 {
             return Err(Error::DeviceMemory(format!("{memory} bytes of device memory cannot hold one MSM chunk")));
         }
-        Ok(Self { c, windows, group, slots, lanes, chunk })
+        Ok(Self { c, windows, group, slots, lanes, chunk, slot_distance: writeback + SLOT_SLACK })
     }
 
     /// Bytes of the entries buffer: a chunk's entries, each lane's padded to a whole word.
@@ -251,7 +261,7 @@ impl MsmJob {
                 entry_start.push(entries.len());
             }
         }
-        let order = schedule(&entries, &entry_start, slot_bucket.len());
+        let order = schedule(&entries, &entry_start, slot_bucket.len(), self.plan.slot_distance);
         let mut group = GroupJob { first, windows, slot_bucket, points: Vec::new(), entries: Vec::new(), entry_start: vec![0] };
         for k in order {
             group.points.push(points[k]);
@@ -262,17 +272,17 @@ impl MsmJob {
     }
 }
 
-/// Entries between two additions to one slot that the kernel can issue without waiting: its
-/// 88 cycles from issue to write-back, plus a little slack for the cycles its retry FIFO shifts.
-pub const SLOT_DISTANCE: usize = 96;
+/// Entries added to the kernel's issue-to-write-back time to space two additions to one slot:
+/// slack for the cycles its retry FIFO shifts.
+pub const SLOT_SLACK: usize = 8;
 /// Points the scheduler looks ahead.
 const SCHEDULE_LOOKAHEAD: usize = 32;
 
 /// An order of the points (given by their entry ranges) in which, as far as a look-ahead of
-/// [`SCHEDULE_LOOKAHEAD`] points can manage, no slot comes back within [`SLOT_DISTANCE`]
+/// [`SCHEDULE_LOOKAHEAD`] points can manage, no slot comes back within `distance`
 /// entries: each time the first waiting point whose slots have all cooled down goes next, or
 /// the oldest if none has. The sum does not depend on the order, the kernel's stalls do.
-fn schedule(entries: &[u16], entry_start: &[usize], slots: usize) -> Vec<usize> {
+fn schedule(entries: &[u16], entry_start: &[usize], slots: usize, distance: usize) -> Vec<usize> {
     let n = entry_start.len() - 1;
     let mut last_use = vec![usize::MAX; slots];
     let mut waiting: std::collections::VecDeque<usize> = (0..n.min(SCHEDULE_LOOKAHEAD)).collect();
@@ -283,7 +293,7 @@ fn schedule(entries: &[u16], entry_start: &[usize], slots: usize) -> Vec<usize> 
             entries[entry_start[k]..entry_start[k + 1]]
                 .iter()
                 .enumerate()
-                .all(|(j, &e)| last_use[slot(e)] == usize::MAX || issued + j - last_use[slot(e)] > SLOT_DISTANCE)
+                .all(|(j, &e)| last_use[slot(e)] == usize::MAX || issued + j - last_use[slot(e)] > distance)
         };
         let pick = waiting.iter().position(cooled).unwrap_or(0);
         let k = waiting.remove(pick).expect("a waiting point");
@@ -693,6 +703,12 @@ fn combine_windows(sums: &[G1Projective], c: u32) -> G1Projective {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A capability word with a 266-cycle issue-to-write-back time (the kernel's, see
+    /// kernels/src/msm.rs).
+    fn test_caps(log_slots: u32, lanes: u32) -> u32 {
+        msm_caps::with_writeback(msm_caps::encode(log_slots, lanes), 266)
+    }
     use ark_ff::One;
     use ark_std::UniformRand;
 
@@ -723,24 +739,24 @@ mod tests {
 
     #[test]
     fn plan_respects_slots_and_memory() {
-        let caps = msm_caps::encode(14, 1);
+        let caps = test_caps(14, 1);
         let plan = MsmPlan::new(1 << 20, SCALAR_BITS, caps, 1 << 30).unwrap();
         assert!((plan.group as u64) << (plan.c - 1) <= plan.slots as u64 && plan.slots == 1 << 14, "{plan:?}");
         assert_eq!(plan.windows, window_count(plan.c, SCALAR_BITS));
-        let tiny = MsmPlan::new(1000, SCALAR_BITS, msm_caps::encode(3, 1), 64 << 10).unwrap();
+        let tiny = MsmPlan::new(1000, SCALAR_BITS, test_caps(3, 1), 64 << 10).unwrap();
         assert!(tiny.slots == 8 && 1 << (tiny.c - 1) <= tiny.slots && tiny.chunk < 1000, "{tiny:?}");
         let short = MsmPlan::new(1000, 16, caps, 1 << 30).unwrap();
         assert!(short.windows * short.c <= 17 + short.c, "16-bit scalars need few windows: {short:?}");
-        assert!(MsmPlan::new(10, SCALAR_BITS, msm_caps::encode(0, 1), 0).is_err());
+        assert!(MsmPlan::new(10, SCALAR_BITS, test_caps(0, 1), 0).is_err());
         // More lanes: each adds n/lanes, so flushing weighs more and windows get narrower; the
         // slots buffer holds every lane's slots.
-        let four = MsmPlan::new(1 << 14, SCALAR_BITS, msm_caps::encode(12, 4), 1 << 30).unwrap();
-        let one = MsmPlan::new(1 << 14, SCALAR_BITS, msm_caps::encode(12, 1), 1 << 30).unwrap();
+        let four = MsmPlan::new(1 << 14, SCALAR_BITS, test_caps(12, 4), 1 << 30).unwrap();
+        let one = MsmPlan::new(1 << 14, SCALAR_BITS, test_caps(12, 1), 1 << 30).unwrap();
         assert!(four.lanes == 4 && four.c <= one.c, "{four:?} vs {one:?}");
-        let small = MsmPlan::new(1000, SCALAR_BITS, msm_caps::encode(12, 4), 256 << 10).unwrap();
+        let small = MsmPlan::new(1000, SCALAR_BITS, test_caps(12, 4), 256 << 10).unwrap();
         assert!(small.slots as usize * 4 * msm_args::BUCKET_BYTES <= 64 << 10, "{small:?}");
         for lanes in [0, 5] {
-            assert!(MsmPlan::new(10, SCALAR_BITS, msm_caps::encode(6, lanes), 1 << 30).is_err(), "{lanes} lanes");
+            assert!(MsmPlan::new(10, SCALAR_BITS, test_caps(6, lanes), 1 << 30).is_err(), "{lanes} lanes");
         }
     }
 
@@ -766,7 +782,7 @@ mod tests {
         let bases = crate::testing::random_bases(n, &mut rng);
         let mut scalars = crate::testing::small_skewed_scalars(n, &mut rng);
         scalars[..100].copy_from_slice(&crate::testing::random_scalars(100, &mut rng));
-        let job = MsmJob::new(&bases, &scalars, msm_caps::encode(8, 1), 1 << 30).unwrap();
+        let job = MsmJob::new(&bases, &scalars, test_caps(8, 1), 1 << 30).unwrap();
         assert_eq!(job.points.len(), scalars.iter().filter(|s| !s.is_zero()).count(), "zero scalars are dropped");
         let half = 1i64 << (job.plan.c - 1);
         // Σ over entries of ±2^(c·w)·|d| per point must give back each scalar.
@@ -790,15 +806,15 @@ mod tests {
         let n = 2000;
         let bases = crate::testing::random_bases(n, &mut rng);
         let scalars = vec![Fr::rand(&mut rng); n];
-        let job = MsmJob::new(&bases, &scalars, msm_caps::encode(12, 1), 1 << 30).unwrap();
+        let job = MsmJob::new(&bases, &scalars, test_caps(12, 1), 1 << 30).unwrap();
         let group = job.group(0);
         let adds = additions(&job, &group);
         // Every point hits the same bucket in each window: the additions of one window must
-        // still cycle through many slots, never reusing one within 88 issues.
+        // still cycle through many slots, never reusing one within the adder's 266 cycles.
         let mut last_use = std::collections::HashMap::new();
         for (t, &(_, slot, _)) in adds.iter().enumerate() {
             if let Some(prev) = last_use.insert(slot, t) {
-                assert!(t - prev > 88, "slot {slot} reused after {} additions", t - prev);
+                assert!(t - prev > 266, "slot {slot} reused after {} additions", t - prev);
             }
         }
         assert!(group.slots() as u64 >= SPREAD / 2, "{} slots", group.slots());
@@ -826,11 +842,11 @@ mod tests {
     #[test]
     fn the_schedule_is_a_permutation_that_lets_a_busy_slot_cool_down() {
         // Ten points on slot 0, then 400 on slots of their own: in the given order slot 0 would
-        // come back every entry; scheduled, it waits for SLOT_DISTANCE entries each time it can.
+        // come back every entry; scheduled, it waits for 96 entries each time it can.
         let entries: Vec<u16> =
             (0..410).map(|i| msm_entry::encode(if i < 10 { 0 } else { i as u32 - 9 }, false, true)).collect();
         let entry_start: Vec<usize> = (0..=410).collect();
-        let order = schedule(&entries, &entry_start, 402);
+        let order = schedule(&entries, &entry_start, 402, 96);
         let mut sorted = order.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, (0..410).collect::<Vec<_>>());
@@ -838,6 +854,6 @@ mod tests {
         assert_eq!(hot.len(), 10);
         // While other points remain (400 entries: room for four gaps), slot 0 cools down; after
         // that the rest must go back to back.
-        assert!(hot[..5].windows(2).all(|w| w[1] - w[0] > SLOT_DISTANCE), "{hot:?}");
+        assert!(hot[..5].windows(2).all(|w| w[1] - w[0] > 96), "{hot:?}");
     }
 }

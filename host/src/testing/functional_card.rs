@@ -39,6 +39,9 @@ pub struct Config {
     pub msm_log_slots: u32,
     /// MSM kernel lanes (1 to `msm_args::MAX_LANES`).
     pub msm_lanes: u32,
+    /// The issue-to-write-back time the MSM kernel reports (the model itself has no pipeline;
+    /// the driver's scheduler spaces additions to one slot by it).
+    pub msm_writeback: u32,
     /// Device memory in bytes.
     pub memory_bytes: u64,
 }
@@ -215,7 +218,9 @@ impl Device for FunctionalCard {
     fn read_reg(&mut self, kernel: KernelKind, offset: u32) -> Result<u32> {
         let caps = match kernel {
             KernelKind::Ntt => ntt_caps::encode(self.config.ntt_max_log),
-            KernelKind::Msm => msm_caps::encode(self.config.msm_log_slots, self.config.msm_lanes),
+            KernelKind::Msm => {
+                msm_caps::with_writeback(msm_caps::encode(self.config.msm_log_slots, self.config.msm_lanes), self.config.msm_writeback)
+            }
         };
         let k = self.kernels.get_mut(&kernel).expect("every kernel is modelled");
         Ok(match offset {
