@@ -22,7 +22,7 @@ v="$1"; out="$2"; mkdir -p "$out"
 b="$(basename "$v" .v)"; dir="$(dirname "$v")"
 command -v yosys >/dev/null || { echo "yosys not found: apt-get install -y yosys" >&2; exit 1; }
 
-muls=$(awk '/^module /{m=$2; sub(/\(.*/, "", m)} /^\s*\/\/ zkaccel-hdl MontMul/{print m}' "$v" | sort -uV)
+muls=$(awk '/^module /{m=$2; sub(/\(.*/, "", m)} /^[ \t]*\/\/ zkaccel-hdl MontMul/{print m}' "$v" | sort -uV)
 [ -n "$muls" ] || { echo "no MontMul instance in $v" >&2; exit 1; }
 echo "$muls" | grep -qx top && { echo "$v is itself a multiplier: use synth.sh" >&2; exit 1; }
 
@@ -58,26 +58,35 @@ yosys -q -l "$out/$b.hier.generic.log" -p "$prep; synth -top top -flatten; tee -
 t2=$(date +%s)
 echo "$b.hier multipliers=$(echo "$muls" | wc -l) xcup_seconds=$((t1-t0)) generic_seconds=$((t2-t1))" | tee "$out/$b.hier.time"
 
-# Remainder, and remainder + N x multiplier where the multiplier's own (flattened) stat exists.
+# Remainder, and remainder + the multipliers (each instance counted with its own block's
+# flattened stat), when every multiplier block's stat exists.
 here="$(dirname "$0")"
 for flow in xcup generic; do
   rem=$("$here/stat_row.sh" "$out/$b.hier.$flow.stat")
   echo "$rem" | tee -a "$out/$b.hier.time"
-  for ref in $(awk '{print $2}' "$out/$b.hier.muls" | sort -u); do
-    [ "$ref" = none ] && { echo "warning: a multiplier matches no stand-alone multiplier block in $dir: no total" >&2; continue; }
-    n=$(awk -v r="$ref" '$2 == r' "$out/$b.hier.muls" | wc -l)
-    if [ -f "$out/$ref.$flow.stat" ]; then
-      one=$("$here/stat_row.sh" "$out/$ref.$flow.stat")
-      python3 - "$rem" "$one" "$n" "$ref" "$b" "$flow" <<'PY' | tee -a "$out/$b.hier.time"
+  refs=$(awk '{print $2}' "$out/$b.hier.muls" | sort -u)
+  missing=""
+  for ref in $refs; do
+    [ "$ref" = none ] && { echo "warning: a multiplier matches no stand-alone multiplier block in $dir: no total" >&2; missing=1; continue; }
+    [ -f "$out/$ref.$flow.stat" ] || { echo "(for the total, run: hdl/scripts/synth.sh $dir/$ref.v $out)"; missing=1; }
+  done
+  [ -n "$missing" ] && continue
+  args=()
+  for ref in $refs; do
+    args+=("$(awk -v r="$ref" '$2 == r' "$out/$b.hier.muls" | wc -l)" "$("$here/stat_row.sh" "$out/$ref.$flow.stat")")
+  done
+  python3 - "$rem" "$b" "$flow" "${args[@]}" <<'PY' | tee -a "$out/$b.hier.time"
 import sys
 kv = lambda line: {k: int(v) for k, v in (f.split('=') for f in line.split()[1:])}
-rem, one, n, ref, b, flow = kv(sys.argv[1]), kv(sys.argv[2]), int(sys.argv[3]), *sys.argv[4:]
-# the remainder's cell count includes its n black-box cells, which the multipliers replace
-tot = {k: rem[k] + n * one[k] - (n if k == 'cells' else 0) for k in rem if k != 'blackbox'}
-print(f"{b} total ({b} remainder + {n} x {ref}, {flow}):", *(f"{k}={v}" for k, v in tot.items()))
+rem, b, flow, rest = kv(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+tot = {k: v for k, v in rem.items() if k != 'blackbox'}
+parts = []
+for n, line in zip(rest[0::2], rest[1::2]):
+    n, one = int(n), kv(line)
+    parts.append(f"{n} x {line.split()[0].split('/')[-1].split('.')[0]}")
+    for k in tot:
+        # the remainder's cell count includes its black-box cells, which the multipliers replace
+        tot[k] += n * one[k] - (n if k == 'cells' else 0)
+print(f"{b} total ({b} remainder + {' + '.join(parts)}, {flow}):", *(f"{k}={v}" for k, v in tot.items()))
 PY
-    else
-      echo "(for the total, run: hdl/scripts/synth.sh $dir/$ref.v $out)"
-    fi
-  done
 done

@@ -64,10 +64,10 @@ pub enum View {
     /// what the multiplier blocks' Verilator tests run.
     Structural,
     /// The same function with the same latency, written as three wide products and a delay line:
-    /// Verilator runs it about as fast as the 64×64 multiplier, where the structural view's 243
-    /// leaf products and their adders would slow every kernel model. Both views are held to
-    /// arkworks bit for bit at the same latency (the blocks `fq_mul_d*`/`fr_mul_d*` structural,
-    /// the point adder, butterfly and kernels behavioural).
+    /// Verilator runs it fast, where the structural view's 81–243 leaf products and their adders
+    /// would slow every kernel model. Both views are held to arkworks bit for bit at the same
+    /// latency (the multiplier blocks structural; the point adder, butterfly and kernels
+    /// behavioural).
     Behavioural,
 }
 

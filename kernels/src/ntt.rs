@@ -31,8 +31,8 @@
 //!   the same way). No multiplier is involved: the device data format is already Montgomery form.
 //!
 //! With `n ≥ 2` the compute phase is the longest, so a batch of `B` transforms costs the load of
-//! the first, `B` compute phases and the store of the last: [`cycles`] (exact). From `n = 128`
-//! on a compute phase is `log_n·n/2 + 22` cycles: every cycle issues a butterfly but the last
+//! the first, `B` compute phases and the store of the last: [`cycles`] (exact). From `n = 512`
+//! on a compute phase is `log_n·n/2 + DRAIN` (66) cycles: every cycle issues a butterfly but the last
 //! stage's drain and the phase turn. Measured figures: docs/PERFORMANCE.md; the spec:
 //! docs/kernels/ntt.md.
 
@@ -68,8 +68,8 @@ pub const OUT_FIFO_DEPTH: usize = 32;
 /// of stage `s + 1` reads what butterflies `t` and `t | 2^s` of stage `s` wrote (at most `2^s`
 /// issues later than its own index), so stage `s + 1` may start `max(n/2, 2^s + STAGE_GAP)`
 /// cycles after stage `s` without waiting for the pipeline to drain; only the last stage waits
-/// for its writes (`n/2 + LAST_GAP`). From `n = 128` on every stage but the last is exactly
-/// `n/2` cycles.
+/// for its writes (`n/2 + LAST_GAP`). Once `n/4 ≥ STAGE_GAP` (`n ≥ 512` with the 65-cycle
+/// butterfly) every stage but the last is exactly `n/2` cycles.
 pub fn compute_phase_cycles(log_n: u32) -> u64 {
     if log_n == 0 {
         return 1;

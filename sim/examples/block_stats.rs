@@ -22,7 +22,8 @@ fn main() {
         if bits == 256 { v >> (64 * 4 - 253) } else { v & ((BigUint::from(1u8) << bits) - 1u8) }
     };
     println!("{:<10} {:>8} {:>16} {:>16}", "block", "latency", "run cycles/s", "driven cycles/s");
-    for name in zkaccel_sim::blocks() {
+    for block in zkaccel_hdl::blocks::BLOCKS {
+        let name = block.name;
         let mut m = Model::new(name).unwrap();
         let inputs: Vec<(String, usize)> = m.ports().into_iter().filter(|p| p.2 && p.0 != "clock").map(|p| (p.0, p.1)).collect();
         for (p, w) in &inputs {
@@ -44,7 +45,7 @@ fn main() {
             m.tick();
         }
         let driven = nd as f64 / t.elapsed().as_secs_f64();
-        let lat = zkaccel_hdl::blocks::info(name).unwrap().latency;
+        let lat = block.latency;
         println!("{name:<10} {lat:>8} {run:>16.0} {driven:>16.0}");
     }
 }
