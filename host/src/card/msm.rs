@@ -107,6 +107,14 @@ impl MsmPlan {
     /// (two 512-bit words each) if that takes longer, since the two run side by side; then the
     /// last group's flush, and a clear pass in each bank's first group (one cycle a slot). The
     /// host reduces the slots while the card works.
+    ///
+    /// Conflicts: a window's bucket recurs every `2^(c-1)` points on average, so a point's slot in
+    /// one window is still in the adder (within `D` = the slot distance, in entries) with
+    /// probability ≈ `D / (G·2^(c-1))` per entry, and all `G` of its entries are free with
+    /// probability ≈ `exp(−D / 2^(c-1))`. When none of the scheduler's [`SCHEDULE_LOOKAHEAD`]
+    /// points is free the issuer waits; the model charges the accumulation
+    /// `(1 − exp(−D / 2^(c-1)))^LOOKAHEAD / 2` more cycles for it. That keeps narrow windows (few
+    /// buckets against a deep adder pipeline) from being chosen for small MSMs.
     pub fn new(n: usize, bits: u32, caps: u32, memory: u64) -> Result<Self> {
         let lanes = msm_caps::lanes(caps);
         if !(1..=msm_args::MAX_LANES as u32).contains(&lanes) {
@@ -124,10 +132,13 @@ impl MsmPlan {
             .min(memory / 4 / (lanes as u64 * msm_args::BUCKET_BYTES as u64)) as u32;
         let bits = bits.max(1);
         let per_lane = n.div_ceil(lanes as usize) as u128;
+        let slot_distance = writeback + SLOT_SLACK;
         let cost = |c: u32| {
             let (windows, half) = (window_count(c, bits) as u128, 1u128 << (c - 1));
             let group = windows.min(slots as u128 / half);
-            let (accumulate, flush) = (group * per_lane, 2 * group * half);
+            let stuck = (1.0 - (-(slot_distance as f64) / half as f64).exp()).powi(SCHEDULE_LOOKAHEAD as i32);
+            let accumulate = ((group * per_lane) as f64 * (1.0 + stuck / 2.0)) as u128;
+            let flush = 2 * group * half;
             windows.div_ceil(group) * accumulate.max(flush) + flush + 2 * group * half
         };
         let c = (1..=MAX_WINDOW_BITS)
@@ -144,7 +155,7 @@ impl MsmPlan {
         if chunk == 0 {
             return Err(Error::DeviceMemory(format!("{memory} bytes of device memory cannot hold one MSM chunk")));
         }
-        Ok(Self { c, windows, group, slots, lanes, chunk, slot_distance: writeback + SLOT_SLACK })
+        Ok(Self { c, windows, group, slots, lanes, chunk, slot_distance })
     }
 
     /// Bytes of the entries buffer: a chunk's entries, each lane's padded to a whole word.
@@ -735,6 +746,23 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_deeper_adder_gets_wider_windows_for_a_small_msm() {
+        // Few buckets per window against a deep pipeline stall the issuer: the cost model moves
+        // to wider windows as the kernel's issue-to-write-back time grows.
+        let plan = |writeback| {
+            MsmPlan::new(1024, SCALAR_BITS, msm_caps::with_writeback(msm_caps::encode(12, 1), writeback), 1 << 30).unwrap()
+        };
+        let (shallow, deep) = (plan(20), plan(266));
+        assert!(deep.c > shallow.c, "c = {} with a 20-cycle adder, {} with a 266-cycle one", shallow.c, deep.c);
+        assert_eq!(deep.slot_distance, 266 + SLOT_SLACK);
+        // A large MSM already uses windows wide enough: the term changes nothing there.
+        let big = |writeback| {
+            MsmPlan::new(1 << 16, SCALAR_BITS, msm_caps::with_writeback(msm_caps::encode(12, 1), writeback), 1 << 30).unwrap().c
+        };
+        assert_eq!(big(20), big(266));
     }
 
     #[test]
