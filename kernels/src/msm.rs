@@ -27,7 +27,7 @@
 //! 2. **Accumulate** into bank `bank`. The *loader* moves one point per cycle into a 16-deep
 //!    point FIFO. The *issuer* takes the head point and its entries, one entry per cycle: the
 //!    entry names slot `a` and a sign; the point (with `y` negated, `q − y`, for a negative
-//!    entry) is issued: the slot RAM is read (1 cycle), then the pair enters the adder;
+//!    entry) is issued: the slot RAM is read (1 cycle) into its output register (1 cycle), then the pair enters the adder;
 //!    [`PointAdd::LATENCY`] cycles later the sum is written back. The entry with the `LAST` bit
 //!    moves on to the next point (with no bubble). An identity point (`y = 0`) has its entries
 //!    skipped, one per cycle.
@@ -51,7 +51,7 @@
 //!
 //! **Latency / throughput**: per lane at most one bucket addition per cycle (one adder), one
 //! entry per cycle, one point per cycle. An entry conflicts when its slot was hit within the
-//! last `1 + PointAdd::LATENCY = 266` cycles ([`ISSUE_TO_WRITEBACK`], published in the capability
+//! last `2 + PointAdd::LATENCY = 267` cycles ([`ISSUE_TO_WRITEBACK`], published in the capability
 //! word for the host's scheduler); the retry FIFO hides a conflict as long as it has
 //! room and the adder has a free slot later. The host keeps conflicts rare by giving a hot
 //! bucket several slots (host/src/card/msm.rs), which is what keeps equal and small scalars at
@@ -77,8 +77,9 @@ pub const POINT_FIFO_DEPTH: usize = 16;
 pub const RETRY_FIFO_DEPTH: usize = 16;
 /// Depth of the output FIFO of the flush (must exceed the flush pipeline: one RAM read).
 pub const OUT_FIFO_DEPTH: usize = 8;
-/// Cycles from issuing an addition to its write-back (RAM read, then the adder).
-pub const ISSUE_TO_WRITEBACK: usize = 1 + PointAdd::LATENCY;
+/// Cycles from issuing an addition to its write-back (RAM read, its output register, then the
+/// adder).
+pub const ISSUE_TO_WRITEBACK: usize = 2 + PointAdd::LATENCY;
 
 /// The capability word a build of the kernel reports: its slots and lanes, and
 /// [`ISSUE_TO_WRITEBACK`] for the host's scheduler.
@@ -212,6 +213,12 @@ pub struct MsmLane<const L: usize, const CAP: usize> {
     d1_x: DFF<Bits<256>>,
     d1_y: DFF<Bits<256>>,
     d1_addr: DFF<Bits<L>>,
+    // The slot RAM's output register, and the issue beside it.
+    acc_q: DFF<Bits<1024>>,
+    d2_issue: DFF<Bit>,
+    d2_x: DFF<Bits<256>>,
+    d2_y: DFF<Bits<256>>,
+    d2_addr: DFF<Bits<L>>,
     d1_flush: DFF<Bit>,
     d1_half: DFF<Bit>,
     d1_fl_addr: DFF<Bits<L>>,
@@ -353,6 +360,11 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
             d1_x: Default::default(),
             d1_y: Default::default(),
             d1_addr: Default::default(),
+            acc_q: Default::default(),
+            d2_issue: Default::default(),
+            d2_x: Default::default(),
+            d2_y: Default::default(),
+            d2_addr: Default::default(),
             d1_flush: Default::default(),
             d1_half: Default::default(),
             d1_fl_addr: Default::default(),
@@ -404,7 +416,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
         dff_setup!(
             self, clock, num_points, num_entries, run_config, points_lo, points_hi, entries_lo, entries_hi, buckets_lo, buckets_hi,
             state, slots, bank, loaded, pts_done, issued, written, count, fl_active, fl_words, fl_count, fl_popped, head_x, head_y,
-            head_valid, r_x, r_y, r_addr, r_valid, parked, ent_word, ent_left, busy, d1_issue, d1_x, d1_y, d1_addr, d1_flush, d1_half,
+            head_valid, r_x, r_y, r_addr, r_valid, parked, ent_word, ent_left, busy, d1_issue, d1_x, d1_y, d1_addr, acc_q, d2_issue, d2_x, d2_y, d2_addr, d1_flush, d1_half,
             d1_fl_addr
         );
         clock!(self, clock, adder, pt_fifo, rq_fifo, out_fifo, tag_addr);
@@ -618,15 +630,22 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
             self.acc_data.next = self.bank0.read_data.val();
             self.fl_data.next = self.bank1.read_data.val();
         }
-        self.adder.valid_in.next = self.d1_issue.q.val();
+        // The slot as read is registered before the adder (a RAM output register), and the
+        // point, the issue flag and the address wait beside it.
+        self.acc_q.d.next = self.acc_data.val();
+        self.d2_issue.d.next = self.d1_issue.q.val();
+        self.d2_x.d.next = self.d1_x.q.val();
+        self.d2_y.d.next = self.d1_y.q.val();
+        self.d2_addr.d.next = self.d1_addr.q.val();
+        self.adder.valid_in.next = self.d2_issue.q.val();
         self.adder.inf2.next = false;
-        self.adder.x1.next = self.acc_data.val().get_bits::<256>(0);
-        self.adder.y1.next = self.acc_data.val().get_bits::<256>(256);
-        self.adder.zz1.next = self.acc_data.val().get_bits::<256>(512);
-        self.adder.zzz1.next = self.acc_data.val().get_bits::<256>(768);
-        self.adder.x2.next = self.d1_x.q.val();
-        self.adder.y2.next = self.d1_y.q.val();
-        self.tag_addr.d.next = self.d1_addr.q.val();
+        self.adder.x1.next = self.acc_q.q.val().get_bits::<256>(0);
+        self.adder.y1.next = self.acc_q.q.val().get_bits::<256>(256);
+        self.adder.zz1.next = self.acc_q.q.val().get_bits::<256>(512);
+        self.adder.zzz1.next = self.acc_q.q.val().get_bits::<256>(768);
+        self.adder.x2.next = self.d2_x.q.val();
+        self.adder.y2.next = self.d2_y.q.val();
+        self.tag_addr.d.next = self.d2_addr.q.val();
 
         // Writes: the accumulating bank takes the clear pass (the identity is all zero) or the
         // adder's write-back; the flushing bank gets the identity in the cycle after a slot's

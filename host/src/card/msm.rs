@@ -41,7 +41,7 @@ pub const SCALAR_BITS: u32 = 254;
 pub const MAX_WINDOW_BITS: u32 = 15;
 /// Hot buckets get enough slots that each slot takes at most `1/SPREAD` of a group's
 /// additions: on average a slot then comes round every `SPREAD` issue cycles, well beyond the
-/// kernel's issue-to-write-back time (266 cycles in the current kernel).
+/// kernel's issue-to-write-back time (267 cycles in the current kernel).
 pub const SPREAD: u64 = 1024;
 
 /// Windows of width `c` that hold any scalar below `2^bits` in signed digits: `⌈(bits + 1) / c⌉`.
@@ -715,10 +715,10 @@ fn combine_windows(sums: &[G1Projective], c: u32) -> G1Projective {
 mod tests {
     use super::*;
 
-    /// A capability word with a 266-cycle issue-to-write-back time (the kernel's, see
+    /// A capability word with a 267-cycle issue-to-write-back time (the kernel's, see
     /// kernels/src/msm.rs).
     fn test_caps(log_slots: u32, lanes: u32) -> u32 {
-        msm_caps::with_writeback(msm_caps::encode(log_slots, lanes), 266)
+        msm_caps::with_writeback(msm_caps::encode(log_slots, lanes), 267)
     }
     use ark_ff::One;
     use ark_std::UniformRand;
@@ -755,14 +755,14 @@ mod tests {
         let plan = |writeback| {
             MsmPlan::new(1024, SCALAR_BITS, msm_caps::with_writeback(msm_caps::encode(12, 1), writeback), 1 << 30).unwrap()
         };
-        let (shallow, deep) = (plan(20), plan(266));
-        assert!(deep.c > shallow.c, "c = {} with a 20-cycle adder, {} with a 266-cycle one", shallow.c, deep.c);
-        assert_eq!(deep.slot_distance, 266 + SLOT_SLACK);
+        let (shallow, deep) = (plan(20), plan(267));
+        assert!(deep.c > shallow.c, "c = {} with a 20-cycle adder, {} with a 267-cycle one", shallow.c, deep.c);
+        assert_eq!(deep.slot_distance, 267 + SLOT_SLACK);
         // A large MSM already uses windows wide enough: the term changes nothing there.
         let big = |writeback| {
             MsmPlan::new(1 << 16, SCALAR_BITS, msm_caps::with_writeback(msm_caps::encode(12, 1), writeback), 1 << 30).unwrap().c
         };
-        assert_eq!(big(20), big(266));
+        assert_eq!(big(20), big(267));
     }
 
     #[test]
@@ -838,11 +838,11 @@ mod tests {
         let group = job.group(0);
         let adds = additions(&job, &group);
         // Every point hits the same bucket in each window: the additions of one window must
-        // still cycle through many slots, never reusing one within the adder's 266 cycles.
+        // still cycle through many slots, never reusing one within the adder's 267 cycles.
         let mut last_use = std::collections::HashMap::new();
         for (t, &(_, slot, _)) in adds.iter().enumerate() {
             if let Some(prev) = last_use.insert(slot, t) {
-                assert!(t - prev > 266, "slot {slot} reused after {} additions", t - prev);
+                assert!(t - prev > 267, "slot {slot} reused after {} additions", t - prev);
             }
         }
         assert!(group.slots() as u64 >= SPREAD / 2, "{} slots", group.slots());
