@@ -25,10 +25,6 @@ use num_bigint::BigUint;
 /// Leaf width: a 16×16 product fills one DSP48E2 (unsigned 26×17 at most).
 pub const LEAF: usize = 16;
 
-fn zero(g: &Netlist, width: usize) -> Wire {
-    g.konst(&BigUint::from(0u8), width)
-}
-
 /// `a · b` for `n`-bit `a`, `b` (n a power of two times [`LEAF`]); `2n` bits.
 pub fn mul_full(g: &mut Netlist, a: &Wire, b: &Wire, n: usize) -> Wire {
     if n <= LEAF {
@@ -39,18 +35,14 @@ pub fn mul_full(g: &mut Netlist, a: &Wire, b: &Wire, n: usize) -> Wire {
     let (b0, b1) = (g.slice(b, 0, h), g.slice(b, h, h));
     let (da, na) = g.abs_diff(&a0, &a1);
     let (db, nb) = g.abs_diff(&b1, &b0);
-    let neg = match (na.constant(), nb.constant()) {
-        (Some(x), Some(y)) => g.konst(&(x ^ y), 1),
-        (Some(x), None) => if x.bit(0) { g.not(&nb) } else { nb },
-        (None, Some(y)) => if y.bit(0) { g.not(&na) } else { na },
-        (None, None) => g.xor_all(&na, &nb),
-    };
+    // xor_all folds a constant second operand: put the constant sign (of a constant operand) there.
+    let neg = if na.constant().is_some() { g.xor_all(&nb, &na) } else { g.xor_all(&na, &nb) };
     let (da, db, neg) = (g.reg(&da), g.reg(&db), g.reg(&neg));
     let z0 = mul_full(g, &a0, &b0, h);
     let z2 = mul_full(g, &a1, &b1, h);
     let zm = mul_full(g, &da, &db, h);
     // mid = z0 + z2 ± zm ∈ [0, 2^(n+1)); computed mod 2^(n+2) with ±zm as (zm ^ neg) + neg.
-    let z = zero(g, 1);
+    let z = g.zero(1);
     let s = g.add(&z0, &z2, &z, n + 2);
     let zm = g.resize(&zm, n + 2);
     let zm = g.xor_all(&zm, &neg);
@@ -74,7 +66,7 @@ pub fn mul_low(g: &mut Netlist, a: &Wire, b: &Wire, n: usize) -> Wire {
     let z0 = mul_full(g, &a0, &b0, h);
     let c1 = mul_low(g, &a0, &b1, h);
     let c2 = mul_low(g, &a1, &b0, h);
-    let z = zero(g, 1);
+    let z = g.zero(1);
     let cross = g.add(&c1, &c2, &z, h);
     let z0_hi = g.slice(&z0, h, h);
     let hi = g.add(&z0_hi, &cross, &z, h);

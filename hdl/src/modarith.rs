@@ -54,7 +54,7 @@ pub fn generate(params: &FieldParams, sub: bool) -> (String, usize) {
     let a = g.input("a", 256);
     let b = g.input("b", 256);
     let q = &params.modulus;
-    let zero = g.konst(&BigUint::from(0u8), 1);
+    let zero = g.zero(1);
     let one = g.konst(&BigUint::from(1u8), 1);
     let r = BigUint::from(1u8) << 256u32;
     let (plain, corrected) = if sub {
@@ -76,9 +76,7 @@ pub fn generate(params: &FieldParams, sub: bool) -> (String, usize) {
     let p = g.mux(&neg, &other, &keep);
     let p = g.reg(&p);
     let latency = p.stage().unwrap();
-    let mut v = g.into_verilog();
-    v.push_str(&format!("always @(*) p = {};\n", p.name().unwrap()));
-    (v, latency)
+    (g.into_module_body("p", &p), latency)
 }
 
 impl<const SUB: bool> Logic for ModOp<SUB> {

@@ -7,7 +7,7 @@
 
 use crate::field::{big_to_bits, Field, FieldParams};
 use crate::karatsuba::{mul_const_csd, mul_full, mul_low};
-use crate::netlist::{Netlist, Tally};
+use crate::netlist::Netlist;
 use num_bigint::BigUint;
 use rust_hdl::prelude::*;
 use crate::prims::ResultLine;
@@ -112,7 +112,8 @@ fn behavioural(params: &FieldParams, latency: usize) -> String {
 pub struct Generated {
     pub verilog: String,
     pub latency: usize,
-    pub tally: Tally,
+    /// Leaf multipliers placed (DSP48E2).
+    pub dsps: usize,
 }
 
 /// Generate the multiplier over `params` with `reduction`, its output delayed to `latency` cycles
@@ -125,7 +126,7 @@ pub fn generate(params: &FieldParams, reduction: Reduction, latency: Option<usiz
     let a = g.reg(&a);
     let b = g.input("b", 256);
     let b = g.reg(&b);
-    let zero1 = g.konst(&BigUint::from(0u8), 1);
+    let zero1 = g.zero(1);
     // 1. T = a·b.
     let t = mul_full(&mut g, &a, &b, 256);
     let t_lo = g.slice(&t, 0, 256);
@@ -179,10 +180,8 @@ pub fn generate(params: &FieldParams, reduction: Reduction, latency: Option<usiz
     let latency = latency.unwrap_or(built);
     assert!(latency >= built, "a {reduction:?} multiplier takes {built} cycles, more than {latency}");
     let p = g.at(&p, latency);
-    let tally = g.tally;
-    let mut verilog = g.into_verilog();
-    verilog.push_str(&format!("always @(*) p = {};\n", p.name().expect("the product is a register")));
-    Generated { verilog, latency, tally }
+    let dsps = g.dsps;
+    Generated { verilog: g.into_module_body("p", &p), latency, dsps }
 }
 
 /// `p = a · b · R^{-1} mod q` with `R = 2^256` (Fq or Fr), DSP-lean.
@@ -291,7 +290,7 @@ mod tests {
         for f in [Field::Fq, Field::Fr] {
             for r in Reduction::ALL {
                 let g = generate(&f.params(), r, None);
-                assert_eq!(g.tally.dsp, r.dsp(), "{f:?} {r:?}");
+                assert_eq!(g.dsps, r.dsp(), "{f:?} {r:?}");
                 assert_eq!(g.latency, r.latency(), "{f:?} {r:?}");
                 assert_eq!(generate(&f.params(), r, Some(r.latency() + 5)).latency, r.latency() + 5);
             }

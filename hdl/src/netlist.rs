@@ -68,23 +68,13 @@ fn mask(width: usize) -> BigUint {
     (BigUint::one() << width) - 1u8
 }
 
-/// Resources the builder placed, counted as it emits them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Tally {
-    /// Leaf multipliers (one DSP48E2 each).
-    pub dsp: usize,
-    /// Register bits (pipeline and delay-line flip-flops, DSP-internal registers excluded).
-    pub reg_bits: usize,
-    /// Full-adder cells of carry-save trees.
-    pub csa_bits: usize,
-}
-
 /// The Verilog under construction. `clock` is the name of the clock port.
 pub struct Netlist {
     text: String,
     next_id: usize,
     delays: HashMap<(String, usize), String>,
-    pub tally: Tally,
+    /// Leaf multipliers placed (one DSP48E2 each).
+    pub dsps: usize,
 }
 
 impl Default for Netlist {
@@ -95,12 +85,14 @@ impl Default for Netlist {
 
 impl Netlist {
     pub fn new() -> Self {
-        Self { text: String::new(), next_id: 0, delays: HashMap::new(), tally: Tally::default() }
+        Self { text: String::new(), next_id: 0, delays: HashMap::new(), dsps: 0 }
     }
 
-    /// The generated declarations and logic (a module body).
-    pub fn into_verilog(self) -> String {
-        self.text
+    /// The module body: the generated declarations and logic, and the output port `port` driven
+    /// by `result` (a registered signal).
+    pub fn into_module_body(self, port: &str, result: &Wire) -> String {
+        let name = result.name().expect("the result is a register, not a constant");
+        format!("{}always @(*) {port} = {name};\n", self.text)
     }
 
     fn fresh(&mut self, prefix: &str) -> String {
@@ -117,11 +109,16 @@ impl Netlist {
         Wire { val: Val::Const(value & mask(width)), width }
     }
 
+    /// The constant 0 of `width` bits.
+    pub fn zero(&self, width: usize) -> Wire {
+        self.konst(&BigUint::zero(), width)
+    }
+
     fn literal(value: &BigUint, width: usize) -> String {
         format!("{width}'h{value:x}")
     }
 
-    fn expr(&self, w: &Wire) -> String {
+    fn expr(w: &Wire) -> String {
         match &w.val {
             Val::Const(c) => Self::literal(c, w.width),
             Val::Sig { name, .. } => name.clone(),
@@ -140,9 +137,8 @@ impl Netlist {
             Val::Const(_) => x.clone(),
             Val::Sig { stage, .. } => {
                 let name = self.fresh("r");
-                let e = self.expr(x);
+                let e = Self::expr(x);
                 writeln!(self.text, "reg [{}:0] {name};\nalways @(posedge clock) {name} <= {e};", x.width - 1).unwrap();
-                self.tally.reg_bits += x.width;
                 Wire { val: Val::Sig { name, stage: stage + 1 }, width: x.width }
             }
         }
@@ -187,10 +183,10 @@ impl Netlist {
             return x.clone();
         }
         if lo >= x.width {
-            return self.konst(&BigUint::zero(), width);
+            return self.zero(width);
         }
         let avail = (x.width - lo).min(width);
-        let e = self.expr(x);
+        let e = Self::expr(x);
         let body = if avail == width {
             format!("{e}[{}:{lo}]", lo + width - 1)
         } else {
@@ -211,7 +207,7 @@ impl Netlist {
             return self.konst(&((h << lo.width) | l), width);
         }
         let (v, stage) = self.align(&[hi, lo]);
-        let body = format!("{{{}, {}}}", self.expr(&v[0]), self.expr(&v[1]));
+        let body = format!("{{{}, {}}}", Self::expr(&v[0]), Self::expr(&v[1]));
         self.wire("c", width, stage, &body)
     }
 
@@ -221,9 +217,9 @@ impl Netlist {
             return self.resize(x, width);
         }
         if k >= width {
-            return self.konst(&BigUint::zero(), width);
+            return self.zero(width);
         }
-        let low = self.konst(&BigUint::zero(), k);
+        let low = self.zero(k);
         let body = self.resize(x, width - k);
         self.concat(&body, &low)
     }
@@ -233,7 +229,7 @@ impl Netlist {
         if let Some(c) = x.constant() {
             return self.konst(&(c ^ mask(x.width)), x.width);
         }
-        let body = format!("~{}", self.expr(x));
+        let body = format!("~{}", Self::expr(x));
         self.wire("n", x.width, x.stage().unwrap(), &body)
     }
 
@@ -243,7 +239,7 @@ impl Netlist {
             return if c.is_zero() { x.clone() } else { self.not(x) };
         }
         let (v, stage) = self.align(&[x, s]);
-        let body = format!("{} ^ {{{}{{{}}}}}", self.expr(&v[0]), x.width, self.expr(&v[1]));
+        let body = format!("{} ^ {{{}{{{}}}}}", Self::expr(&v[0]), x.width, Self::expr(&v[1]));
         self.wire("x", x.width, stage, &body)
     }
 
@@ -254,7 +250,7 @@ impl Netlist {
             return if c.is_zero() { f.clone() } else { t.clone() };
         }
         let (v, stage) = self.align(&[sel, t, f]);
-        let body = format!("{} ? {} : {}", self.expr(&v[0]), self.expr(&v[1]), self.expr(&v[2]));
+        let body = format!("{} ? {} : {}", Self::expr(&v[0]), Self::expr(&v[1]), Self::expr(&v[2]));
         self.wire("m", t.width, stage, &body)
     }
 
@@ -263,7 +259,7 @@ impl Netlist {
     pub fn unused(&mut self, x: &Wire, why: &str) {
         if x.constant().is_none() {
             let name = self.fresh("unused");
-            writeln!(self.text, "// {why}\nwire {name} = |{};", self.expr(x)).unwrap();
+            writeln!(self.text, "// {why}\nwire {name} = |{};", Self::expr(x)).unwrap();
         }
     }
 
@@ -272,7 +268,7 @@ impl Netlist {
         if let Some(c) = x.constant() {
             return self.konst(&BigUint::from(!c.is_zero() as u8), 1);
         }
-        let body = format!("|{}", self.expr(x));
+        let body = format!("|{}", Self::expr(x));
         self.wire("o", 1, x.stage().unwrap(), &body)
     }
 
@@ -295,7 +291,7 @@ impl Netlist {
             let xi = self.at(&xi, start + i);
             let yi = self.at(&yi, start + i);
             let ci = self.at(&carry, start + i);
-            let (ex, ey, ec) = (self.expr(&xi), self.expr(&yi), self.expr(&ci));
+            let (ex, ey, ec) = (Self::expr(&xi), Self::expr(&yi), Self::expr(&ci));
             if i + 1 < chunks {
                 let body = format!("{{1'b0, {ex}}} + {{1'b0, {ey}}} + {{{w}'b0, {ec}}}");
                 let sum = self.wire("a", w + 1, start + i, &body);
@@ -325,7 +321,7 @@ impl Netlist {
             return (self.konst(&d, w), self.konst(&BigUint::from(neg as u8), 1));
         }
         let (v, stage) = self.align(&[x, y]);
-        let (ex, ey) = (self.expr(&v[0]), self.expr(&v[1]));
+        let (ex, ey) = (Self::expr(&v[0]), Self::expr(&v[1]));
         let d = self.wire("d", w + 1, stage, &format!("{{1'b0, {ex}}} - {{1'b0, {ey}}}"));
         let e = self.wire("e", w, stage, &format!("{ey} - {ex}"));
         let neg = self.slice(&d, w, 1);
@@ -348,31 +344,25 @@ impl Netlist {
             return self.konst(&(x * y), width);
         }
         if a.constant().is_some_and(Zero::is_zero) || b.constant().is_some_and(Zero::is_zero) {
-            return self.konst(&BigUint::zero(), width);
+            return self.zero(width);
         }
         let (v, stage) = self.align(&[a, b]);
         let n = self.fresh("dsp");
         let mut t = String::new();
-        let ea = match v[0].constant() {
-            Some(_) => self.expr(&v[0]),
+        // A constant operand sits on its port; a variable one gets the input register (AREG/BREG).
+        let mut port = |w: &Wire, reg: &str| match w.constant() {
+            Some(_) => Self::expr(w),
             None => {
-                writeln!(t, "reg [{}:0] {n}_a; always @(posedge clock) {n}_a <= {};", a.width - 1, self.expr(&v[0])).unwrap();
-                format!("{n}_a")
+                writeln!(t, "reg [{}:0] {n}_{reg}; always @(posedge clock) {n}_{reg} <= {};", w.width - 1, Self::expr(w)).unwrap();
+                format!("{n}_{reg}")
             }
         };
-        let eb = match v[1].constant() {
-            Some(_) => self.expr(&v[1]),
-            None => {
-                writeln!(t, "reg [{}:0] {n}_b; always @(posedge clock) {n}_b <= {};", b.width - 1, self.expr(&v[1])).unwrap();
-                format!("{n}_b")
-            }
-        };
-        // A constant operand sits on its port without a register; the variable one is registered
-        // (AREG/BREG), then MREG and PREG: latency 3 either way.
+        let (ea, eb) = (port(&v[0], "a"), port(&v[1], "b"));
+        // Then MREG and PREG: latency 3 either way.
         writeln!(t, "reg [{}:0] {n}_m, {n}_p;", width - 1).unwrap();
         writeln!(t, "always @(posedge clock) begin {n}_m <= {ea} * {eb}; {n}_p <= {n}_m; end").unwrap();
         self.text.push_str(&t);
-        self.tally.dsp += 1;
+        self.dsps += 1;
         Wire { val: Val::Sig { name: format!("{n}_p"), stage: stage + 3 }, width }
     }
 
@@ -397,21 +387,19 @@ impl Netlist {
         let mut level = 0;
         while rows.len() > 2 {
             let mut next = Vec::new();
-            let mut it = rows.chunks(3);
-            for c in &mut it {
+            for c in rows.chunks(3) {
                 if c.len() < 3 {
                     next.extend(c.iter().cloned());
                     continue;
                 }
                 let (v, stage) = self.align(&[&c[0], &c[1], &c[2]]);
-                let (x, y, z) = (self.expr(&v[0]), self.expr(&v[1]), self.expr(&v[2]));
+                let (x, y, z) = (Self::expr(&v[0]), Self::expr(&v[1]), Self::expr(&v[2]));
                 let s = self.wire("fs", width, stage, &format!("{x} ^ {y} ^ {z}"));
                 // The carries move up one column; the top column's carry leaves the width.
                 let low: Vec<Wire> = v.iter().map(|r| self.slice(r, 0, width - 1)).collect();
-                let (x, y, z) = (self.expr(&low[0]), self.expr(&low[1]), self.expr(&low[2]));
+                let (x, y, z) = (Self::expr(&low[0]), Self::expr(&low[1]), Self::expr(&low[2]));
                 let maj = self.wire("fm", width - 1, stage, &format!("({x} & {y}) | ({x} & {z}) | ({y} & {z})"));
                 let cy = self.shl(&maj, 1, width);
-                self.tally.csa_bits += width;
                 next.push(s);
                 next.push(cy);
             }
@@ -421,7 +409,7 @@ impl Netlist {
             }
             rows = next;
         }
-        let zero = self.konst(&BigUint::zero(), width);
+        let zero = self.zero(width);
         match rows.len() {
             0 => (zero.clone(), zero),
             1 => (rows[0].clone(), zero),
