@@ -68,18 +68,19 @@ fn emit<B: Block>(mut uut: Box<B>) -> String {
 /// Generate the Verilog of block `name` (top module `top`). Runs on a big stack.
 pub fn verilog(name: &str) -> String {
     let name = name.to_string();
-    crate::on_big_stack(move || match name.as_str() {
-        "fq_add" => emit(Box::new(ModAdd::new(Field::Fq))),
-        "fq_sub" => emit(Box::new(ModSub::new(Field::Fq))),
-        "fr_add" => emit(Box::new(ModAdd::new(Field::Fr))),
-        "fr_sub" => emit(Box::new(ModSub::new(Field::Fr))),
-        "fq_mul" | "fr_mul" | "fq_mul_d243" | "fq_mul_d81" => {
-            let (_, field, reduction) = *MULTIPLIERS.iter().find(|m| m.0 == name).unwrap();
-            emit(Box::new(MontMul::padded(field, reduction, info(&name).unwrap().latency)))
+    crate::on_big_stack(move || {
+        if let Some(&(_, field, reduction)) = MULTIPLIERS.iter().find(|m| m.0 == name) {
+            return emit(Box::new(MontMul::padded(field, reduction, info(&name).unwrap().latency)));
         }
-        "butterfly" => emit(Box::new(Butterfly::new())),
-        "g1_add" => emit(Box::new(PointAdd::new())),
-        other => panic!("unknown block {other}"),
+        match name.as_str() {
+            "fq_add" => emit(Box::new(ModAdd::new(Field::Fq))),
+            "fq_sub" => emit(Box::new(ModSub::new(Field::Fq))),
+            "fr_add" => emit(Box::new(ModAdd::new(Field::Fr))),
+            "fr_sub" => emit(Box::new(ModSub::new(Field::Fr))),
+            "butterfly" => emit(Box::new(Butterfly::new())),
+            "g1_add" => emit(Box::new(PointAdd::new())),
+            other => panic!("unknown block {other}"),
+        }
     })
 }
 

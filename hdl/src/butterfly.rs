@@ -49,6 +49,8 @@ pub struct Butterfly {
     h1_halve: DFF<Bit>,
     // Halving, stage 2: the high half (+ r + carry), then the shift.
     h2: DFF<Bits<256>>,
+    lo_addend: Signal<Local, Bits<128>>,
+    hi_addend: Signal<Local, Bits<128>>,
     hi_sum: Signal<Local, Bits<128>>,
     sum: Signal<Local, Bits<256>>,
     a_d: Delay<Bits<256>, { LM - 2 }>,
@@ -85,6 +87,8 @@ impl Butterfly {
             h1_add_r: Default::default(),
             h1_halve: Default::default(),
             h2: Default::default(),
+            lo_addend: Default::default(),
+            hi_addend: Default::default(),
             hi_sum: Default::default(),
             sum: Default::default(),
             a_d: Default::default(),
@@ -121,15 +125,18 @@ impl Logic for Butterfly {
         self.h1_add_r.d.next = self.halve.val() & self.a.val().get_bit(0);
         self.h1_halve.d.next = self.halve.val();
         self.h1_hi.d.next = self.a.val().get_bits::<128>(128);
+        // One adder per half: the addend is r's half or zero.
+        self.lo_addend.next = bits::<128>(0);
         if self.halve.val() & self.a.val().get_bit(0) {
-            self.h1_lo.d.next = bit_cast::<129, 128>(self.a.val().get_bits::<128>(0)) + bit_cast::<129, 128>(self.r_lo.val());
-        } else {
-            self.h1_lo.d.next = bit_cast::<129, 128>(self.a.val().get_bits::<128>(0));
+            self.lo_addend.next = self.r_lo.val();
         }
-        self.hi_sum.next = self.h1_hi.q.val() + bit_cast::<128, 1>(self.h1_lo.q.val().get_bit(128).into());
+        self.h1_lo.d.next = bit_cast::<129, 128>(self.a.val().get_bits::<128>(0)) + bit_cast::<129, 128>(self.lo_addend.val());
+        self.hi_addend.next = bits::<128>(0);
         if self.h1_add_r.q.val() {
-            self.hi_sum.next = self.h1_hi.q.val() + self.r_hi.val() + bit_cast::<128, 1>(self.h1_lo.q.val().get_bit(128).into());
+            self.hi_addend.next = self.r_hi.val();
         }
+        self.hi_sum.next =
+            self.h1_hi.q.val() + self.hi_addend.val() + bit_cast::<128, 1>(self.h1_lo.q.val().get_bit(128).into());
         self.sum.next = (bit_cast::<256, 128>(self.hi_sum.val()) << 128) | bit_cast::<256, 128>(self.h1_lo.q.val().get_bits::<128>(0));
         if self.h1_halve.q.val() {
             self.h2.d.next = self.sum.val() >> 1;

@@ -714,14 +714,14 @@ fn combine_windows(sums: &[G1Projective], c: u32) -> G1Projective {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ark_ff::One;
+    use ark_std::UniformRand;
 
     /// A capability word with a 267-cycle issue-to-write-back time (the kernel's, see
     /// kernels/src/msm.rs).
     fn test_caps(log_slots: u32, lanes: u32) -> u32 {
         msm_caps::with_writeback(msm_caps::encode(log_slots, lanes), 267)
     }
-    use ark_ff::One;
-    use ark_std::UniformRand;
 
     /// Σ d_w·2^(c·w) as a field element.
     fn recompose(digits: &[i16], c: u32) -> Fr {
@@ -752,17 +752,14 @@ mod tests {
     fn a_deeper_adder_gets_wider_windows_for_a_small_msm() {
         // Few buckets per window against a deep pipeline stall the issuer: the cost model moves
         // to wider windows as the kernel's issue-to-write-back time grows.
-        let plan = |writeback| {
-            MsmPlan::new(1024, SCALAR_BITS, msm_caps::with_writeback(msm_caps::encode(12, 1), writeback), 1 << 30).unwrap()
+        let plan = |n, writeback| {
+            MsmPlan::new(n, SCALAR_BITS, msm_caps::with_writeback(msm_caps::encode(12, 1), writeback), 1 << 30).unwrap()
         };
-        let (shallow, deep) = (plan(20), plan(267));
+        let (shallow, deep) = (plan(1024, 20), plan(1024, 267));
         assert!(deep.c > shallow.c, "c = {} with a 20-cycle adder, {} with a 267-cycle one", shallow.c, deep.c);
         assert_eq!(deep.slot_distance, 267 + SLOT_SLACK);
         // A large MSM already uses windows wide enough: the term changes nothing there.
-        let big = |writeback| {
-            MsmPlan::new(1 << 16, SCALAR_BITS, msm_caps::with_writeback(msm_caps::encode(12, 1), writeback), 1 << 30).unwrap().c
-        };
-        assert_eq!(big(20), big(267));
+        assert_eq!(plan(1 << 16, 20).c, plan(1 << 16, 267).c);
     }
 
     #[test]
