@@ -41,10 +41,8 @@ fn verilator_root() -> PathBuf {
     let out = Command::new("verilator").arg("--getenv").arg("VERILATOR_ROOT").output();
     match out {
         Ok(o) if o.status.success() => PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()),
-        _ => die(
-            "`verilator` was not found on PATH (or failed to run). The Verilator harness needs \
-             Verilator >= 5: install it with `apt-get install -y verilator` (Debian/Ubuntu).",
-        ),
+        _ => die("`verilator` was not found on PATH (or failed to run). The Verilator harness needs \
+             Verilator >= 5: install it with `apt-get install -y verilator` (Debian/Ubuntu)."),
     }
 }
 
@@ -103,10 +101,15 @@ fn build_model(name: &str, verilog: &str, cache_root: &Path, jobs: &str) -> Path
 /// A port's member name in Verilator's C++: characters other than letters, digits and `_` are
 /// escaped as `__0XX` (so rust-hdl's array port `in_data$1` is `in_data__0241`).
 fn cxx_member(port: &str) -> String {
-    port.chars()
-        .map(|ch| if ch.is_ascii_alphanumeric() || ch == '_' { ch.to_string() } else { format!("__0{:02X}", ch as u32) })
-        .collect()
+    // Verilator renames ports that clash with C/C++ reserved words (Vitis' `interrupt` does).
+    if VERILATOR_RESERVED.contains(&port) {
+        return format!("__SYM__{port}");
+    }
+    port.chars().map(|ch| if ch.is_ascii_alphanumeric() || ch == '_' { ch.to_string() } else { format!("__0{:02X}", ch as u32) }).collect()
 }
+
+/// Port names Verilator prefixes with `__SYM__` in its C++ class.
+const VERILATOR_RESERVED: &[&str] = &["interrupt"];
 
 fn cxx_port_code(name: &str, ports: &[Port]) -> String {
     let mut s = String::new();
@@ -124,7 +127,7 @@ fn cxx_port_code(name: &str, ports: &[Port]) -> String {
     writeln!(s, "    return -1;\n  }}").unwrap();
     writeln!(s, "  void set_port(int32_t idx, rust::Slice<const uint32_t> w) override {{\n    switch (idx) {{").unwrap();
     for (i, p) in ports.iter().enumerate() {
-        if !p.is_input || p.name == "clock" {
+        if !p.is_input || is_clock(&p.name) {
             continue;
         }
         let n = &cxx_member(&p.name);
@@ -135,13 +138,14 @@ fn cxx_port_code(name: &str, ports: &[Port]) -> String {
         } else if p.width <= 64 {
             writeln!(s, "      case {i}: top_->{n} = ((uint64_t)(w[1] & {top_mask}) << 32) | w[0]; break;").unwrap();
         } else {
-            writeln!(s, "      case {i}: for (int k = 0; k < {nw}; k++) top_->{n}[k] = w[k]; top_->{n}[{}] &= {top_mask}; break;", nw - 1).unwrap();
+            writeln!(s, "      case {i}: for (int k = 0; k < {nw}; k++) top_->{n}[k] = w[k]; top_->{n}[{}] &= {top_mask}; break;", nw - 1)
+                .unwrap();
         }
     }
     writeln!(s, "      default: break;\n    }}\n  }}").unwrap();
     writeln!(s, "  void get_port(int32_t idx, rust::Slice<uint32_t> w) const override {{\n    switch (idx) {{").unwrap();
     for (i, p) in ports.iter().enumerate() {
-        if p.name == "clock" {
+        if is_clock(&p.name) {
             continue;
         }
         let n = &cxx_member(&p.name);
@@ -155,13 +159,19 @@ fn cxx_port_code(name: &str, ports: &[Port]) -> String {
         }
     }
     writeln!(s, "      default: break;\n    }}\n  }}").unwrap();
-    writeln!(s, "  void set_clock(bool high) override {{ top_->clock = high ? 1 : 0; }}").unwrap();
+    let clock = ports.iter().find(|p| is_clock(&p.name)).unwrap_or_else(|| die(&format!("{name}: no clock port")));
+    writeln!(s, "  void set_clock(bool high) override {{ top_->{} = high ? 1 : 0; }}", clock.name).unwrap();
     writeln!(s, "  void eval() override {{ top_->eval(); }}").unwrap();
     writeln!(s, "  bool open_trace(rust::Str path) override {{\n    tfp_.reset(new VerilatedVcdC);\n    top_->trace(tfp_.get(), 99);\n    tfp_->open(std::string(path.data(), path.size()).c_str());\n    return tfp_->isOpen();\n  }}").unwrap();
     writeln!(s, "  void dump(uint64_t t) override {{ if (tfp_) tfp_->dump(t); }}").unwrap();
     writeln!(s, "  void close_trace() override {{ if (tfp_) {{ tfp_->close(); tfp_.reset(); }} }}").unwrap();
     writeln!(s, "}};\n").unwrap();
     s
+}
+
+/// The clock port: `clock` on the blocks, `ap_clk` on the kernels (the Vitis name).
+fn is_clock(port: &str) -> bool {
+    port == "clock" || port == "ap_clk"
 }
 
 /// A model to build: a block of the catalogue or a kernel.
@@ -198,8 +208,8 @@ fn msm_models() -> Vec<(String, String)> {
         .split(',')
         .filter(|s| !s.trim().is_empty())
         .map(|s| {
-            let build = MsmBuild::parse(s)
-                .unwrap_or_else(|| die(&format!("ZKACCEL_SIM_MSM_BUILDS: '{s}' is not <log2 slots>x<lanes>, e.g. 6x2")));
+            let build =
+                MsmBuild::parse(s).unwrap_or_else(|| die(&format!("ZKACCEL_SIM_MSM_BUILDS: '{s}' is not <log2 slots>x<lanes>, e.g. 6x2")));
             let verilog = zkaccel_kernels::msm::verilog_for(build).unwrap_or_else(|e| die(&e));
             (zkaccel_kernels::msm::model_name(build), verilog)
         })
@@ -222,7 +232,9 @@ fn main() {
         "// Generated by zkaccel-sim/build.rs.\n#include <memory>\n#include <string>\n\
          #include \"verilated.h\"\n#include \"verilated_vcd_c.h\"\n#include \"zkaccel-sim/include/sim.h\"\n",
     );
-    let mut ports_rs = String::from("// Generated by build.rs: (block, [(port, width, is_input)]).\npub static PORT_TABLE: &[(&str, &[(&str, usize, bool)])] = &[\n");
+    let mut ports_rs = String::from(
+        "// Generated by build.rs: (block, [(port, width, is_input)]).\npub static PORT_TABLE: &[(&str, &[(&str, usize, bool)])] = &[\n",
+    );
     let mut body = String::from("namespace zkaccel {\n");
     let mut factory = String::from("std::unique_ptr<SimModel> new_model(rust::Str n) {\n  std::string s(n.data(), n.size());\n");
     let mut objects = Vec::new();

@@ -18,12 +18,7 @@ pub struct Delay<T: Synth, const N: usize> {
 impl<T: Synth, const N: usize> Default for Delay<T, N> {
     fn default() -> Self {
         assert!(N >= 1, "Delay needs N >= 1");
-        Self {
-            clock: Default::default(),
-            d: Default::default(),
-            q: Default::default(),
-            line: std::array::from_fn(|_| Default::default()),
-        }
+        Self { clock: Default::default(), d: Default::default(), q: Default::default(), line: std::array::from_fn(|_| Default::default()) }
     }
 }
 
@@ -89,4 +84,82 @@ impl<T, C> Block for ResultLine<T, C> {
         false
     }
     fn accept(&self, _name: &str, _probe: &mut dyn Probe) {}
+}
+
+/// A first-in first-out queue of `2^A` entries of `T` in one simple-dual-port RAM, with a
+/// synchronous `clear` (the kernels' reset: rust-hdl's own FIFO has none, so after a reset it
+/// would still hold the aborted run's words).
+///
+/// Timing (as rust-hdl's `SynchronousFIFO`, which it replaces): a word written at an edge is
+/// visible at `data_out` (and `empty` falls) two cycles later; `data_out` shows the head while
+/// `!empty`; `read` while `!empty` pops it at the edge. Writing while full is a caller bug: the
+/// kernels keep credits so that it never happens. Cost: the RAM (`2^A × width(T)` bits, block RAM for wide `T`) and
+/// three `A+1`-bit pointers.
+#[derive(LogicBlock)]
+pub struct Fifo<T: Synth, const A: usize, const AP1: usize> {
+    pub clock: Signal<In, Clock>,
+    /// Empties the queue at the edge (overrides `write` and `read`).
+    pub clear: Signal<In, Bit>,
+    pub write: Signal<In, Bit>,
+    pub data_in: Signal<In, T>,
+    pub read: Signal<In, Bit>,
+    pub data_out: Signal<Out, T>,
+    pub empty: Signal<Out, Bit>,
+    ram: RAM<T, A>,
+    write_ptr: DFF<Bits<AP1>>,
+    /// `write_ptr` a cycle late: a word is readable once the RAM's registered read can see it.
+    visible_ptr: DFF<Bits<AP1>>,
+    read_ptr: DFF<Bits<AP1>>,
+    pop: Signal<Local, Bit>,
+}
+
+impl<T: Synth, const A: usize, const AP1: usize> Default for Fifo<T, A, AP1> {
+    fn default() -> Self {
+        assert_eq!(A + 1, AP1, "Fifo<T, A, A + 1>");
+        Self {
+            clock: Default::default(),
+            clear: Default::default(),
+            write: Default::default(),
+            data_in: Default::default(),
+            read: Default::default(),
+            data_out: Default::default(),
+            empty: Default::default(),
+            ram: Default::default(),
+            write_ptr: Default::default(),
+            visible_ptr: Default::default(),
+            read_ptr: Default::default(),
+            pop: Default::default(),
+        }
+    }
+}
+
+impl<T: Synth, const A: usize, const AP1: usize> Logic for Fifo<T, A, AP1> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, write_ptr, visible_ptr, read_ptr);
+        self.ram.read_clock.next = self.clock.val();
+        self.ram.write_clock.next = self.clock.val();
+        self.empty.next = self.read_ptr.q.val() == self.visible_ptr.q.val();
+        self.pop.next = self.read.val() & (self.read_ptr.q.val() != self.visible_ptr.q.val());
+        self.data_out.next = self.ram.read_data.val();
+        self.ram.write_enable.next = self.write.val();
+        self.ram.write_address.next = bit_cast::<A, AP1>(self.write_ptr.q.val());
+        self.ram.write_data.next = self.data_in.val();
+        // The RAM reads the next head's address, so after a pop the new head is out a cycle later.
+        self.ram.read_address.next = bit_cast::<A, AP1>(self.read_ptr.q.val());
+        if self.pop.val() {
+            self.ram.read_address.next = bit_cast::<A, AP1>(self.read_ptr.q.val() + bits::<AP1>(1));
+            self.read_ptr.d.next = self.read_ptr.q.val() + bits::<AP1>(1);
+        }
+        if self.write.val() {
+            self.write_ptr.d.next = self.write_ptr.q.val() + bits::<AP1>(1);
+        }
+        self.visible_ptr.d.next = self.write_ptr.q.val();
+        if self.clear.val() {
+            self.write_ptr.d.next = bits::<AP1>(0);
+            self.visible_ptr.d.next = bits::<AP1>(0);
+            self.read_ptr.d.next = bits::<AP1>(0);
+            self.ram.write_enable.next = false;
+        }
+    }
 }

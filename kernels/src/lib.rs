@@ -8,6 +8,8 @@
 //! plain ports): a small synchronous register bus, DMA command outputs and valid/ready data
 //! streams. See docs/kernels/ for the specs.
 
+pub mod axi;
 pub mod bitrev;
+pub mod control;
 pub mod msm;
 pub mod ntt;

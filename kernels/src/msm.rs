@@ -5,14 +5,16 @@
 //! (host/src/card/msm.rs); the contract is `zkaccel_core::regmap` (`msm_args`, `msm_entry`,
 //! `msm_config`, `msm_caps`), the spec docs/kernels/msm.md.
 //!
-//! Interfaces (flat ports, as the NTT kernel; lane `j`'s are the port arrays' element `j`, named
-//! `<port>$j` in the Verilog):
-//! - register bus `reg_addr`/`reg_wdata`/`reg_write`/`reg_read`/`reg_rdata` (clear-on-read
-//!   ap_done); every lane decodes its own argument block;
-//! - per lane, three DMA streams, each announced by a one-cycle command (`*_cmd_valid`, device
-//!   address, number of stream words) right after ap_start:
+//! [`MsmKernel`] is what a platform connects: `ap_clk`, `ap_rst_n`, the AXI4-Lite slave
+//! `s_axi_control`, `interrupt` and per lane `j` the AXI4 masters `m_axi_points$j`,
+//! `m_axi_entries$j` and `m_axi_buckets$j` (the shared [`Control`] block and the masters of
+//! [`crate::axi`]; docs/kernels/interfaces.md). Inside it, each [`MsmLane`] has:
+//! - the control block's register bus `reg_addr`/`reg_wdata`/`reg_write`/`reg_rdata`, `start`
+//!   and `reset`; every lane decodes its own argument block;
+//! - three streams, each announced by a one-cycle command (`*_cmd_valid`, device address,
+//!   number of stream words) right after `start`:
 //!   `rd_cmd_*` + `in_*`: the points, one 512-bit word each (x, then y in the high half), in
-//!   Montgomery form — the AXI width of an F1 DDR port, so a point arrives every cycle;
+//!   Montgomery form — one AXI beat, so a point arrives every cycle;
 //!   `rd2_cmd_*` + `in2_*`: the bucket entries, 16 little-endian u16 per 256-bit word,
 //!   `num_entries` of them (the last word's tail is ignored);
 //!   `wr_cmd_*` + `out_*` (flush only): slots of the bank not accumulating, two 512-bit words
@@ -66,10 +68,13 @@
 //! need them banked (not built).
 
 use rust_hdl::prelude::*;
-use zkaccel_core::regmap::{msm_args, msm_caps, msm_entry, KernelKind, MsmBuild, CTRL};
+use zkaccel_core::regmap::{msm_args, msm_caps, msm_entry, KernelKind, MsmBuild};
 use zkaccel_hdl::field::{big_to_bits, Field};
 use zkaccel_hdl::point_add::PointAdd;
-use zkaccel_hdl::prims::Delay;
+use zkaccel_hdl::prims::{Delay, Fifo};
+
+use crate::axi::{NarrowReader, ReadMaster, WriteMaster};
+use crate::control::{Control, ADDR_BITS};
 
 /// Depth of the point FIFO between the loader and the issuer.
 pub const POINT_FIFO_DEPTH: usize = 16;
@@ -93,14 +98,6 @@ pub const LOG_SLOTS: &[u32] = &[6, 8, 10, 12];
 /// … and lanes (at most `msm_args::MAX_LANES`).
 pub const LANES: &[u32] = &[1, 2, 4];
 
-/// The kernel's control state.
-#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
-pub enum KernelState {
-    Idle,
-    Setup,
-    Run,
-}
-
 /// A lane's state.
 #[derive(Copy, Clone, PartialEq, Debug, LogicState)]
 pub enum LaneState {
@@ -115,6 +112,8 @@ pub enum LaneState {
 #[derive(LogicBlock)]
 pub struct MsmLane<const L: usize, const CAP: usize> {
     pub clock: Signal<In, Clock>,
+    /// Back to idle, queues emptied (held by the control block beyond the adder's depth).
+    pub reset: Signal<In, Bit>,
     pub reg_addr: Signal<In, Bits<8>>,
     pub reg_wdata: Signal<In, Bits<32>>,
     pub reg_write: Signal<In, Bit>,
@@ -204,9 +203,9 @@ pub struct MsmLane<const L: usize, const CAP: usize> {
     bank0: RAM<Bits<1024>, L>,
     bank1: RAM<Bits<1024>, L>,
     adder: PointAdd,
-    pt_fifo: SynchronousFIFO<Bits<512>, 4, 5, 1>,
-    rq_fifo: SynchronousFIFO<Bits<528>, 4, 5, 1>,
-    out_fifo: SynchronousFIFO<Bits<512>, 3, 4, 1>,
+    pt_fifo: Fifo<Bits<512>, 4, 5>,
+    rq_fifo: Fifo<Bits<528>, 4, 5>,
+    out_fifo: Fifo<Bits<512>, 3, 4>,
 
     // Read stage and tags.
     d1_issue: DFF<Bit>,
@@ -274,6 +273,7 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
         let q = Field::Fq.params();
         Self {
             clock: Default::default(),
+            reset: Default::default(),
             reg_addr: Default::default(),
             reg_wdata: Default::default(),
             reg_write: Default::default(),
@@ -409,14 +409,55 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
     }
 }
 
-
 impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, num_points, num_entries, run_config, points_lo, points_hi, entries_lo, entries_hi, buckets_lo, buckets_hi,
-            state, slots, bank, loaded, pts_done, issued, written, count, fl_active, fl_words, fl_count, fl_popped, head_x, head_y,
-            head_valid, r_x, r_y, r_addr, r_valid, parked, ent_word, ent_left, busy, d1_issue, d1_x, d1_y, d1_addr, acc_q, d2_issue, d2_x, d2_y, d2_addr, d1_flush, d1_half,
+            self,
+            clock,
+            num_points,
+            num_entries,
+            run_config,
+            points_lo,
+            points_hi,
+            entries_lo,
+            entries_hi,
+            buckets_lo,
+            buckets_hi,
+            state,
+            slots,
+            bank,
+            loaded,
+            pts_done,
+            issued,
+            written,
+            count,
+            fl_active,
+            fl_words,
+            fl_count,
+            fl_popped,
+            head_x,
+            head_y,
+            head_valid,
+            r_x,
+            r_y,
+            r_addr,
+            r_valid,
+            parked,
+            ent_word,
+            ent_left,
+            busy,
+            d1_issue,
+            d1_x,
+            d1_y,
+            d1_addr,
+            acc_q,
+            d2_issue,
+            d2_x,
+            d2_y,
+            d2_addr,
+            d1_flush,
+            d1_half,
             d1_fl_addr
         );
         clock!(self, clock, adder, pt_fifo, rq_fifo, out_fifo, tag_addr);
@@ -754,94 +795,162 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
                 }
             }
         }
+
+        // Reset: idle, nothing held or parked (the control block holds it long enough for the
+        // adder's valid bits to drain).
+        self.pt_fifo.clear.next = self.reset.val();
+        self.rq_fifo.clear.next = self.reset.val();
+        self.out_fifo.clear.next = self.reset.val();
+        if self.reset.val() {
+            self.state.d.next = LaneState::Idle;
+            self.fl_active.d.next = false;
+            self.head_valid.d.next = false;
+            self.r_valid.d.next = false;
+            self.parked.d.next = bits::<6>(0);
+            self.ent_left.d.next = bits::<5>(0);
+            self.busy.d.next = bits::<CAP>(0);
+            self.d1_issue.d.next = false;
+            self.d2_issue.d.next = false;
+            self.d1_flush.d.next = false;
+        }
     }
 }
 
-/// The MSM kernel: `A` lanes of `2^L` bucket slots each (`CAP = 2^L`), the Vitis control
-/// register and the cycle counter. Lane `j`'s streams are the ports with suffix `$j`.
+/// Cycles the control block holds the lanes in reset after `ap_rst_n` rises: the adder's valid
+/// bits and the slot read stages must drain.
+pub const RESET_FLUSH: usize = ISSUE_TO_WRITEBACK + 2;
+
+/// The MSM kernel as a platform sees it: `A` lanes of `2^L` bucket slots each (`CAP = 2^L`)
+/// behind the shared [`Control`] block (AXI4-Lite `s_axi_control`, reset, interrupt), and per
+/// lane `j` three AXI4 masters (ports `<name>$j`): `m_axi_points` (reads the points, 512-bit
+/// words), `m_axi_entries` (reads the bucket entries, 256-bit words two to a beat) and
+/// `m_axi_buckets` (writes the flushed slots). See docs/kernels/msm.md.
 #[derive(LogicBlock)]
 pub struct MsmKernel<const L: usize, const CAP: usize, const A: usize> {
-    pub clock: Signal<In, Clock>,
-    pub reg_addr: Signal<In, Bits<8>>,
-    pub reg_wdata: Signal<In, Bits<32>>,
-    pub reg_write: Signal<In, Bit>,
-    pub reg_read: Signal<In, Bit>,
-    pub reg_rdata: Signal<Out, Bits<32>>,
-    pub rd_cmd_valid: [Signal<Out, Bit>; A],
-    pub rd_cmd_addr: [Signal<Out, Bits<64>>; A],
-    pub rd_cmd_words: [Signal<Out, Bits<32>>; A],
-    pub in_data: [Signal<In, Bits<512>>; A],
-    pub in_valid: [Signal<In, Bit>; A],
-    pub in_ready: [Signal<Out, Bit>; A],
-    pub rd2_cmd_valid: [Signal<Out, Bit>; A],
-    pub rd2_cmd_addr: [Signal<Out, Bits<64>>; A],
-    pub rd2_cmd_words: [Signal<Out, Bits<32>>; A],
-    pub in2_data: [Signal<In, Bits<256>>; A],
-    pub in2_valid: [Signal<In, Bit>; A],
-    pub in2_ready: [Signal<Out, Bit>; A],
-    pub wr_cmd_valid: [Signal<Out, Bit>; A],
-    pub wr_cmd_addr: [Signal<Out, Bits<64>>; A],
-    pub wr_cmd_words: [Signal<Out, Bits<32>>; A],
-    pub out_data: [Signal<Out, Bits<512>>; A],
-    pub out_valid: [Signal<Out, Bit>; A],
-    pub out_ready: [Signal<In, Bit>; A],
-
+    pub ap_clk: Signal<In, Clock>,
+    pub ap_rst_n: Signal<In, Bit>,
+    pub s_axi_control_awvalid: Signal<In, Bit>,
+    pub s_axi_control_awready: Signal<Out, Bit>,
+    pub s_axi_control_awaddr: Signal<In, Bits<ADDR_BITS>>,
+    pub s_axi_control_wvalid: Signal<In, Bit>,
+    pub s_axi_control_wready: Signal<Out, Bit>,
+    pub s_axi_control_wdata: Signal<In, Bits<32>>,
+    pub s_axi_control_wstrb: Signal<In, Bits<4>>,
+    pub s_axi_control_bvalid: Signal<Out, Bit>,
+    pub s_axi_control_bready: Signal<In, Bit>,
+    pub s_axi_control_bresp: Signal<Out, Bits<2>>,
+    pub s_axi_control_arvalid: Signal<In, Bit>,
+    pub s_axi_control_arready: Signal<Out, Bit>,
+    pub s_axi_control_araddr: Signal<In, Bits<ADDR_BITS>>,
+    pub s_axi_control_rvalid: Signal<Out, Bit>,
+    pub s_axi_control_rready: Signal<In, Bit>,
+    pub s_axi_control_rdata: Signal<Out, Bits<32>>,
+    pub s_axi_control_rresp: Signal<Out, Bits<2>>,
+    pub interrupt: Signal<Out, Bit>,
+    pub m_axi_points_arvalid: [Signal<Out, Bit>; A],
+    pub m_axi_points_arready: [Signal<In, Bit>; A],
+    pub m_axi_points_araddr: [Signal<Out, Bits<64>>; A],
+    pub m_axi_points_arlen: [Signal<Out, Bits<8>>; A],
+    pub m_axi_points_rvalid: [Signal<In, Bit>; A],
+    pub m_axi_points_rready: [Signal<Out, Bit>; A],
+    pub m_axi_points_rdata: [Signal<In, Bits<512>>; A],
+    pub m_axi_points_rresp: [Signal<In, Bits<2>>; A],
+    pub m_axi_entries_arvalid: [Signal<Out, Bit>; A],
+    pub m_axi_entries_arready: [Signal<In, Bit>; A],
+    pub m_axi_entries_araddr: [Signal<Out, Bits<64>>; A],
+    pub m_axi_entries_arlen: [Signal<Out, Bits<8>>; A],
+    pub m_axi_entries_rvalid: [Signal<In, Bit>; A],
+    pub m_axi_entries_rready: [Signal<Out, Bit>; A],
+    pub m_axi_entries_rdata: [Signal<In, Bits<512>>; A],
+    pub m_axi_entries_rresp: [Signal<In, Bits<2>>; A],
+    pub m_axi_buckets_awvalid: [Signal<Out, Bit>; A],
+    pub m_axi_buckets_awready: [Signal<In, Bit>; A],
+    pub m_axi_buckets_awaddr: [Signal<Out, Bits<64>>; A],
+    pub m_axi_buckets_awlen: [Signal<Out, Bits<8>>; A],
+    pub m_axi_buckets_wvalid: [Signal<Out, Bit>; A],
+    pub m_axi_buckets_wready: [Signal<In, Bit>; A],
+    pub m_axi_buckets_wdata: [Signal<Out, Bits<512>>; A],
+    pub m_axi_buckets_wstrb: [Signal<Out, Bits<64>>; A],
+    pub m_axi_buckets_wlast: [Signal<Out, Bit>; A],
+    pub m_axi_buckets_bvalid: [Signal<In, Bit>; A],
+    pub m_axi_buckets_bready: [Signal<Out, Bit>; A],
+    pub m_axi_buckets_bresp: [Signal<In, Bits<2>>; A],
+    control: Control,
     lanes: [MsmLane<L, CAP>; A],
-    cycles: DFF<Bits<64>>,
-    done: DFF<Bit>,
-    state: DFF<KernelState>,
-    at_ctrl: Constant<Bits<8>>,
-    at_cycles: Constant<Bits<8>>,
-    at_cycles_hi: Constant<Bits<8>>,
-    at_caps: Constant<Bits<8>>,
-    caps: Constant<Bits<32>>,
-    k1_64: Constant<Bits<64>>,
+    points: [ReadMaster; A],
+    entries: [ReadMaster; A],
+    narrow: [NarrowReader; A],
+    buckets: [WriteMaster; A],
     any_active: Signal<Local, Bit>,
+    all_idle: Signal<Local, Bit>,
+    any_read_error: Signal<Local, Bit>,
+    any_write_error: Signal<Local, Bit>,
 }
 
 impl<const L: usize, const CAP: usize, const A: usize> MsmKernel<L, CAP, A> {
     /// A kernel with `A` lanes of `2^L` slots.
     pub fn new() -> Self {
         assert!((1..=msm_args::MAX_LANES).contains(&A), "1 to {} lanes", msm_args::MAX_LANES);
-        let at = |offset: u32| Constant::new(Bits::<8>::from(offset as u64));
-        let kernel = KernelKind::Msm;
         let build = MsmBuild { log_slots: L as u32, lanes: A as u32 };
         Self {
-            clock: Default::default(),
-            reg_addr: Default::default(),
-            reg_wdata: Default::default(),
-            reg_write: Default::default(),
-            reg_read: Default::default(),
-            reg_rdata: Default::default(),
-            rd_cmd_valid: std::array::from_fn(|_| Default::default()),
-            rd_cmd_addr: std::array::from_fn(|_| Default::default()),
-            rd_cmd_words: std::array::from_fn(|_| Default::default()),
-            in_data: std::array::from_fn(|_| Default::default()),
-            in_valid: std::array::from_fn(|_| Default::default()),
-            in_ready: std::array::from_fn(|_| Default::default()),
-            rd2_cmd_valid: std::array::from_fn(|_| Default::default()),
-            rd2_cmd_addr: std::array::from_fn(|_| Default::default()),
-            rd2_cmd_words: std::array::from_fn(|_| Default::default()),
-            in2_data: std::array::from_fn(|_| Default::default()),
-            in2_valid: std::array::from_fn(|_| Default::default()),
-            in2_ready: std::array::from_fn(|_| Default::default()),
-            wr_cmd_valid: std::array::from_fn(|_| Default::default()),
-            wr_cmd_addr: std::array::from_fn(|_| Default::default()),
-            wr_cmd_words: std::array::from_fn(|_| Default::default()),
-            out_data: std::array::from_fn(|_| Default::default()),
-            out_valid: std::array::from_fn(|_| Default::default()),
-            out_ready: std::array::from_fn(|_| Default::default()),
+            ap_clk: Default::default(),
+            ap_rst_n: Default::default(),
+            s_axi_control_awvalid: Default::default(),
+            s_axi_control_awready: Default::default(),
+            s_axi_control_awaddr: Default::default(),
+            s_axi_control_wvalid: Default::default(),
+            s_axi_control_wready: Default::default(),
+            s_axi_control_wdata: Default::default(),
+            s_axi_control_wstrb: Default::default(),
+            s_axi_control_bvalid: Default::default(),
+            s_axi_control_bready: Default::default(),
+            s_axi_control_bresp: Default::default(),
+            s_axi_control_arvalid: Default::default(),
+            s_axi_control_arready: Default::default(),
+            s_axi_control_araddr: Default::default(),
+            s_axi_control_rvalid: Default::default(),
+            s_axi_control_rready: Default::default(),
+            s_axi_control_rdata: Default::default(),
+            s_axi_control_rresp: Default::default(),
+            interrupt: Default::default(),
+            m_axi_points_arvalid: std::array::from_fn(|_| Default::default()),
+            m_axi_points_arready: std::array::from_fn(|_| Default::default()),
+            m_axi_points_araddr: std::array::from_fn(|_| Default::default()),
+            m_axi_points_arlen: std::array::from_fn(|_| Default::default()),
+            m_axi_points_rvalid: std::array::from_fn(|_| Default::default()),
+            m_axi_points_rready: std::array::from_fn(|_| Default::default()),
+            m_axi_points_rdata: std::array::from_fn(|_| Default::default()),
+            m_axi_points_rresp: std::array::from_fn(|_| Default::default()),
+            m_axi_entries_arvalid: std::array::from_fn(|_| Default::default()),
+            m_axi_entries_arready: std::array::from_fn(|_| Default::default()),
+            m_axi_entries_araddr: std::array::from_fn(|_| Default::default()),
+            m_axi_entries_arlen: std::array::from_fn(|_| Default::default()),
+            m_axi_entries_rvalid: std::array::from_fn(|_| Default::default()),
+            m_axi_entries_rready: std::array::from_fn(|_| Default::default()),
+            m_axi_entries_rdata: std::array::from_fn(|_| Default::default()),
+            m_axi_entries_rresp: std::array::from_fn(|_| Default::default()),
+            m_axi_buckets_awvalid: std::array::from_fn(|_| Default::default()),
+            m_axi_buckets_awready: std::array::from_fn(|_| Default::default()),
+            m_axi_buckets_awaddr: std::array::from_fn(|_| Default::default()),
+            m_axi_buckets_awlen: std::array::from_fn(|_| Default::default()),
+            m_axi_buckets_wvalid: std::array::from_fn(|_| Default::default()),
+            m_axi_buckets_wready: std::array::from_fn(|_| Default::default()),
+            m_axi_buckets_wdata: std::array::from_fn(|_| Default::default()),
+            m_axi_buckets_wstrb: std::array::from_fn(|_| Default::default()),
+            m_axi_buckets_wlast: std::array::from_fn(|_| Default::default()),
+            m_axi_buckets_bvalid: std::array::from_fn(|_| Default::default()),
+            m_axi_buckets_bready: std::array::from_fn(|_| Default::default()),
+            m_axi_buckets_bresp: std::array::from_fn(|_| Default::default()),
+            control: Control::new(KernelKind::Msm, caps(build), RESET_FLUSH),
             lanes: std::array::from_fn(MsmLane::new),
-            cycles: Default::default(),
-            done: Default::default(),
-            state: Default::default(),
-            at_ctrl: at(CTRL),
-            at_cycles: at(kernel.cycles_offset()),
-            at_cycles_hi: at(kernel.cycles_offset() + 4),
-            at_caps: at(kernel.caps_offset()),
-            caps: Constant::new(Bits::<32>::from(caps(build) as u64)),
-            k1_64: Constant::new(Bits::<64>::from(1u64)),
+            points: std::array::from_fn(|_| Default::default()),
+            entries: std::array::from_fn(|_| Default::default()),
+            narrow: std::array::from_fn(|_| Default::default()),
+            buckets: std::array::from_fn(|_| Default::default()),
             any_active: Default::default(),
+            all_idle: Default::default(),
+            any_read_error: Default::default(),
+            any_write_error: Default::default(),
         }
     }
 }
@@ -855,85 +964,113 @@ impl<const L: usize, const CAP: usize, const A: usize> Default for MsmKernel<L, 
 impl<const L: usize, const CAP: usize, const A: usize> Logic for MsmKernel<L, CAP, A> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, cycles, done, state);
+        self.control.clock.next = self.ap_clk.val();
+        self.control.ap_rst_n.next = self.ap_rst_n.val();
+        self.control.awvalid.next = self.s_axi_control_awvalid.val();
+        self.s_axi_control_awready.next = self.control.awready.val();
+        self.control.awaddr.next = self.s_axi_control_awaddr.val();
+        self.control.wvalid.next = self.s_axi_control_wvalid.val();
+        self.s_axi_control_wready.next = self.control.wready.val();
+        self.control.wdata.next = self.s_axi_control_wdata.val();
+        self.control.wstrb.next = self.s_axi_control_wstrb.val();
+        self.s_axi_control_bvalid.next = self.control.bvalid.val();
+        self.control.bready.next = self.s_axi_control_bready.val();
+        self.s_axi_control_bresp.next = self.control.bresp.val();
+        self.control.arvalid.next = self.s_axi_control_arvalid.val();
+        self.s_axi_control_arready.next = self.control.arready.val();
+        self.control.araddr.next = self.s_axi_control_araddr.val();
+        self.s_axi_control_rvalid.next = self.control.rvalid.val();
+        self.control.rready.next = self.s_axi_control_rready.val();
+        self.s_axi_control_rdata.next = self.control.rdata.val();
+        self.s_axi_control_rresp.next = self.control.rresp.val();
+        self.interrupt.next = self.control.interrupt.val();
         // Every lane sees the register bus and answers for its own block; the answers are ORed.
         self.any_active.next = false;
-        self.reg_rdata.next = bits::<32>(0);
+        self.all_idle.next = true;
+        self.any_read_error.next = false;
+        self.any_write_error.next = false;
+        self.control.reg_rdata.next = bits::<32>(0);
         for j in 0..A {
-            self.lanes[j].clock.next = self.clock.val();
-            self.lanes[j].reg_addr.next = self.reg_addr.val();
-            self.lanes[j].reg_wdata.next = self.reg_wdata.val();
-            self.lanes[j].reg_write.next = self.reg_write.val();
-            self.lanes[j].start.next = self.state.q.val() == KernelState::Setup;
-            self.reg_rdata.next = self.reg_rdata.val() | self.lanes[j].reg_rdata.val();
+            self.lanes[j].clock.next = self.ap_clk.val();
+            self.points[j].clock.next = self.ap_clk.val();
+            self.entries[j].clock.next = self.ap_clk.val();
+            self.narrow[j].clock.next = self.ap_clk.val();
+            self.buckets[j].clock.next = self.ap_clk.val();
+            self.lanes[j].reset.next = self.control.reset.val();
+            self.points[j].reset.next = self.control.reset.val();
+            self.entries[j].reset.next = self.control.reset.val();
+            self.narrow[j].reset.next = self.control.reset.val();
+            self.buckets[j].reset.next = self.control.reset.val();
+            self.lanes[j].start.next = self.control.start.val();
+            self.lanes[j].reg_addr.next = self.control.reg_addr.val();
+            self.lanes[j].reg_wdata.next = self.control.reg_wdata.val();
+            self.lanes[j].reg_write.next = self.control.reg_write.val();
+            self.control.reg_rdata.next = self.control.reg_rdata.val() | self.lanes[j].reg_rdata.val();
             self.any_active.next = self.any_active.val() | self.lanes[j].active.val();
-            self.rd_cmd_valid[j].next = self.lanes[j].rd_cmd_valid.val();
-            self.rd_cmd_addr[j].next = self.lanes[j].rd_cmd_addr.val();
-            self.rd_cmd_words[j].next = self.lanes[j].rd_cmd_words.val();
-            self.lanes[j].in_data.next = self.in_data[j].val();
-            self.lanes[j].in_valid.next = self.in_valid[j].val();
-            self.in_ready[j].next = self.lanes[j].in_ready.val();
-            self.rd2_cmd_valid[j].next = self.lanes[j].rd2_cmd_valid.val();
-            self.rd2_cmd_addr[j].next = self.lanes[j].rd2_cmd_addr.val();
-            self.rd2_cmd_words[j].next = self.lanes[j].rd2_cmd_words.val();
-            self.lanes[j].in2_data.next = self.in2_data[j].val();
-            self.lanes[j].in2_valid.next = self.in2_valid[j].val();
-            self.in2_ready[j].next = self.lanes[j].in2_ready.val();
-            self.wr_cmd_valid[j].next = self.lanes[j].wr_cmd_valid.val();
-            self.wr_cmd_addr[j].next = self.lanes[j].wr_cmd_addr.val();
-            self.wr_cmd_words[j].next = self.lanes[j].wr_cmd_words.val();
-            self.out_data[j].next = self.lanes[j].out_data.val();
-            self.out_valid[j].next = self.lanes[j].out_valid.val();
-            self.lanes[j].out_ready.next = self.out_ready[j].val();
+            self.all_idle.next = self.all_idle.val() & self.points[j].idle.val() & self.entries[j].idle.val() & self.buckets[j].idle.val();
+            self.any_read_error.next = self.any_read_error.val() | self.points[j].error.val() | self.entries[j].error.val();
+            self.any_write_error.next = self.any_write_error.val() | self.buckets[j].error.val();
+            // Points: 512-bit words, one per beat.
+            self.points[j].cmd_valid.next = self.lanes[j].rd_cmd_valid.val();
+            self.points[j].cmd_addr.next = self.lanes[j].rd_cmd_addr.val();
+            self.points[j].cmd_beats.next = self.lanes[j].rd_cmd_words.val();
+            self.lanes[j].in_data.next = self.points[j].data.val();
+            self.lanes[j].in_valid.next = self.points[j].valid.val();
+            self.points[j].ready.next = self.lanes[j].in_ready.val();
+            // Entries: 256-bit words, two per beat.
+            self.narrow[j].cmd_valid.next = self.lanes[j].rd2_cmd_valid.val();
+            self.narrow[j].cmd_addr.next = self.lanes[j].rd2_cmd_addr.val();
+            self.narrow[j].cmd_words.next = self.lanes[j].rd2_cmd_words.val();
+            self.entries[j].cmd_valid.next = self.narrow[j].beat_cmd_valid.val();
+            self.entries[j].cmd_addr.next = self.narrow[j].beat_cmd_addr.val();
+            self.entries[j].cmd_beats.next = self.narrow[j].beat_cmd_beats.val();
+            self.narrow[j].beat.next = self.entries[j].data.val();
+            self.narrow[j].beat_valid.next = self.entries[j].valid.val();
+            self.entries[j].ready.next = self.narrow[j].beat_ready.val();
+            self.lanes[j].in2_data.next = self.narrow[j].data.val();
+            self.lanes[j].in2_valid.next = self.narrow[j].valid.val();
+            self.narrow[j].ready.next = self.lanes[j].in2_ready.val();
+            // Flushed slots: 512-bit words, whole beats.
+            self.buckets[j].cmd_valid.next = self.lanes[j].wr_cmd_valid.val();
+            self.buckets[j].cmd_addr.next = self.lanes[j].wr_cmd_addr.val();
+            self.buckets[j].cmd_beats.next = self.lanes[j].wr_cmd_words.val();
+            self.buckets[j].beat.next = self.lanes[j].out_data.val();
+            self.buckets[j].strb.next = !bits::<64>(0);
+            self.buckets[j].valid.next = self.lanes[j].out_valid.val();
+            self.lanes[j].out_ready.next = self.buckets[j].ready.val();
+            self.m_axi_points_arvalid[j].next = self.points[j].ar_valid.val();
+            self.points[j].ar_ready.next = self.m_axi_points_arready[j].val();
+            self.m_axi_points_araddr[j].next = self.points[j].ar_addr.val();
+            self.m_axi_points_arlen[j].next = self.points[j].ar_len.val();
+            self.points[j].r_valid.next = self.m_axi_points_rvalid[j].val();
+            self.m_axi_points_rready[j].next = self.points[j].r_ready.val();
+            self.points[j].r_data.next = self.m_axi_points_rdata[j].val();
+            self.points[j].r_resp.next = self.m_axi_points_rresp[j].val();
+            self.m_axi_entries_arvalid[j].next = self.entries[j].ar_valid.val();
+            self.entries[j].ar_ready.next = self.m_axi_entries_arready[j].val();
+            self.m_axi_entries_araddr[j].next = self.entries[j].ar_addr.val();
+            self.m_axi_entries_arlen[j].next = self.entries[j].ar_len.val();
+            self.entries[j].r_valid.next = self.m_axi_entries_rvalid[j].val();
+            self.m_axi_entries_rready[j].next = self.entries[j].r_ready.val();
+            self.entries[j].r_data.next = self.m_axi_entries_rdata[j].val();
+            self.entries[j].r_resp.next = self.m_axi_entries_rresp[j].val();
+            self.m_axi_buckets_awvalid[j].next = self.buckets[j].aw_valid.val();
+            self.buckets[j].aw_ready.next = self.m_axi_buckets_awready[j].val();
+            self.m_axi_buckets_awaddr[j].next = self.buckets[j].aw_addr.val();
+            self.m_axi_buckets_awlen[j].next = self.buckets[j].aw_len.val();
+            self.m_axi_buckets_wvalid[j].next = self.buckets[j].w_valid.val();
+            self.buckets[j].w_ready.next = self.m_axi_buckets_wready[j].val();
+            self.m_axi_buckets_wdata[j].next = self.buckets[j].w_data.val();
+            self.m_axi_buckets_wstrb[j].next = self.buckets[j].w_strb.val();
+            self.m_axi_buckets_wlast[j].next = self.buckets[j].w_last.val();
+            self.buckets[j].b_valid.next = self.m_axi_buckets_bvalid[j].val();
+            self.m_axi_buckets_bready[j].next = self.buckets[j].b_ready.val();
+            self.buckets[j].b_resp.next = self.m_axi_buckets_bresp[j].val();
         }
-
-        // ap_done is cleared by reading CTRL (the FSM below may set it again in the same cycle).
-        if self.reg_read.val() & (self.reg_addr.val() == self.at_ctrl.val()) {
-            self.done.d.next = false;
-        }
-        if self.reg_addr.val() == self.at_ctrl.val() {
-            if self.state.q.val() == KernelState::Idle {
-                if self.done.q.val() {
-                    self.reg_rdata.next = bits::<32>(0b1110);
-                } else {
-                    self.reg_rdata.next = bits::<32>(0b1100);
-                }
-            } else if self.done.q.val() {
-                self.reg_rdata.next = bits::<32>(0b0010);
-            }
-        }
-        if self.reg_addr.val() == self.at_cycles.val() {
-            self.reg_rdata.next = self.cycles.q.val().get_bits::<32>(0);
-        }
-        if self.reg_addr.val() == self.at_cycles_hi.val() {
-            self.reg_rdata.next = self.cycles.q.val().get_bits::<32>(32);
-        }
-        if self.reg_addr.val() == self.at_caps.val() {
-            self.reg_rdata.next = self.caps.val();
-        }
-
-        // ap_start → one Setup cycle, in which every lane starts (and issues its DMA commands)
-        // → Run until no lane is active.
-        match self.state.q.val() {
-            KernelState::Idle => {
-                if self.reg_write.val() & (self.reg_addr.val() == self.at_ctrl.val()) & self.reg_wdata.val().get_bit(0) {
-                    self.state.d.next = KernelState::Setup;
-                    self.cycles.d.next = bits::<64>(0);
-                }
-            }
-            KernelState::Setup => {
-                self.state.d.next = KernelState::Run;
-            }
-            KernelState::Run => {
-                if !self.any_active.val() {
-                    self.done.d.next = true;
-                    self.state.d.next = KernelState::Idle;
-                }
-            }
-        }
-        if self.state.q.val() != KernelState::Idle {
-            self.cycles.d.next = self.cycles.q.val() + self.k1_64.val();
-        }
+        self.control.core_idle.next = !self.any_active.val();
+        self.control.mem_idle.next = self.all_idle.val();
+        self.control.read_error.next = self.any_read_error.val();
+        self.control.write_error.next = self.any_write_error.val();
     }
 }
 
@@ -981,11 +1118,11 @@ mod tests {
     fn a_listed_build_emits_verilog_with_each_lanes_stream_ports() {
         let v = verilog_for(MsmBuild { log_slots: 6, lanes: 2 }).unwrap();
         for lane in 0..2 {
-            for port in ["rd_cmd_words", "in2_data", "rd2_cmd_valid", "wr_cmd_words", "out_ready"] {
+            for port in ["m_axi_points_araddr", "m_axi_entries_rdata", "m_axi_buckets_wlast", "m_axi_buckets_bresp"] {
                 assert!(v.contains(&format!("{port}${lane}")), "missing port {port}${lane}");
             }
         }
-        assert!(v.contains("reg_rdata") && !v.contains("in_data$2"));
+        assert!(v.contains("s_axi_control_rdata") && v.contains("ap_rst_n") && !v.contains("m_axi_points_araddr$2"));
         assert!(verilog_for(MsmBuild { log_slots: 7, lanes: 1 }).is_err());
         assert!(verilog_for(MsmBuild { log_slots: 6, lanes: 3 }).is_err());
     }

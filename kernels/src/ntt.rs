@@ -1,12 +1,15 @@
 //! The NTT kernel: batched radix-2 transforms over BN254 Fr of up to `2^K` values held on chip,
 //! with `K = BA + 1` fixed at build time (small in CI, realistic on a card).
 //!
-//! Interfaces (all flat ports, so Verilator and the F1 wrapper see plain signals):
-//! - register bus: `reg_addr`/`reg_wdata`/`reg_write` write a register at the clock edge;
-//!   `reg_rdata` shows the register at `reg_addr` combinationally; `reg_read` marks a read
-//!   (reading CTRL with `reg_read` clears ap_done at the edge). Offsets: `zkaccel_core::regmap`.
-//! - DMA commands: after ap_start the kernel raises `rd_cmd_valid` and `wr_cmd_valid` for one
-//!   cycle with the device address and word count of its input (`src`) and output (`dst`).
+//! [`NttKernel`] is what a platform connects: `ap_clk`, `ap_rst_n`, the AXI4-Lite slave
+//! `s_axi_control`, `interrupt` and the AXI4 masters `m_axi_src` / `m_axi_dst` (the shared
+//! [`Control`] block and the masters of [`crate::axi`]; docs/kernels/interfaces.md). Inside it,
+//! [`NttCore`] has:
+//! - a register bus from the control block: `reg_addr`/`reg_wdata`/`reg_write` write an argument
+//!   at the clock edge; `reg_rdata` shows the argument at `reg_addr` combinationally; `start`
+//!   starts a run, `idle` says it is over, `reset` returns it to idle;
+//! - stream commands: after `start` the core raises `rd_cmd_valid` and `wr_cmd_valid` for one
+//!   cycle with the device address and word count of its input (`src`) and output (`dst`);
 //! - streams: 256-bit words (one Fr value each in Montgomery form `x·2^256 mod r`, arkworks'
 //!   own representation, little-endian) in on `in_data`/`in_valid`/`in_ready` and out on
 //!   `out_data`/`out_valid`/`out_ready`, in natural order, transform after transform. Both sides
@@ -40,12 +43,14 @@ use ark_bn254::Fr;
 use ark_ff::{FftField, Field as _, One};
 use num_bigint::BigUint;
 use rust_hdl::prelude::*;
-use zkaccel_core::regmap::{ntt_args, ntt_caps, KernelKind, CTRL};
+use zkaccel_core::regmap::{ntt_args, ntt_caps, KernelKind};
 use zkaccel_hdl::butterfly::Butterfly;
 use zkaccel_hdl::field::{big_to_bits, mont_residue};
-use zkaccel_hdl::prims::Delay;
+use zkaccel_hdl::prims::{Delay, Fifo};
 
+use crate::axi::{NarrowReader, ReadMaster, WideWriter, WriteMaster};
 use crate::bitrev::BitReverse16;
+use crate::control::{Control, ADDR_BITS, RUN_OVERHEAD_CYCLES};
 
 /// Cycles between issuing a butterfly and its results being written back: one cycle of RAM
 /// read, then the butterfly.
@@ -79,8 +84,8 @@ pub fn compute_phase_cycles(log_n: u32) -> u64 {
     stages + half + LAST_GAP as u64 + 1
 }
 
-/// Exact clock cycles of one run of `batch` transforms of `2^log_n` values each, from ap_start
-/// to ap_done, with input and output streams that never stall. Phases (each ends with one
+/// Exact clock cycles of the core's part of a run of `batch` transforms of `2^log_n` values each,
+/// from its start to its idle, with input and output streams that never stall. Phases (each ends with one
 /// turning cycle, counted in the figures below):
 /// - phase 0 loads transform 0: `n + 1`;
 /// - phases `1..=batch` compute transform `p − 1` in one buffer while the other buffer stores
@@ -92,15 +97,20 @@ pub fn compute_phase_cycles(log_n: u32) -> u64 {
 ///   stage and the output FIFO (a written word is visible at its output a cycle later).
 ///
 /// For `n ≥ 2` the compute phase is the longest: `4 + 2(n + 1) + batch · compute_phase_cycles`.
-/// A zero batch is the setup cycle alone. Checked against the Verilator model in
-/// sim/tests/ntt_schedule.rs.
-pub fn cycles(log_n: u32, batch: u64) -> u64 {
+/// A zero batch is the setup cycle alone.
+pub fn core_cycles(log_n: u32, batch: u64) -> u64 {
     if batch == 0 {
         return 1;
     }
     let n = 1u64 << log_n;
     let compute = compute_phase_cycles(log_n);
-    let io = |load: bool, store: bool| if load || store { n + 1 + u64::from(load && store) } else { 0 };
+    let io = |load: bool, store: bool| {
+        if load || store {
+            n + 1 + u64::from(load && store)
+        } else {
+            0
+        }
+    };
     // Phase 1 loads (if there is a next transform); phases 2..batch-1 load and store; phase
     // `batch` (from 2 on) stores.
     let phases = match batch {
@@ -108,6 +118,23 @@ pub fn cycles(log_n: u32, batch: u64) -> u64 {
         _ => compute.max(io(true, false)) + (batch - 2) * compute.max(io(true, true)) + compute.max(io(false, true)),
     };
     1 + io(true, false) + phases + io(false, true) + 3
+}
+
+/// Cycles the AXI masters add to a run that moves data when memory answers in one cycle
+/// (`MemoryConfig::IDEAL` of the simulated card): the time from the read command to the core's
+/// first input word beyond a stream that is ready at once, plus the time from the core's last
+/// output word to its write response.
+pub const IDEAL_MEMORY_CYCLES: u64 = 6;
+
+/// Exact clock cycles from ap_start to ap_done (the cycle counter register) of a run of `batch`
+/// transforms of `2^log_n` values each, with memory that answers in one cycle and never stalls:
+/// [`core_cycles`], the control block's [`RUN_OVERHEAD_CYCLES`] and, if any data moves,
+/// [`IDEAL_MEMORY_CYCLES`]. Checked against the Verilator model in sim/tests/ntt_schedule.rs;
+/// slower memory adds its latency at the two ends (the read master fetches ahead, so a batch
+/// does not stall between transforms while memory keeps up).
+pub fn cycles(log_n: u32, batch: u64) -> u64 {
+    let memory = if batch == 0 { 0 } else { IDEAL_MEMORY_CYCLES };
+    RUN_OVERHEAD_CYCLES + core_cycles(log_n, batch) + memory
 }
 
 /// The largest on-chip log2 size any build may have (counters are 16 bits wide, plus one).
@@ -123,12 +150,14 @@ pub enum NttState {
 
 /// The NTT kernel with banks of `2^BA` values each (two buffers of `2^(BA+1)` values on chip).
 #[derive(LogicBlock)]
-pub struct NttKernel<const BA: usize> {
+pub struct NttCore<const BA: usize> {
     pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub start: Signal<In, Bit>,
+    pub idle: Signal<Out, Bit>,
     pub reg_addr: Signal<In, Bits<8>>,
     pub reg_wdata: Signal<In, Bits<32>>,
     pub reg_write: Signal<In, Bit>,
-    pub reg_read: Signal<In, Bit>,
     pub reg_rdata: Signal<Out, Bits<32>>,
     pub rd_cmd_valid: Signal<Out, Bit>,
     pub rd_cmd_addr: Signal<Out, Bits<64>>,
@@ -151,10 +180,7 @@ pub struct NttKernel<const BA: usize> {
     src_hi: DFF<Bits<32>>,
     dst_lo: DFF<Bits<32>>,
     dst_hi: DFF<Bits<32>>,
-    cycles: DFF<Bits<64>>,
-    done: DFF<Bit>,
     state: DFF<NttState>,
-    at_ctrl: Constant<Bits<8>>,
     at_log_n: Constant<Bits<8>>,
     at_flags: Constant<Bits<8>>,
     at_batch: Constant<Bits<8>>,
@@ -162,10 +188,6 @@ pub struct NttKernel<const BA: usize> {
     at_src_hi: Constant<Bits<8>>,
     at_dst: Constant<Bits<8>>,
     at_dst_hi: Constant<Bits<8>>,
-    at_cycles: Constant<Bits<8>>,
-    at_cycles_hi: Constant<Bits<8>>,
-    at_caps: Constant<Bits<8>>,
-    caps: Constant<Bits<32>>,
     ba: Constant<Bits<5>>,
     fifo_room: Constant<Bits<6>>,
     stage_gap: Constant<Bits<17>>,
@@ -199,7 +221,7 @@ pub struct NttKernel<const BA: usize> {
     rev_s: BitReverse16,
     rev_p: BitReverse16,
     rev_q: BitReverse16,
-    out_fifo: SynchronousFIFO<Bits<256>, 5, 6, 1>,
+    out_fifo: Fifo<Bits<256>, 5, 6>,
 
     // The read stage (RAM/ROM latency) and the tags travelling beside the butterfly.
     d1_compute: DFF<Bit>,
@@ -255,7 +277,7 @@ fn bits256(x: &BigUint) -> Bits<256> {
     big_to_bits(x)
 }
 
-impl<const BA: usize> NttKernel<BA> {
+impl<const BA: usize> NttCore<BA> {
     /// log2 of the largest transform held on chip.
     pub const MAX_LOG_N: usize = BA + 1;
 
@@ -277,13 +299,14 @@ impl<const BA: usize> NttKernel<BA> {
                 .into()
         };
         let at = |offset: u32| Constant::new(Bits::<8>::from(offset as u64));
-        let kernel = KernelKind::Ntt;
         Self {
             clock: Default::default(),
+            reset: Default::default(),
+            start: Default::default(),
+            idle: Default::default(),
             reg_addr: Default::default(),
             reg_wdata: Default::default(),
             reg_write: Default::default(),
-            reg_read: Default::default(),
             reg_rdata: Default::default(),
             rd_cmd_valid: Default::default(),
             rd_cmd_addr: Default::default(),
@@ -304,10 +327,7 @@ impl<const BA: usize> NttKernel<BA> {
             src_hi: Default::default(),
             dst_lo: Default::default(),
             dst_hi: Default::default(),
-            cycles: Default::default(),
-            done: Default::default(),
             state: Default::default(),
-            at_ctrl: at(CTRL),
             at_log_n: at(ntt_args::LOG_N.offset),
             at_flags: at(ntt_args::FLAGS.offset),
             at_batch: at(ntt_args::BATCH.offset),
@@ -315,10 +335,6 @@ impl<const BA: usize> NttKernel<BA> {
             at_src_hi: at(ntt_args::SRC.offset + 4),
             at_dst: at(ntt_args::DST.offset),
             at_dst_hi: at(ntt_args::DST.offset + 4),
-            at_cycles: at(kernel.cycles_offset()),
-            at_cycles_hi: at(kernel.cycles_offset() + 4),
-            at_caps: at(kernel.caps_offset()),
-            caps: Constant::new(Bits::<32>::from(ntt_caps::encode(k as u32) as u64)),
             ba: Constant::new(Bits::<5>::from(BA as u64)),
             fifo_room: Constant::new(Bits::<6>::from((OUT_FIFO_DEPTH - 1) as u64)),
             stage_gap: Constant::new(Bits::<17>::from(STAGE_GAP as u64)),
@@ -398,13 +414,46 @@ impl<const BA: usize> NttKernel<BA> {
     }
 }
 
-impl<const BA: usize> Logic for NttKernel<BA> {
+impl<const BA: usize> Default for NttCore<BA> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const BA: usize> Logic for NttCore<BA> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, log_n, flags, batch, src_lo, src_hi, dst_lo, dst_hi, cycles, done, state, n, half,
-            loads_left, loading, computing, storing, io_buf, io_lay, c_lay, l_count, s_count, pending, count,
-            stage, d1_compute, d1_parity, d1_addr_a, d1_addr_b, d1_store, d1_s_parity
+            self,
+            clock,
+            log_n,
+            flags,
+            batch,
+            src_lo,
+            src_hi,
+            dst_lo,
+            dst_hi,
+            state,
+            n,
+            half,
+            loads_left,
+            loading,
+            computing,
+            storing,
+            io_buf,
+            io_lay,
+            c_lay,
+            l_count,
+            s_count,
+            pending,
+            count,
+            stage,
+            d1_compute,
+            d1_parity,
+            d1_addr_a,
+            d1_addr_b,
+            d1_store,
+            d1_s_parity
         );
         clock!(self, clock, twiddle_fwd, twiddle_inv, butterfly, out_fifo, tag_compute, tag_parity, tag_addr_a, tag_addr_b);
         self.buf0_e.read_clock.next = self.clock.val();
@@ -439,24 +488,8 @@ impl<const BA: usize> Logic for NttKernel<BA> {
                 self.dst_hi.d.next = self.reg_wdata.val();
             }
         }
-        // ap_done is cleared by reading CTRL (the FSM below may set it again in the same cycle).
-        if self.reg_read.val() & (self.reg_addr.val() == self.at_ctrl.val()) {
-            self.done.d.next = false;
-        }
-
         // Register reads.
         self.reg_rdata.next = bits::<32>(0);
-        if self.reg_addr.val() == self.at_ctrl.val() {
-            if self.state.q.val() == NttState::Idle {
-                if self.done.q.val() {
-                    self.reg_rdata.next = bits::<32>(0b1110);
-                } else {
-                    self.reg_rdata.next = bits::<32>(0b1100);
-                }
-            } else if self.done.q.val() {
-                self.reg_rdata.next = bits::<32>(0b0010);
-            }
-        }
         if self.reg_addr.val() == self.at_log_n.val() {
             self.reg_rdata.next = self.log_n.q.val();
         }
@@ -477,15 +510,6 @@ impl<const BA: usize> Logic for NttKernel<BA> {
         }
         if self.reg_addr.val() == self.at_dst_hi.val() {
             self.reg_rdata.next = self.dst_hi.q.val();
-        }
-        if self.reg_addr.val() == self.at_cycles.val() {
-            self.reg_rdata.next = self.cycles.q.val().get_bits::<32>(0);
-        }
-        if self.reg_addr.val() == self.at_cycles_hi.val() {
-            self.reg_rdata.next = self.cycles.q.val().get_bits::<32>(32);
-        }
-        if self.reg_addr.val() == self.at_caps.val() {
-            self.reg_rdata.next = self.caps.val();
         }
 
         // DMA commands.
@@ -569,9 +593,8 @@ impl<const BA: usize> Logic for NttKernel<BA> {
         self.phase_end.next = false;
         match self.state.q.val() {
             NttState::Idle => {
-                if self.reg_write.val() & (self.reg_addr.val() == self.at_ctrl.val()) & self.reg_wdata.val().get_bit(0) {
+                if self.start.val() {
                     self.state.d.next = NttState::Setup;
-                    self.cycles.d.next = bits::<64>(0);
                 }
             }
             NttState::Setup => {
@@ -595,7 +618,6 @@ impl<const BA: usize> Logic for NttKernel<BA> {
                 if self.batch.q.val().any() {
                     self.state.d.next = NttState::Run;
                 } else {
-                    self.done.d.next = true;
                     self.state.d.next = NttState::Idle;
                 }
             }
@@ -609,9 +631,8 @@ impl<const BA: usize> Logic for NttKernel<BA> {
                     self.l_count.d.next = self.l_count.q.val() + bits::<17>(1);
                 }
                 // Store: reads are issued only while the FIFO has room for everything in flight.
-                self.issue_store.next = self.storing.q.val()
-                    & (self.s_count.q.val() < self.n.q.val())
-                    & (self.pending.q.val() < self.fifo_room.val());
+                self.issue_store.next =
+                    self.storing.q.val() & (self.s_count.q.val() < self.n.q.val()) & (self.pending.q.val() < self.fifo_room.val());
                 if self.issue_store.val() {
                     self.s_count.d.next = self.s_count.q.val() + bits::<17>(1);
                 }
@@ -657,7 +678,6 @@ impl<const BA: usize> Logic for NttKernel<BA> {
             }
             NttState::Drain => {
                 if !self.pending.q.val().any() {
-                    self.done.d.next = true;
                     self.state.d.next = NttState::Idle;
                 }
             }
@@ -665,9 +685,7 @@ impl<const BA: usize> Logic for NttKernel<BA> {
                 self.state.d.next = NttState::Idle;
             }
         }
-        if self.state.q.val() != NttState::Idle {
-            self.cycles.d.next = self.cycles.q.val() + bits::<64>(1);
-        }
+        self.idle.next = self.state.q.val() == NttState::Idle;
         // Words issued to the store and not yet taken by the out stream.
         if self.issue_store.val() & !self.out_fire.val() {
             self.pending.d.next = self.pending.q.val() + bits::<6>(1);
@@ -761,6 +779,233 @@ impl<const BA: usize> Logic for NttKernel<BA> {
         self.tag_parity.d.next = self.d1_parity.q.val();
         self.tag_addr_a.d.next = self.d1_addr_a.q.val();
         self.tag_addr_b.d.next = self.d1_addr_b.q.val();
+
+        // Reset: back to idle, nothing pending (the control block holds it long enough for the
+        // butterfly's tags to drain).
+        self.out_fifo.clear.next = self.reset.val();
+        if self.reset.val() {
+            self.state.d.next = NttState::Idle;
+            self.loading.d.next = false;
+            self.computing.d.next = false;
+            self.storing.d.next = false;
+            self.pending.d.next = bits::<6>(0);
+            self.d1_compute.d.next = false;
+            self.d1_store.d.next = false;
+        }
+    }
+}
+
+/// Cycles the control block holds the core in reset after `ap_rst_n` rises: the butterfly's
+/// tags (its valid bit) must drain, plus the read stage.
+pub const RESET_FLUSH: usize = DRAIN + 2;
+
+/// The capability word of the kernel holding `2^k` values on chip.
+pub fn caps(k: u32) -> u32 {
+    ntt_caps::encode(k)
+}
+
+/// The NTT kernel as a platform sees it: the [`NttCore`] behind the shared [`Control`] block
+/// (AXI4-Lite `s_axi_control`, reset, interrupt) and two AXI4 masters, `m_axi_src` (reads the
+/// input) and `m_axi_dst` (writes the output); see docs/kernels/ntt.md.
+#[derive(LogicBlock)]
+pub struct NttKernel<const BA: usize> {
+    pub ap_clk: Signal<In, Clock>,
+    pub ap_rst_n: Signal<In, Bit>,
+    pub s_axi_control_awvalid: Signal<In, Bit>,
+    pub s_axi_control_awready: Signal<Out, Bit>,
+    pub s_axi_control_awaddr: Signal<In, Bits<ADDR_BITS>>,
+    pub s_axi_control_wvalid: Signal<In, Bit>,
+    pub s_axi_control_wready: Signal<Out, Bit>,
+    pub s_axi_control_wdata: Signal<In, Bits<32>>,
+    pub s_axi_control_wstrb: Signal<In, Bits<4>>,
+    pub s_axi_control_bvalid: Signal<Out, Bit>,
+    pub s_axi_control_bready: Signal<In, Bit>,
+    pub s_axi_control_bresp: Signal<Out, Bits<2>>,
+    pub s_axi_control_arvalid: Signal<In, Bit>,
+    pub s_axi_control_arready: Signal<Out, Bit>,
+    pub s_axi_control_araddr: Signal<In, Bits<ADDR_BITS>>,
+    pub s_axi_control_rvalid: Signal<Out, Bit>,
+    pub s_axi_control_rready: Signal<In, Bit>,
+    pub s_axi_control_rdata: Signal<Out, Bits<32>>,
+    pub s_axi_control_rresp: Signal<Out, Bits<2>>,
+    pub interrupt: Signal<Out, Bit>,
+    pub m_axi_src_arvalid: Signal<Out, Bit>,
+    pub m_axi_src_arready: Signal<In, Bit>,
+    pub m_axi_src_araddr: Signal<Out, Bits<64>>,
+    pub m_axi_src_arlen: Signal<Out, Bits<8>>,
+    pub m_axi_src_rvalid: Signal<In, Bit>,
+    pub m_axi_src_rready: Signal<Out, Bit>,
+    pub m_axi_src_rdata: Signal<In, Bits<512>>,
+    pub m_axi_src_rresp: Signal<In, Bits<2>>,
+    pub m_axi_dst_awvalid: Signal<Out, Bit>,
+    pub m_axi_dst_awready: Signal<In, Bit>,
+    pub m_axi_dst_awaddr: Signal<Out, Bits<64>>,
+    pub m_axi_dst_awlen: Signal<Out, Bits<8>>,
+    pub m_axi_dst_wvalid: Signal<Out, Bit>,
+    pub m_axi_dst_wready: Signal<In, Bit>,
+    pub m_axi_dst_wdata: Signal<Out, Bits<512>>,
+    pub m_axi_dst_wstrb: Signal<Out, Bits<64>>,
+    pub m_axi_dst_wlast: Signal<Out, Bit>,
+    pub m_axi_dst_bvalid: Signal<In, Bit>,
+    pub m_axi_dst_bready: Signal<Out, Bit>,
+    pub m_axi_dst_bresp: Signal<In, Bits<2>>,
+    control: Control,
+    core: NttCore<BA>,
+    src: ReadMaster,
+    narrow: NarrowReader,
+    widen: WideWriter,
+    dst: WriteMaster,
+}
+
+impl<const BA: usize> NttKernel<BA> {
+    pub fn new() -> Self {
+        Self {
+            ap_clk: Default::default(),
+            ap_rst_n: Default::default(),
+            s_axi_control_awvalid: Default::default(),
+            s_axi_control_awready: Default::default(),
+            s_axi_control_awaddr: Default::default(),
+            s_axi_control_wvalid: Default::default(),
+            s_axi_control_wready: Default::default(),
+            s_axi_control_wdata: Default::default(),
+            s_axi_control_wstrb: Default::default(),
+            s_axi_control_bvalid: Default::default(),
+            s_axi_control_bready: Default::default(),
+            s_axi_control_bresp: Default::default(),
+            s_axi_control_arvalid: Default::default(),
+            s_axi_control_arready: Default::default(),
+            s_axi_control_araddr: Default::default(),
+            s_axi_control_rvalid: Default::default(),
+            s_axi_control_rready: Default::default(),
+            s_axi_control_rdata: Default::default(),
+            s_axi_control_rresp: Default::default(),
+            interrupt: Default::default(),
+            m_axi_src_arvalid: Default::default(),
+            m_axi_src_arready: Default::default(),
+            m_axi_src_araddr: Default::default(),
+            m_axi_src_arlen: Default::default(),
+            m_axi_src_rvalid: Default::default(),
+            m_axi_src_rready: Default::default(),
+            m_axi_src_rdata: Default::default(),
+            m_axi_src_rresp: Default::default(),
+            m_axi_dst_awvalid: Default::default(),
+            m_axi_dst_awready: Default::default(),
+            m_axi_dst_awaddr: Default::default(),
+            m_axi_dst_awlen: Default::default(),
+            m_axi_dst_wvalid: Default::default(),
+            m_axi_dst_wready: Default::default(),
+            m_axi_dst_wdata: Default::default(),
+            m_axi_dst_wstrb: Default::default(),
+            m_axi_dst_wlast: Default::default(),
+            m_axi_dst_bvalid: Default::default(),
+            m_axi_dst_bready: Default::default(),
+            m_axi_dst_bresp: Default::default(),
+            control: Control::new(KernelKind::Ntt, caps(BA as u32 + 1), RESET_FLUSH),
+            core: NttCore::new(),
+            src: Default::default(),
+            narrow: Default::default(),
+            widen: Default::default(),
+            dst: Default::default(),
+        }
+    }
+}
+
+impl<const BA: usize> Default for NttKernel<BA> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const BA: usize> Logic for NttKernel<BA> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.control.clock.next = self.ap_clk.val();
+        self.core.clock.next = self.ap_clk.val();
+        self.src.clock.next = self.ap_clk.val();
+        self.narrow.clock.next = self.ap_clk.val();
+        self.widen.clock.next = self.ap_clk.val();
+        self.dst.clock.next = self.ap_clk.val();
+        // Control.
+        self.control.ap_rst_n.next = self.ap_rst_n.val();
+        self.control.awvalid.next = self.s_axi_control_awvalid.val();
+        self.s_axi_control_awready.next = self.control.awready.val();
+        self.control.awaddr.next = self.s_axi_control_awaddr.val();
+        self.control.wvalid.next = self.s_axi_control_wvalid.val();
+        self.s_axi_control_wready.next = self.control.wready.val();
+        self.control.wdata.next = self.s_axi_control_wdata.val();
+        self.control.wstrb.next = self.s_axi_control_wstrb.val();
+        self.s_axi_control_bvalid.next = self.control.bvalid.val();
+        self.control.bready.next = self.s_axi_control_bready.val();
+        self.s_axi_control_bresp.next = self.control.bresp.val();
+        self.control.arvalid.next = self.s_axi_control_arvalid.val();
+        self.s_axi_control_arready.next = self.control.arready.val();
+        self.control.araddr.next = self.s_axi_control_araddr.val();
+        self.s_axi_control_rvalid.next = self.control.rvalid.val();
+        self.control.rready.next = self.s_axi_control_rready.val();
+        self.s_axi_control_rdata.next = self.control.rdata.val();
+        self.s_axi_control_rresp.next = self.control.rresp.val();
+        self.interrupt.next = self.control.interrupt.val();
+        self.core.reset.next = self.control.reset.val();
+        self.core.start.next = self.control.start.val();
+        self.core.reg_addr.next = self.control.reg_addr.val();
+        self.core.reg_wdata.next = self.control.reg_wdata.val();
+        self.core.reg_write.next = self.control.reg_write.val();
+        self.control.reg_rdata.next = self.core.reg_rdata.val();
+        self.control.core_idle.next = self.core.idle.val();
+        self.control.mem_idle.next = self.src.idle.val() & self.dst.idle.val();
+        self.control.read_error.next = self.src.error.val();
+        self.control.write_error.next = self.dst.error.val();
+        // Input: core ← narrow ← src master.
+        self.src.reset.next = self.control.reset.val();
+        self.narrow.reset.next = self.control.reset.val();
+        self.narrow.cmd_valid.next = self.core.rd_cmd_valid.val();
+        self.narrow.cmd_addr.next = self.core.rd_cmd_addr.val();
+        self.narrow.cmd_words.next = self.core.rd_cmd_words.val();
+        self.src.cmd_valid.next = self.narrow.beat_cmd_valid.val();
+        self.src.cmd_addr.next = self.narrow.beat_cmd_addr.val();
+        self.src.cmd_beats.next = self.narrow.beat_cmd_beats.val();
+        self.narrow.beat.next = self.src.data.val();
+        self.narrow.beat_valid.next = self.src.valid.val();
+        self.src.ready.next = self.narrow.beat_ready.val();
+        self.core.in_data.next = self.narrow.data.val();
+        self.core.in_valid.next = self.narrow.valid.val();
+        self.narrow.ready.next = self.core.in_ready.val();
+        self.m_axi_src_arvalid.next = self.src.ar_valid.val();
+        self.src.ar_ready.next = self.m_axi_src_arready.val();
+        self.m_axi_src_araddr.next = self.src.ar_addr.val();
+        self.m_axi_src_arlen.next = self.src.ar_len.val();
+        self.src.r_valid.next = self.m_axi_src_rvalid.val();
+        self.m_axi_src_rready.next = self.src.r_ready.val();
+        self.src.r_data.next = self.m_axi_src_rdata.val();
+        self.src.r_resp.next = self.m_axi_src_rresp.val();
+        // Output: core → widen → dst master.
+        self.dst.reset.next = self.control.reset.val();
+        self.widen.reset.next = self.control.reset.val();
+        self.widen.cmd_valid.next = self.core.wr_cmd_valid.val();
+        self.widen.cmd_addr.next = self.core.wr_cmd_addr.val();
+        self.widen.cmd_words.next = self.core.wr_cmd_words.val();
+        self.dst.cmd_valid.next = self.widen.beat_cmd_valid.val();
+        self.dst.cmd_addr.next = self.widen.beat_cmd_addr.val();
+        self.dst.cmd_beats.next = self.widen.beat_cmd_beats.val();
+        self.widen.data.next = self.core.out_data.val();
+        self.widen.valid.next = self.core.out_valid.val();
+        self.core.out_ready.next = self.widen.ready.val();
+        self.dst.beat.next = self.widen.beat.val();
+        self.dst.strb.next = self.widen.strb.val();
+        self.dst.valid.next = self.widen.beat_valid.val();
+        self.widen.beat_ready.next = self.dst.ready.val();
+        self.m_axi_dst_awvalid.next = self.dst.aw_valid.val();
+        self.dst.aw_ready.next = self.m_axi_dst_awready.val();
+        self.m_axi_dst_awaddr.next = self.dst.aw_addr.val();
+        self.m_axi_dst_awlen.next = self.dst.aw_len.val();
+        self.m_axi_dst_wvalid.next = self.dst.w_valid.val();
+        self.dst.w_ready.next = self.m_axi_dst_wready.val();
+        self.m_axi_dst_wdata.next = self.dst.w_data.val();
+        self.m_axi_dst_wstrb.next = self.dst.w_strb.val();
+        self.m_axi_dst_wlast.next = self.dst.w_last.val();
+        self.dst.b_valid.next = self.m_axi_dst_bvalid.val();
+        self.m_axi_dst_bready.next = self.dst.b_ready.val();
+        self.dst.b_resp.next = self.m_axi_dst_bresp.val();
     }
 }
 

@@ -12,17 +12,49 @@
 //!   the cycle counter holds only setup (2 cycles) and accumulation (stalls depend on the entries
 //!   alone, not on the bucket values);
 //! - additions: the bucket entries, one per nonzero digit of a kept point, i.e. what the adders
-//!   must issue; utilisation = additions / (cycles × lanes), one adder per lane.
+//!   must issue; utilisation = additions / (cycles × lanes), one adder per lane;
+//! - fewest additions: the fewest bucket additions any window width (1 to 15 bits, signed
+//!   digits) needs for this input, and the accumulation cycles measured against it, so a plan
+//!   that issues more additions than needed does not look better for it;
+//! - bytes moved per addition in the accumulation (points, entries), and the bandwidth that is
+//!   at 250 MHz.
+//!
+//! The memory model is the simulated card's default (`ZKACCEL_SIM_MEMORY`, printed first).
 
 use std::time::{Duration, Instant};
 
-use zkaccel::card::msm::{run_group, MsmBuffers, MsmJob, SlotControl};
+use zkaccel::card::msm::{run_group, signed_digits, window_count, MsmBuffers, MsmJob, SlotControl, MAX_WINDOW_BITS};
 use zkaccel::card::CardBackend;
 use zkaccel::{reference, testing, Backend};
 use zkaccel_sim::card::{MsmBuild, SimCard, PROJECTED_CLOCK_HZ};
 
-/// Cycles of the accumulation alone, per window group (all chunks), and the additions issued.
-fn accumulation(card: &mut SimCard, job: &MsmJob) -> (Vec<u64>, u64) {
+/// The fewest bucket additions any window width needs: nonzero signed digits of the scalars of
+/// non-identity bases, minimised over the width. Returns (additions, width).
+fn fewest_additions(bases: &[ark_bn254::G1Affine], scalars: &[ark_bn254::Fr]) -> (u64, u32) {
+    use ark_ec::AffineRepr;
+    let mut digits = vec![0i16; window_count(1, 254) as usize];
+    (1..=MAX_WINDOW_BITS)
+        .map(|c| {
+            let windows = window_count(c, 254) as usize;
+            let count = bases
+                .iter()
+                .zip(scalars)
+                .filter(|(b, _)| !b.is_zero())
+                .map(|(_, s)| {
+                    signed_digits(s, c, &mut digits[..windows]);
+                    digits[..windows].iter().filter(|&&d| d != 0).count() as u64
+                })
+                .sum::<u64>();
+            (count, c)
+        })
+        .min()
+        .expect("at least one width")
+}
+
+/// Cycles of the accumulation alone, per window group (all chunks), the additions issued and
+/// the bytes moved.
+fn accumulation(card: &mut SimCard, job: &MsmJob) -> (Vec<u64>, u64, u64) {
+    let before = card.memory_traffic();
     let buffers = MsmBuffers::alloc(card, &job.plan).unwrap();
     let (mut cycles, mut additions) = (Vec::new(), 0);
     for first in job.group_starts() {
@@ -32,7 +64,8 @@ fn accumulation(card: &mut SimCard, job: &MsmJob) -> (Vec<u64>, u64) {
         cycles.push(run_group(card, job, &group, buffers, &mut control, Duration::from_secs(3600)).unwrap().cycles);
     }
     buffers.free(card).unwrap();
-    (cycles, additions)
+    let after = card.memory_traffic();
+    (cycles, additions, after.0 + after.1 - before.0 - before.1)
 }
 
 fn main() {
@@ -48,8 +81,10 @@ fn main() {
         Some(list) => list.split(',').map(|b| MsmBuild::parse(b).expect("builds: <log2 slots>x<lanes>, comma-separated")).collect(),
         None => vec![*SimCard::msm_builds().last().expect("an MSM kernel build (ZKACCEL_SIM_MSM_BUILDS)")],
     };
-    println!("| build | scalars | n | c | windows/group | runs | total cycles | accumulation cycles | additions | utilisation (accumulation) | utilisation (total) | projected at 250 MHz | sim wall | accumulation cycles per group |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("memory model: {}", SimCard::default_memory().expect("ZKACCEL_SIM_MEMORY"));
+    println!();
+    println!("| build | scalars | n | c | windows/group | runs | total cycles | accumulation cycles | additions | utilisation (accumulation) | fewest additions (c) | against fewest | utilisation (total) | bytes / addition | GB/s at 250 MHz | projected at 250 MHz | sim wall | accumulation cycles per group |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for build in builds {
         run_build(build, &sizes, &wanted);
     }
@@ -77,16 +112,20 @@ fn run_build(build: MsmBuild, sizes: &[usize], wanted: &[String]) {
             let wall = start.elapsed();
             assert_eq!(outcome.value, reference::msm(&bases, &scalars).unwrap(), "{name} n={n}: the kernel differs from arkworks");
             let total = outcome.report.device_cycles.unwrap();
-            let (per_group, additions) = accumulation(&mut raw, &job);
+            let (per_group, additions, bytes) = accumulation(&mut raw, &job);
             let accumulate: u64 = per_group.iter().sum();
+            let (fewest, fewest_c) = fewest_additions(&bases, &scalars);
             println!(
-                "| {} | {name} | {n} | {} | {} | {} | {total} | {accumulate} | {additions} | {:.1} % | {:.1} % | {:.1} µs | {:.1} s | {} |",
+                "| {} | {name} | {n} | {} | {} | {} | {total} | {accumulate} | {additions} | {:.1} % | {fewest} ({fewest_c}) | {:.1} % | {:.1} % | {:.0} | {:.1} | {:.1} µs | {:.1} s | {} |",
                 build.name(),
                 plan.c,
                 plan.group,
                 outcome.report.kernel_runs,
                 100.0 * additions as f64 / (accumulate as f64 * lanes),
+                100.0 * fewest as f64 / (accumulate as f64 * lanes),
                 100.0 * additions as f64 / (total as f64 * lanes),
+                bytes as f64 / additions.max(1) as f64,
+                bytes as f64 / accumulate.max(1) as f64 * PROJECTED_CLOCK_HZ as f64 / 1e9,
                 total as f64 / PROJECTED_CLOCK_HZ as f64 * 1e6,
                 wall.as_secs_f64(),
                 per_group.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" · "),

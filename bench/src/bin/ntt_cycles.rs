@@ -5,7 +5,10 @@
 //! On-chip sizes run once per batch in the comma-separated list (`B` transforms in one kernel
 //! run, where loads and stores overlap the compute); four-step sizes run as one transform.
 //! Uses every NTT kernel built into the binary (sim/build.rs: `ZKACCEL_SIM_NTT_LOG_SIZES`,
-//! e.g. `ZKACCEL_SIM_NTT_LOG_SIZES=6,12`). Prints a Markdown table for docs/PERFORMANCE.md.
+//! e.g. `ZKACCEL_SIM_NTT_LOG_SIZES=6,12`). Prints a Markdown table for docs/PERFORMANCE.md, after
+//! the memory model the card runs with (`ZKACCEL_SIM_MEMORY`). Bytes per butterfly: what one
+//! kernel run reads and writes (32 bytes in and out per value) over its butterflies, and the
+//! bandwidth that is at 250 MHz (on-chip sizes; the four-step path makes several runs).
 
 use std::time::Instant;
 
@@ -20,8 +23,10 @@ fn main() {
         .next()
         .map(|a| a.split(',').map(|b| b.trim().parse().expect("batch sizes: comma-separated counts")).collect())
         .unwrap_or_else(|| vec![1, 16]);
-    println!("| on chip | size | batch | kernel runs | cycles | cycles / transform | butterflies | butterflies / cycle | projected at 250 MHz | host passes | sim wall | ark-poly (same run) |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("memory model: {}", SimCard::default_memory().expect("ZKACCEL_SIM_MEMORY"));
+    println!();
+    println!("| on chip | size | batch | kernel runs | cycles | cycles / transform | butterflies | butterflies / cycle | bytes / butterfly | GB/s at 250 MHz | projected at 250 MHz | host passes | sim wall | ark-poly (same run) |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for k in SimCard::ntt_builds() {
         let mut backend = CardBackend::new("sim", Box::new(SimCard::with_ntt(k).expect("built"))).expect("card");
         let on_chip = (0..=k.min(max_log)).flat_map(|log| batches.iter().map(move |&b| (log, b)));
@@ -42,8 +47,14 @@ fn main() {
             assert_eq!(on_card, expected, "{batch} × 2^{log}: the kernel differs from ark-poly");
             let cycles = report.device_cycles.expect("cycles");
             let butterflies = (n / 2) as u64 * log as u64 * batch as u64;
+            let bytes = 64 * (n * batch) as u64;
+            let traffic = if report.kernel_runs == 1 && butterflies > 0 {
+                format!("{:.1} | {:.1}", bytes as f64 / butterflies as f64, bytes as f64 / cycles as f64 * PROJECTED_CLOCK_HZ as f64 / 1e9)
+            } else {
+                "— | —".to_string()
+            };
             println!(
-                "| 2^{k} | 2^{log} | {batch} | {} | {cycles} | {} | {butterflies} | {:.3} | {:.2} µs | {:.1} µs | {:.1} ms | {:.1} µs |",
+                "| 2^{k} | 2^{log} | {batch} | {} | {cycles} | {} | {butterflies} | {:.3} | {traffic} | {:.2} µs | {:.1} µs | {:.1} ms | {:.1} µs |",
                 report.kernel_runs,
                 cycles / batch as u64,
                 butterflies as f64 / cycles as f64,

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::regmap::{ctrl, ArgKind, ArgSpec, KernelKind, CTRL};
+use crate::regmap::{self, ctrl, ArgKind, ArgSpec, KernelKind, CTRL};
 use crate::{Error, Result};
 
 /// A region of device memory: its device address and length in bytes.
@@ -86,12 +86,7 @@ pub struct KernelRun {
 /// Runs `kernel` once: writes `args` (each must be one of the kernel's [`ArgSpec`]s, with a value
 /// of the matching kind), raises ap_start, and polls ap_done until it rises or `timeout` elapses.
 /// Returns the kernel's own cycle count of the run.
-pub fn run_kernel(
-    device: &mut dyn Device,
-    kernel: KernelKind,
-    args: &[(ArgSpec, ArgValue)],
-    timeout: Duration,
-) -> Result<KernelRun> {
+pub fn run_kernel(device: &mut dyn Device, kernel: KernelKind, args: &[(ArgSpec, ArgValue)], timeout: Duration) -> Result<KernelRun> {
     let status = device.read_reg(kernel, CTRL)?;
     if status & ctrl::AP_IDLE == 0 {
         return Err(Error::Device(format!("kernel '{}' is busy (CTRL = {status:#x})", kernel.name())));
@@ -106,14 +101,7 @@ pub fn run_kernel(
                 device.write_reg(kernel, spec.offset, a as u32)?;
                 device.write_reg(kernel, spec.offset + 4, (a >> 32) as u32)?;
             }
-            _ => {
-                return Err(Error::Device(format!(
-                    "argument '{}' of '{}' is a {:?}, got {value:?}",
-                    spec.name,
-                    kernel.name(),
-                    spec.kind
-                )))
-            }
+            _ => return Err(Error::Device(format!("argument '{}' of '{}' is a {:?}, got {value:?}", spec.name, kernel.name(), spec.kind))),
         }
     }
     let start = Instant::now();
@@ -129,6 +117,17 @@ pub fn run_kernel(
         device.advance()?;
     }
     let wall = start.elapsed();
+    let status = device.read_reg(kernel, kernel.status_offset())?;
+    if status != 0 {
+        let mut what = Vec::new();
+        if status & regmap::status::READ_ERROR != 0 {
+            what.push("a read from device memory failed (error response or misaligned address)");
+        }
+        if status & regmap::status::WRITE_ERROR != 0 {
+            what.push("a write to device memory failed (error response or misaligned address)");
+        }
+        return Err(Error::Device(format!("kernel '{}': {} (STATUS = {status:#x})", kernel.name(), what.join("; "))));
+    }
     let lo = device.read_reg(kernel, kernel.cycles_offset())? as u64;
     let hi = device.read_reg(kernel, kernel.cycles_offset() + 4)? as u64;
     Ok(KernelRun { cycles: hi << 32 | lo, wall })
@@ -189,10 +188,7 @@ impl HostBackedMemory {
             cursor = b.addr + b.len.max(1).div_ceil(PAGE) * PAGE;
         }
         if cursor - self.base + size > self.capacity {
-            return Err(Error::DeviceMemory(format!(
-                "cannot allocate {len} bytes: capacity {} bytes",
-                self.capacity
-            )));
+            return Err(Error::DeviceMemory(format!("cannot allocate {len} bytes: capacity {} bytes", self.capacity)));
         }
         let buffer = DeviceBuffer { addr: cursor, len };
         self.buffers.insert(slot, buffer);
@@ -207,20 +203,14 @@ impl HostBackedMemory {
     }
 
     fn live_index(&self, buffer: DeviceBuffer) -> Result<usize> {
-        self.buffers
-            .iter()
-            .position(|b| *b == buffer)
-            .ok_or_else(|| Error::DeviceMemory(format!("{buffer:?} is not a live allocation")))
+        self.buffers.iter().position(|b| *b == buffer).ok_or_else(|| Error::DeviceMemory(format!("{buffer:?} is not a live allocation")))
     }
 
     /// The store range for `len` bytes at `offset` into a live buffer.
     fn range(&mut self, buffer: DeviceBuffer, offset: u64, len: usize) -> Result<std::ops::Range<usize>> {
         self.live_index(buffer)?;
         let end = offset.checked_add(len as u64).filter(|&e| e <= buffer.len).ok_or_else(|| {
-            Error::DeviceMemory(format!(
-                "access of {len} bytes at offset {offset} overruns a buffer of {} bytes",
-                buffer.len
-            ))
+            Error::DeviceMemory(format!("access of {len} bytes at offset {offset} overruns a buffer of {} bytes", buffer.len))
         })?;
         self.raw_range(buffer.addr + offset, buffer.addr + end)
     }
@@ -293,6 +283,8 @@ mod tests {
         polls: u32,
         started: bool,
         writes: Vec<(u32, u32)>,
+        /// What the STATUS register reads after the run.
+        status: u32,
     }
 
     impl Device for ScriptedCard {
@@ -318,6 +310,9 @@ mod tests {
             if offset == kernel.cycles_offset() + 4 {
                 return Ok(1);
             }
+            if offset == kernel.status_offset() {
+                return Ok(self.status);
+            }
             assert_eq!(offset, CTRL);
             if !self.started {
                 return Ok(ctrl::AP_IDLE);
@@ -335,7 +330,7 @@ mod tests {
     }
 
     fn card(done_after: Option<u32>) -> ScriptedCard {
-        ScriptedCard { done_after, polls: 0, started: false, writes: vec![] }
+        ScriptedCard { done_after, polls: 0, started: false, writes: vec![], status: 0 }
     }
 
     #[test]
@@ -344,19 +339,22 @@ mod tests {
         let run = run_kernel(
             &mut dev,
             KernelKind::Ntt,
-            &[
-                (ntt_args::LOG_N, ArgValue::Scalar(10)),
-                (ntt_args::SRC, ArgValue::Address(0x1_2345_6000)),
-            ],
+            &[(ntt_args::LOG_N, ArgValue::Scalar(10)), (ntt_args::SRC, ArgValue::Address(0x1_2345_6000))],
             Duration::from_secs(5),
         )
         .unwrap();
         assert_eq!(run.cycles, (1 << 32) | 0x2345);
-        assert_eq!(
-            dev.writes,
-            vec![(0x10, 10), (0x28, 0x2345_6000), (0x2c, 1), (CTRL, ctrl::AP_START)]
-        );
+        assert_eq!(dev.writes, vec![(0x10, 10), (0x28, 0x2345_6000), (0x2c, 1), (CTRL, ctrl::AP_START)]);
         assert_eq!(dev.polls, 3);
+    }
+
+    #[test]
+    fn run_kernel_fails_a_run_whose_status_reports_a_memory_error() {
+        for (status, says) in [(regmap::status::READ_ERROR, "a read"), (regmap::status::WRITE_ERROR, "a write")] {
+            let mut dev = ScriptedCard { status, ..card(Some(1)) };
+            let err = run_kernel(&mut dev, KernelKind::Ntt, &[], Duration::from_secs(1)).unwrap_err();
+            assert!(matches!(err, Error::Device(_)) && err.to_string().contains(says), "{err}");
+        }
     }
 
     #[test]

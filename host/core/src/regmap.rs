@@ -12,12 +12,18 @@
 //! | 0x10… | arguments | one slot of 8 bytes each: a 32-bit scalar in the low word, or a 64-bit device address (low word, then high word) |
 //!
 //! Each kernel's arguments are listed in [`KernelKind::args`]. After its arguments every kernel has
-//! two read-only slots:
+//! three read-only slots:
 //! - [`KernelKind::cycles_offset`]: a 64-bit cycle counter, clock cycles from the last ap_start to
 //!   its ap_done, so the driver reports exact device cycles on real and simulated cards;
 //! - [`KernelKind::caps_offset`]: a 32-bit capability word saying what this build of the kernel
 //!   supports (fields in [`ntt_caps`] and [`msm_caps`]), so one driver adapts to small CI
-//!   configurations and full-size cards alike.
+//!   configurations and full-size cards alike;
+//! - [`KernelKind::status_offset`]: what went wrong in the last run ([`status`]), cleared by
+//!   ap_start.
+//!
+//! The registers sit on an AXI4-Lite slave with a 12-bit address: offsets from 0x100 up, and
+//! offsets that are not a multiple of 4, are answered SLVERR; inside the map, an offset no
+//! register uses reads 0 and ignores writes. Writes honour WSTRB.
 
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +50,30 @@ pub mod ctrl {
     pub const AP_IDLE: u32 = 1 << 2;
     /// Reads 1 when the kernel can accept new arguments.
     pub const AP_READY: u32 = 1 << 3;
+}
+
+/// Bits of [`GIE`], [`IER`] and [`ISR`] (Vitis convention): the interrupt output is
+/// `GIE.ENABLE && ISR != 0`; an ISR bit is set by its event if its IER bit is, and a write
+/// toggles the ISR bits written 1.
+pub mod irq {
+    /// [`super::GIE`]: the kernel's interrupt output is enabled.
+    pub const ENABLE: u32 = 1 << 0;
+    /// [`super::IER`] / [`super::ISR`]: ap_done rose.
+    pub const DONE: u32 = 1 << 0;
+    /// [`super::IER`] / [`super::ISR`]: ap_ready rose (the kernel can take new arguments: for
+    /// zkaccel's kernels, also at the end of a run).
+    pub const READY: u32 = 1 << 1;
+}
+
+/// Bits of the STATUS register ([`KernelKind::status_offset`]), latched during a run and
+/// cleared by the next ap_start. Any of them makes the driver fail the run.
+pub mod status {
+    /// A read from device memory was answered other than OKAY, or a read stream's address was
+    /// not aligned to its word.
+    pub const READ_ERROR: u32 = 1 << 0;
+    /// A write to device memory was answered other than OKAY, or a write stream's address was
+    /// not aligned to its word.
+    pub const WRITE_ERROR: u32 = 1 << 1;
 }
 
 /// How an argument is passed.
@@ -363,6 +393,11 @@ impl KernelKind {
     pub fn caps_offset(self) -> u32 {
         self.cycles_offset() + ARG_STRIDE
     }
+
+    /// Offset of the read-only 32-bit [`status`] word: the slot after the capability word.
+    pub fn status_offset(self) -> u32 {
+        self.caps_offset() + ARG_STRIDE
+    }
 }
 
 #[cfg(test)]
@@ -378,8 +413,9 @@ mod tests {
             let last = kernel.args().last().unwrap().offset;
             assert_eq!(kernel.cycles_offset(), last + ARG_STRIDE);
             assert_eq!(kernel.caps_offset(), last + 2 * ARG_STRIDE);
-            // Kernels decode 8-bit register addresses.
-            assert!(kernel.caps_offset() + 4 <= 0x100, "{}", kernel.name());
+            assert_eq!(kernel.status_offset(), last + 3 * ARG_STRIDE);
+            // Kernels decode 8-bit register offsets.
+            assert!(kernel.status_offset() + 4 <= 0x100, "{}", kernel.name());
         }
         for j in 0..msm_args::MAX_LANES {
             let block = msm_args::lane(j).all();
