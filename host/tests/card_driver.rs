@@ -98,6 +98,27 @@ fn a_hung_kernel_is_a_timeout_error_not_a_hang() {
 }
 
 #[test]
+fn after_a_timeout_the_card_is_refused_until_reopened_and_its_buffers_are_kept() {
+    let mut backend = card(4, 1 << 20, Behaviour::HangOnce).with_timeout(Duration::from_millis(50));
+    let mut values = testing::random_scalars(16, &mut testing::rng(7));
+    let err = backend.ntt(&mut values, NttKind::Forward).unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err}");
+    // The run's input and output buffers (16 values of 32 bytes each, page-rounded or not) are
+    // held back: the hung kernel may still write them.
+    assert!(backend.quarantined_bytes() >= 2 * 16 * 32, "{} bytes quarantined", backend.quarantined_bytes());
+    let bases = testing::random_bases(4, &mut testing::rng(8));
+    for err in [
+        backend.ntt(&mut values, NttKind::Forward).unwrap_err(),
+        backend.msm(&bases, &testing::random_scalars(4, &mut testing::rng(9))).map(|_| ()).unwrap_err(),
+    ] {
+        assert!(err.to_string().contains("reopened"), "{err}");
+    }
+    backend.reopen().unwrap();
+    let case = testing::ntt_cases(4, 10).remove(0);
+    testing::check_ntt(&mut backend, &case).unwrap();
+}
+
+#[test]
 fn ntt_reports_count_kernel_runs() {
     let mut backend = card(2, 1 << 20, Behaviour::Correct);
     let mut values = testing::random_scalars(64, &mut testing::rng(4));

@@ -652,6 +652,10 @@ impl Device for SimCard {
         }
         self.lite_write(i, offset, value)
     }
+    fn reset(&mut self) -> Result<()> {
+        SimCard::reset(self);
+        Ok(())
+    }
     fn advance(&mut self) -> Result<()> {
         let i = self.active;
         for _ in 0..CYCLES_PER_ADVANCE {

@@ -59,6 +59,11 @@ pub trait Device: Send {
     /// Writes the 32-bit control register at `offset` of `kernel`.
     fn write_reg(&mut self, kernel: KernelKind, offset: u32, value: u32) -> Result<()>;
 
+    /// Resets the card's kernels, with the memory interconnect, as the platform's reset does: a
+    /// run in progress is abandoned, and the kernels are ready for work when this returns.
+    /// Device memory and its allocations are kept.
+    fn reset(&mut self) -> Result<()>;
+
     /// Lets the card make progress between two polls of ap_done. A simulated card clocks its model
     /// here; a real card has nothing to do (the default) as its kernels run on their own.
     fn advance(&mut self) -> Result<()> {
@@ -319,6 +324,9 @@ mod tests {
             }
             self.polls += 1;
             Ok(if self.done_after.is_some_and(|n| self.polls >= n) { ctrl::AP_DONE } else { 0 })
+        }
+        fn reset(&mut self) -> Result<()> {
+            unreachable!()
         }
         fn write_reg(&mut self, _: KernelKind, offset: u32, value: u32) -> Result<()> {
             if offset == CTRL && value & ctrl::AP_START != 0 {

@@ -5,6 +5,7 @@
 
 pub mod msm;
 mod ntt;
+mod watch;
 
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,7 @@ use crate::regmap::{ntt_caps, KernelKind};
 use crate::reference::check_msm_lengths;
 use crate::report::Report;
 use crate::{Error, Result};
+use watch::Watched;
 
 /// Kernel time a single run may take before the driver declares the card hung. Simulated cards
 /// run millions of times slower than real ones, so the default is generous; tests shorten it.
@@ -25,7 +27,8 @@ pub const DEFAULT_KERNEL_TIMEOUT: Duration = Duration::from_secs(600);
 /// A [`Backend`] running on a card.
 pub struct CardBackend {
     name: String,
-    device: Box<dyn Device>,
+    /// The card, refused after an abandoned run until [`CardBackend::reopen`].
+    device: Watched,
     clock_hz: u64,
     /// Largest on-chip NTT size (log2), if the card has an NTT kernel.
     ntt_max_log: Option<u32>,
@@ -44,8 +47,11 @@ struct CardStats {
 }
 
 impl CardBackend {
-    /// Opens the backend `name` on `device`, reading the capability word of each kernel present.
-    pub fn new(name: &str, mut device: Box<dyn Device>) -> Result<Self> {
+    /// Opens the backend `name` on `device`: resets the card, then reads the capability word of
+    /// each kernel present.
+    pub fn new(name: &str, device: Box<dyn Device>) -> Result<Self> {
+        let mut device = Watched::new(device);
+        device.reset()?;
         let info = device.info();
         let ntt_max_log = if info.kernels.contains(&KernelKind::Ntt) {
             let caps = device.read_reg(KernelKind::Ntt, KernelKind::Ntt.caps_offset())?;
@@ -59,6 +65,18 @@ impl CardBackend {
             None
         };
         Ok(Self { name: name.to_string(), device, clock_hz: info.clock_hz, ntt_max_log, msm_caps, timeout: DEFAULT_KERNEL_TIMEOUT })
+    }
+
+    /// Reopens the card after a run was abandoned (a timeout): resets it and accepts work again.
+    /// Until then every call fails, saying so. Buffers the abandoned run may still have written
+    /// stay allocated ([`CardBackend::quarantined_bytes`]).
+    pub fn reopen(&mut self) -> Result<()> {
+        self.device.reset()
+    }
+
+    /// Device memory held back because an abandoned run may still write it.
+    pub fn quarantined_bytes(&self) -> u64 {
+        self.device.quarantined_bytes()
     }
 
     /// Sets how long one kernel run may take before it is reported as hung.
@@ -111,7 +129,7 @@ impl Backend for CardBackend {
         })?;
         let start = Instant::now();
         let mut stats = CardStats::default();
-        let mut driver = msm::MsmDriver { device: self.device.as_mut(), caps, timeout: self.timeout, stats: &mut stats };
+        let mut driver = msm::MsmDriver { device: &mut self.device, caps, timeout: self.timeout, stats: &mut stats };
         let value = driver.run(bases, scalars)?;
         Ok(Outcome { value, report: self.report("msm".into(), bases.len(), start, stats) })
     }
@@ -134,7 +152,7 @@ impl Backend for CardBackend {
         }
         let start = Instant::now();
         let mut stats = CardStats::default();
-        let mut driver = ntt::NttDriver { device: self.device.as_mut(), max_log, timeout: self.timeout, stats: &mut stats };
+        let mut driver = ntt::NttDriver { device: &mut self.device, max_log, timeout: self.timeout, stats: &mut stats };
         driver.run(values, size, kind)?;
         Ok(self.report(format!("ntt {}", kind.name()), values.len(), start, stats))
     }

@@ -25,6 +25,9 @@ pub enum Behaviour {
     Correct,
     /// Never raises ap_done.
     Hang,
+    /// The first run never raises ap_done; a reset while it hangs cures the card
+    /// ([`Behaviour::Correct`] from then on).
+    HangOnce,
     /// Finishes, but flips the lowest bit of the first value it writes (an NTT output, or the X
     /// coordinate of the first non-identity MSM bucket).
     FlipBit,
@@ -230,6 +233,7 @@ impl Device for FunctionalCard {
             }
             o if o == kernel.cycles_offset() || o == kernel.cycles_offset() + 4 => 0,
             o if o == kernel.caps_offset() => caps,
+            o if o == kernel.status_offset() => 0,
             o => k.regs[((o - ARGS_BASE) / 4) as usize],
         })
     }
@@ -245,8 +249,18 @@ impl Device for FunctionalCard {
         }
         Ok(())
     }
+    fn reset(&mut self) -> Result<()> {
+        if self.behaviour == Behaviour::HangOnce && self.kernels.values().any(|k| k.running.is_some()) {
+            self.behaviour = Behaviour::Correct;
+        }
+        for k in self.kernels.values_mut() {
+            k.running = None;
+            k.done = false;
+        }
+        Ok(())
+    }
     fn advance(&mut self) -> Result<()> {
-        if self.behaviour == Behaviour::Hang {
+        if matches!(self.behaviour, Behaviour::Hang | Behaviour::HangOnce) {
             std::thread::sleep(std::time::Duration::from_millis(1));
             return Ok(());
         }
