@@ -23,7 +23,6 @@ const VERILATOR_FLAGS: &[&str] = &[
     "fast",
     "--x-initial",
     "fast",
-    "--noassert",
     "-Wno-fatal",
     "-Wno-lint",
     "-Wno-style",

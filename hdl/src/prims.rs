@@ -92,8 +92,9 @@ impl<T, C> Block for ResultLine<T, C> {
 ///
 /// Timing (as rust-hdl's `SynchronousFIFO`, which it replaces): a word written at an edge is
 /// visible at `data_out` (and `empty` falls) two cycles later; `data_out` shows the head while
-/// `!empty`; `read` while `!empty` pops it at the edge. Writing while full is a caller bug: the
-/// kernels keep credits so that it never happens. Cost: the RAM (`2^A × width(T)` bits, block RAM for wide `T`) and
+/// `!empty`; `read` while `!empty` pops it at the edge. Writing while full and reading while
+/// empty are caller bugs (the kernels keep credits so that neither happens): simulation stops
+/// on either ([`SimCheck`]). Cost: the RAM (`2^A × width(T)` bits, block RAM for wide `T`) and
 /// three `A+1`-bit pointers.
 #[derive(LogicBlock)]
 pub struct Fifo<T: Synth, const A: usize, const AP1: usize> {
@@ -111,6 +112,10 @@ pub struct Fifo<T: Synth, const A: usize, const AP1: usize> {
     visible_ptr: DFF<Bits<AP1>>,
     read_ptr: DFF<Bits<AP1>>,
     pop: Signal<Local, Bit>,
+    /// `2^A`: the pointer difference of a full queue.
+    depth: Constant<Bits<AP1>>,
+    overflow: SimCheck,
+    underflow: SimCheck,
 }
 
 impl<T: Synth, const A: usize, const AP1: usize> Default for Fifo<T, A, AP1> {
@@ -129,6 +134,9 @@ impl<T: Synth, const A: usize, const AP1: usize> Default for Fifo<T, A, AP1> {
             visible_ptr: Default::default(),
             read_ptr: Default::default(),
             pop: Default::default(),
+            depth: Constant::new(Bits::<AP1>::from(1u64 << A)),
+            overflow: Default::default(),
+            underflow: Default::default(),
         }
     }
 }
@@ -137,6 +145,10 @@ impl<T: Synth, const A: usize, const AP1: usize> Logic for Fifo<T, A, AP1> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, write_ptr, visible_ptr, read_ptr);
+        clock!(self, clock, overflow, underflow);
+        // Full: the pointers differ by the depth (their top bits differ, the rest agree).
+        self.overflow.fail.next = self.write.val() & !self.clear.val() & ((self.write_ptr.q.val() ^ self.read_ptr.q.val()) == self.depth.val());
+        self.underflow.fail.next = self.read.val() & !self.clear.val() & (self.read_ptr.q.val() == self.visible_ptr.q.val());
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
         self.empty.next = self.read_ptr.q.val() == self.visible_ptr.q.val();
@@ -161,5 +173,36 @@ impl<T: Synth, const A: usize, const AP1: usize> Logic for Fifo<T, A, AP1> {
             self.read_ptr.d.next = bits::<AP1>(0);
             self.ram.write_enable.next = false;
         }
+    }
+}
+
+/// A simulation check: if `fail` is high at a rising clock edge, the simulator reports an error
+/// naming this instance (`%m`) and stops. It is simulation-only Verilog (inside
+/// `` `ifndef SYNTHESIS ``, which yosys and Vivado define), so it costs no hardware. rust-hdl's
+/// own simulator panics instead.
+#[derive(LogicBlock, Default)]
+pub struct SimCheck {
+    pub clock: Signal<In, Clock>,
+    pub fail: Signal<In, Bit>,
+    /// rust-hdl model only: `fail` as it settled before the edge (at the edge the registers
+    /// feeding it have already moved on).
+    sampled: Signal<Local, Bit>,
+}
+
+impl Logic for SimCheck {
+    fn update(&mut self) {
+        if self.clock.pos_edge() {
+            assert!(!self.sampled.val(), "zkaccel simulation check failed");
+        } else if !self.clock.val().clk {
+            self.sampled.next = self.fail.val();
+        }
+    }
+    fn connect(&mut self) {
+        self.sampled.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(
+            "`ifndef SYNTHESIS\nalways @(posedge clock) if (fail) $error(\"zkaccel simulation check failed in %m\");\n`endif".into(),
+        )
     }
 }

@@ -71,7 +71,7 @@ use rust_hdl::prelude::*;
 use zkaccel_core::regmap::{msm_args, msm_caps, msm_entry, KernelKind, MsmBuild};
 use zkaccel_hdl::field::{big_to_bits, Field};
 use zkaccel_hdl::point_add::PointAdd;
-use zkaccel_hdl::prims::{Delay, Fifo};
+use zkaccel_hdl::prims::{Delay, Fifo, SimCheck};
 
 use crate::axi::{NarrowReader, ReadMaster, WriteMaster};
 use crate::control::{Control, ADDR_BITS};
@@ -222,6 +222,8 @@ pub struct MsmLane<const L: usize, const CAP: usize> {
     d1_half: DFF<Bit>,
     d1_fl_addr: DFF<Bits<L>>,
     tag_addr: Delay<Bits<L>, { PointAdd::LATENCY }>,
+    /// Simulation: an entry names a slot outside the run's `slots`.
+    slot_range: SimCheck,
 
     // Combinational helpers.
     cfg_slots: Signal<Local, Bits<32>>,
@@ -369,6 +371,7 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
             d1_half: Default::default(),
             d1_fl_addr: Default::default(),
             tag_addr: Default::default(),
+            slot_range: Default::default(),
             cfg_slots: Default::default(),
             cfg_fl_slots: Default::default(),
             cfg_ok: Default::default(),
@@ -460,7 +463,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
             d1_half,
             d1_fl_addr
         );
-        clock!(self, clock, adder, pt_fifo, rq_fifo, out_fifo, tag_addr);
+        clock!(self, clock, adder, pt_fifo, rq_fifo, out_fifo, tag_addr, slot_range);
         self.bank0.read_clock.next = self.clock.val();
         self.bank0.write_clock.next = self.clock.val();
         self.bank1.read_clock.next = self.clock.val();
@@ -584,6 +587,8 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
         self.park.next = self.can_main.val() & !self.skip.val() & self.conflict.val() & (self.parked.q.val() < self.rq_room.val());
         self.fire.next = self.can_main.val() & (self.skip.val() | self.issue_main.val() | self.park.val());
         self.issue.next = self.issue_main.val() | self.r_ready.val();
+        self.slot_range.fail.next =
+            (self.issue_main.val() | self.park.val()) & (bit_cast::<32, 14>(self.entry.val().get_bits::<14>(0)) >= self.slots.q.val());
         // Retry FIFO: push parked additions {slot, ±y, x}; its head register reloads when
         // empty or issued.
         self.rq_fifo.write.next = self.park.val();
