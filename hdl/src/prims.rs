@@ -176,8 +176,9 @@ impl<T: Synth, const A: usize, const AP1: usize> Logic for Fifo<T, A, AP1> {
     }
 }
 
-/// A simulation check: if `fail` is high at a rising clock edge, the simulator reports an error
-/// naming this instance (`%m`) and stops. It is simulation-only Verilog (inside
+/// A simulation check: if `fail` is high at a rising clock edge, the simulator prints
+/// `zkaccel simulation check failed` and stops (`$stop`, whose message gives the file and line:
+/// rust-hdl emits one module per instance, so the enclosing module names the check). It is simulation-only Verilog (inside
 /// `` `ifndef SYNTHESIS ``, which yosys and Vivado define), so it costs no hardware. rust-hdl's
 /// own simulator panics instead.
 #[derive(LogicBlock, Default)]
@@ -202,7 +203,11 @@ impl Logic for SimCheck {
     }
     fn hdl(&self) -> Verilog {
         Verilog::Custom(
-            "`ifndef SYNTHESIS\nalways @(posedge clock) if (fail) $error(\"zkaccel simulation check failed in %m\");\n`endif".into(),
+            // No `%m` or `$error`: either makes Verilator 5.006 register scopes, whose
+            // destructors deadlock when several models live in one process. rust-hdl emits one
+            // module per instance, so the `$stop` message's file and line name the check.
+            "`ifndef SYNTHESIS\nalways @(posedge clock) if (fail) begin $display(\"zkaccel simulation check failed\"); $stop; end\n`endif"
+                .into(),
         )
     }
 }

@@ -1,7 +1,8 @@
 //! The kernels' simulation checks (`zkaccel_hdl::prims::SimCheck`: FIFO overflow and underflow,
 //! an MSM entry naming a slot outside the run) are live in the Verilator models: provoking one
 //! stops the simulation with a message naming the check. The provoking run happens in a child
-//! process (the check aborts the process, as it should).
+//! process (the check aborts the process, as it should); the test finds which check stopped it
+//! from the `$stop` location.
 #![cfg(feature = "sim")]
 
 use std::process::Command;
@@ -47,11 +48,14 @@ fn an_entry_outside_the_runs_slots_stops_the_simulation() {
         .env(PROVOKE, "1")
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(!out.status.success(), "the run went through:\n{stdout}\n{stderr}");
-    assert!(
-        format!("{stdout}{stderr}").contains("zkaccel simulation check failed in") && format!("{stdout}{stderr}").contains("slot_range"),
-        "no check message:\n{stdout}\n{stderr}"
-    );
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!out.status.success(), "the run went through:\n{all}");
+    assert!(all.contains("zkaccel simulation check failed"), "no check message:\n{all}");
+    // `%Error: <file>.v:<line>: Verilog $stop`: the module around that line is the check's.
+    let at = all.lines().find_map(|l| l.strip_prefix("%Error: ")?.strip_suffix(": Verilog $stop")).expect("a $stop location");
+    let (file, line) = at.rsplit_once(':').unwrap();
+    let verilog = std::fs::read_to_string(file).unwrap();
+    let line: usize = line.parse().unwrap();
+    let module = verilog.lines().take(line).filter(|l| l.starts_with("module ")).last().expect("an enclosing module");
+    assert!(module.starts_with("module top$lanes$0$slot_range("), "the check that stopped: {module}");
 }
