@@ -68,7 +68,7 @@
 //! need them banked (not built).
 
 use rust_hdl::prelude::*;
-use zkaccel_core::regmap::{msm_args, msm_caps, msm_entry, KernelKind, MsmBuild};
+use zkaccel_core::regmap::{msm_args, msm_caps, msm_config, msm_entry, KernelKind, MsmBuild};
 use zkaccel_hdl::field::{big_to_bits, Field};
 use zkaccel_hdl::point_add::PointAdd;
 use zkaccel_hdl::prims::{Delay, Fifo, SimCheck};
@@ -163,6 +163,14 @@ pub struct MsmLane<const L: usize, const CAP: usize> {
     at_buckets: Constant<Bits<8>>,
     at_buckets_hi: Constant<Bits<8>>,
     capacity: Constant<Bits<24>>,
+    // Fields of the config word and of an entry (`regmap::msm_config`, `regmap::msm_entry`).
+    cfg_slots_mask: Constant<Bits<32>>,
+    cfg_flush_shift: Constant<Bits<32>>,
+    cfg_clear: Constant<Bits<32>>,
+    cfg_bank: Constant<Bits<32>>,
+    ent_negate: Constant<Bits<16>>,
+    ent_last: Constant<Bits<16>>,
+    ent_slot: Constant<Bits<16>>,
     modulus: Constant<Bits<256>>,
     pt_room: Constant<Bits<32>>,
     rq_room: Constant<Bits<6>>,
@@ -320,6 +328,13 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
             at_buckets: at(args.buckets.offset),
             at_buckets_hi: at(args.buckets.offset + 4),
             capacity: Constant::new(Bits::<24>::from(CAP as u64)),
+            cfg_slots_mask: Constant::new(Bits::from(msm_config::SLOTS as u64)),
+            cfg_flush_shift: Constant::new(Bits::from(msm_config::FLUSH_SHIFT as u64)),
+            cfg_clear: Constant::new(Bits::from(msm_config::CLEAR as u64)),
+            cfg_bank: Constant::new(Bits::from(msm_config::BANK as u64)),
+            ent_negate: Constant::new(Bits::from(msm_entry::NEGATE as u64)),
+            ent_last: Constant::new(Bits::from(msm_entry::LAST as u64)),
+            ent_slot: Constant::new(Bits::from(((1u64 << msm_entry::SLOT_BITS) - 1) as u64)),
             modulus: Constant::new(big_to_bits(&q.modulus)),
             pt_room: Constant::new(Bits::<32>::from(POINT_FIFO_DEPTH as u64)),
             rq_room: Constant::new(Bits::<6>::from((RETRY_FIFO_DEPTH - 1) as u64)),
@@ -531,8 +546,8 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
 
         // The slots in use (config bits 0..24), used at the start. A lane asked for no slots, or
         // for more than it holds, sits the run out.
-        self.cfg_slots.next = bit_cast::<32, 15>(self.run_config.q.val().get_bits::<15>(0));
-        self.cfg_fl_slots.next = bit_cast::<32, 15>(self.run_config.q.val().get_bits::<15>(16));
+        self.cfg_slots.next = self.run_config.q.val() & self.cfg_slots_mask.val();
+        self.cfg_fl_slots.next = (self.run_config.q.val() >> self.cfg_flush_shift.val()) & self.cfg_slots_mask.val();
         self.cfg_ok.next = (self.cfg_slots.val().any() | self.cfg_fl_slots.val().any())
             & (self.cfg_slots.val() <= bit_cast::<32, 24>(self.capacity.val()))
             & (self.cfg_fl_slots.val() <= bit_cast::<32, 24>(self.capacity.val()));
@@ -564,9 +579,9 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
 
         // ---- Issuer: head point × its entries → bucket additions.
         self.entry.next = self.ent_word.q.val().get_bits::<16>(0);
-        self.negative.next = self.entry.val().get_bit(15);
-        self.last.next = self.entry.val().get_bit(14);
-        self.bucket.next = bit_cast::<L, 14>(self.entry.val().get_bits::<14>(0));
+        self.negative.next = (self.entry.val() & self.ent_negate.val()).any();
+        self.last.next = (self.entry.val() & self.ent_last.val()).any();
+        self.bucket.next = bit_cast::<L, 16>(self.entry.val() & self.ent_slot.val());
         self.skip.next = !self.head_y.q.val().any();
         self.bucket_mask.next = self.k1_cap.val() << self.bucket.val();
         self.busy_hit.next = self.busy.q.val() & self.bucket_mask.val();
@@ -588,7 +603,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
         self.fire.next = self.can_main.val() & (self.skip.val() | self.issue_main.val() | self.park.val());
         self.issue.next = self.issue_main.val() | self.r_ready.val();
         self.slot_range.fail.next =
-            (self.issue_main.val() | self.park.val()) & (bit_cast::<32, 14>(self.entry.val().get_bits::<14>(0)) >= self.slots.q.val());
+            (self.issue_main.val() | self.park.val()) & (bit_cast::<32, 16>(self.entry.val() & self.ent_slot.val()) >= self.slots.q.val());
         // Retry FIFO: push parked additions {slot, ±y, x}; its head register reloads when
         // empty or issued.
         self.rq_fifo.write.next = self.park.val();
@@ -758,7 +773,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
             LaneState::Idle => {
                 if self.start.val() & self.cfg_ok.val() {
                     self.slots.d.next = self.cfg_slots.val();
-                    self.bank.d.next = self.run_config.q.val().get_bit(31);
+                    self.bank.d.next = (self.run_config.q.val() & self.cfg_bank.val()).any();
                     self.fl_active.d.next = self.cfg_fl_slots.val().any();
                     self.fl_words.d.next = self.cfg_fl_slots.val() << 1;
                     self.fl_count.d.next = bits::<32>(0);
@@ -776,7 +791,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
                     self.rd_cmd_valid.next = true;
                     self.rd2_cmd_valid.next = true;
                     self.wr_cmd_valid.next = self.cfg_fl_slots.val().any();
-                    if self.run_config.q.val().get_bit(15) & self.cfg_slots.val().any() {
+                    if (self.run_config.q.val() & self.cfg_clear.val()).any() & self.cfg_slots.val().any() {
                         self.state.d.next = LaneState::Clear;
                     } else {
                         self.state.d.next = LaneState::Accumulate;

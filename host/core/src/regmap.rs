@@ -285,15 +285,24 @@ pub mod msm_config {
         pub bank: bool,
     }
 
+    /// Mask of a slot count (`slots` at bit 0, `flush_slots` at [`FLUSH_SHIFT`]).
+    pub const SLOTS: u32 = 0x7fff;
+    /// Bit: clear the accumulating slots first.
+    pub const CLEAR: u32 = 1 << 15;
+    /// Position of `flush_slots`.
+    pub const FLUSH_SHIFT: u32 = 16;
+    /// Bit: the bank accumulating.
+    pub const BANK: u32 = 1 << 31;
+
     /// The `config` word of `run`. A word with neither slots nor a flush (0) makes the lane sit
     /// the run out.
     pub fn encode(run: LaneRun) -> u32 {
-        (run.slots & 0x7fff) | (run.clear as u32) << 15 | (run.flush_slots & 0x7fff) << 16 | (run.bank as u32) << 31
+        (run.slots & SLOTS) | if run.clear { CLEAR } else { 0 } | (run.flush_slots & SLOTS) << FLUSH_SHIFT | if run.bank { BANK } else { 0 }
     }
 
     /// The fields of a `config` word.
     pub fn decode(word: u32) -> LaneRun {
-        LaneRun { slots: word & 0x7fff, clear: word >> 15 & 1 == 1, flush_slots: word >> 16 & 0x7fff, bank: word >> 31 == 1 }
+        LaneRun { slots: word & SLOTS, clear: word & CLEAR != 0, flush_slots: word >> FLUSH_SHIFT & SLOTS, bank: word & BANK != 0 }
     }
 }
 
