@@ -176,9 +176,9 @@ impl<T: Synth, const A: usize, const AP1: usize> Logic for Fifo<T, A, AP1> {
     }
 }
 
-/// A simulation check: if `fail` is high at a rising clock edge, the simulator prints
-/// `zkaccel simulation check failed` and stops (`$stop`, whose message gives the file and line:
-/// rust-hdl emits one module per instance, so the enclosing module names the check). It is simulation-only Verilog (inside
+/// A simulation check: if `fail` is high at a rising clock edge, the simulator stops (`$stop`,
+/// whose message gives the file and line: rust-hdl emits one module per instance, so the
+/// enclosing module names the check). It is simulation-only Verilog (inside
 /// `` `ifndef SYNTHESIS ``, which yosys and Vivado define), so it costs no hardware. rust-hdl's
 /// own simulator panics instead.
 #[derive(LogicBlock, Default)]
@@ -203,11 +203,12 @@ impl Logic for SimCheck {
     }
     fn hdl(&self) -> Verilog {
         Verilog::Custom(
-            // No `%m` or `$error`: either makes Verilator 5.006 register scopes, whose
-            // destructors deadlock when several models live in one process. rust-hdl emits one
-            // module per instance, so the `$stop` message's file and line name the check.
-            "`ifndef SYNTHESIS\nalways @(posedge clock) if (fail) begin $display(\"zkaccel simulation check failed\"); $stop; end\n`endif"
-                .into(),
+            // Only `$stop`: `%m` or `$error` make Verilator 5.006 register scopes whose
+            // destructors deadlock when several models live in one process, and `$display`
+            // links an 8 KiB thread-local buffer that a Python extension cannot get from the
+            // static TLS block. rust-hdl emits one module per instance, so the `$stop` message's
+            // file and line name the check.
+            "`ifndef SYNTHESIS\nalways @(posedge clock) if (fail) $stop;\n`endif".into(),
         )
     }
 }

@@ -50,7 +50,6 @@ fn an_entry_outside_the_runs_slots_stops_the_simulation() {
         .unwrap();
     let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(!out.status.success(), "the run went through:\n{all}");
-    assert!(all.contains("zkaccel simulation check failed"), "no check message:\n{all}");
     // `%Error: <file>.v:<line>: Verilog $stop`: the module around that line is the check's.
     let at = all.lines().find_map(|l| l.strip_prefix("%Error: ")?.strip_suffix(": Verilog $stop")).expect("a $stop location");
     let (file, line) = at.rsplit_once(':').unwrap();
