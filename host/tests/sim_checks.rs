@@ -56,5 +56,5 @@ fn an_entry_outside_the_runs_slots_stops_the_simulation() {
     let verilog = std::fs::read_to_string(file).unwrap();
     let line: usize = line.parse().unwrap();
     let module = verilog.lines().take(line).filter(|l| l.starts_with("module ")).last().expect("an enclosing module");
-    assert!(module.starts_with("module top$lanes$0$slot_range("), "the check that stopped: {module}");
+    assert!(module.starts_with("module top$lanes$0$issuer$slot_range("), "the check that stopped: {module}");
 }

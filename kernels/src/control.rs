@@ -19,6 +19,11 @@
 //! idle and every memory master is (every write acknowledged): ap_done rises, and stays until
 //! CTRL is read.
 //!
+//! **Ports.** Each kernel's top lists the `s_axi_control_*` ports flat and forwards them to this
+//! block, so both tops repeat that list: a rust-hdl interface would name them
+//! `s_axi_control$awvalid`, and Vitis and the AWS shells connect by the `s_axi_control_awvalid`
+//! spelling.
+//!
 //! Latency: a register read answers 2 cycles after AR, a write 1 cycle after it holds AW and W.
 //! Resources: ~250 flip-flops and the read multiplexer.
 

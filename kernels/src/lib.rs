@@ -4,9 +4,10 @@
 //! - [`ntt`]: the NTT kernel (transforms of up to `2^K` values on chip, batched);
 //! - [`msm`]: the MSM kernel (bucket accumulation around one pipelined G1 adder).
 //!
-//! Each kernel is a rust-hdl block with a flat port list (so Verilator and the F1 wrapper see
-//! plain ports): a small synchronous register bus, DMA command outputs and valid/ready data
-//! streams. See docs/kernels/ for the specs.
+//! Each kernel is a rust-hdl block with the flat port list of a Vitis RTL kernel (so Verilator
+//! and a platform's wrapper see plain ports): `ap_clk`, `ap_rst_n`, the AXI4-Lite slave
+//! `s_axi_control` and `interrupt` ([`control`], shared by both), and AXI4 memory masters
+//! ([`axi`]). See docs/kernels/ for the specs, docs/kernels/interfaces.md for the ports.
 
 pub mod axi;
 pub mod bitrev;

@@ -622,6 +622,7 @@ impl Device for SimCard {
             name: format!("verilator ({}; memory {})", parts.join("; "), self.memory_config),
             clock_hz: PROJECTED_CLOCK_HZ,
             memory_bytes: self.memory_bytes,
+            port_bytes_per_cycle: self.memory_config.bytes_per_cycle,
             kernels: self.kernels.iter().map(|k| k.kind).collect(),
         }
     }

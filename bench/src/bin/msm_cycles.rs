@@ -10,7 +10,9 @@
 //!   cycles (clear, accumulate, flush of every window group and chunk);
 //! - accumulation cycles: the driver's window groups run again with neither clear nor flush, so
 //!   the cycle counter holds only setup (2 cycles) and accumulation (stalls depend on the entries
-//!   alone, not on the bucket values);
+//!   alone, not on the bucket values); a run ends when its lanes have issued every addition, so
+//!   a last run, which writes out one slot per lane, waits for the adders to drain and is
+//!   counted too;
 //! - additions: the bucket entries, one per nonzero digit of a kept point, i.e. what the adders
 //!   must issue; utilisation = additions / (cycles × lanes), one adder per lane;
 //! - fewest additions: the fewest bucket additions any window width (1 to 15 bits, signed
@@ -23,8 +25,9 @@
 
 use std::time::{Duration, Instant};
 
-use zkaccel::card::msm::{run_group, signed_digits, window_count, MsmBuffers, MsmJob, SlotControl, MAX_WINDOW_BITS};
+use zkaccel::card::msm::{flush_pending, CardMemory, run_group, signed_digits, window_count, MsmBuffers, MsmJob, SlotControl, MAX_WINDOW_BITS};
 use zkaccel::card::CardBackend;
+use zkaccel::device::Device;
 use zkaccel::{reference, testing, Backend};
 use zkaccel_sim::card::{MsmBuild, SimCard, PROJECTED_CLOCK_HZ};
 
@@ -51,18 +54,22 @@ fn fewest_additions(bases: &[ark_bn254::G1Affine], scalars: &[ark_bn254::Fr]) ->
         .expect("at least one width")
 }
 
-/// Cycles of the accumulation alone, per window group (all chunks), the additions issued and
-/// the bytes moved.
+/// Cycles of the accumulation alone, per window group (all chunks), then those of the drain
+/// (a run writing out one slot per lane, which waits for the last additions); the additions
+/// issued and the bytes moved.
 fn accumulation(card: &mut SimCard, job: &MsmJob) -> (Vec<u64>, u64, u64) {
+    let timeout = Duration::from_secs(3600);
     let before = card.memory_traffic();
     let buffers = MsmBuffers::alloc(card, &job.plan).unwrap();
     let (mut cycles, mut additions) = (Vec::new(), 0);
+    let mut control = SlotControl::accumulate_only(job.plan.lanes);
     for first in job.group_starts() {
         let group = job.group(first);
         additions += group.entries.len() as u64;
-        let mut control = SlotControl::accumulate_only(job.plan.lanes);
-        cycles.push(run_group(card, job, &group, buffers, &mut control, Duration::from_secs(3600)).unwrap().cycles);
+        cycles.push(run_group(card, job, &group, buffers, &mut control, timeout).unwrap().cycles);
     }
+    control.pending = vec![1; job.plan.lanes as usize];
+    cycles.push(flush_pending(card, &job.plan, buffers, &mut control, timeout).unwrap().0);
     buffers.free(card).unwrap();
     let after = card.memory_traffic();
     (cycles, additions, after.0 + after.1 - before.0 - before.1)
@@ -83,7 +90,7 @@ fn main() {
     };
     println!("memory model: {}", SimCard::default_memory().expect("ZKACCEL_SIM_MEMORY"));
     println!();
-    println!("| build | scalars | n | c | windows/group | runs | total cycles | accumulation cycles | additions | utilisation (accumulation) | fewest additions (c) | against fewest | utilisation (total) | bytes / addition | GB/s at 250 MHz | projected at 250 MHz | sim wall | accumulation cycles per group |");
+    println!("| build | scalars | n | c | windows/group | runs | total cycles | accumulation cycles | additions | utilisation (accumulation) | fewest additions (c) | against fewest | utilisation (total) | bytes / addition | GB/s at 250 MHz | projected at 250 MHz | sim wall | accumulation cycles per group, then the drain |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for build in builds {
         run_build(build, &sizes, &wanted);
@@ -105,7 +112,7 @@ fn run_build(build: MsmBuild, sizes: &[usize], wanted: &[String]) {
             ("small", "small skewed", testing::small_skewed_scalars(n, &mut rng)),
         ];
         for (_, name, scalars) in distributions.into_iter().filter(|(key, _, _)| wanted.iter().any(|w| w == key)) {
-            let job = MsmJob::new(&bases, &scalars, caps, zkaccel_sim::card::MEMORY_BYTES).unwrap();
+            let job = MsmJob::new(&bases, &scalars, caps, CardMemory::of(&raw.info())).unwrap();
             let plan = job.plan;
             let start = Instant::now();
             let outcome = backend.msm(&bases, &scalars).expect("sim MSM");

@@ -28,6 +28,10 @@ pub struct DeviceInfo {
     pub clock_hz: u64,
     /// Device memory capacity in bytes.
     pub memory_bytes: u64,
+    /// Bytes per kernel cycle that one of the kernels' memory ports sustains in each direction
+    /// (64: a 512-bit beat every cycle). The MSM plan reads fewer bytes per addition when a port
+    /// gives less.
+    pub port_bytes_per_cycle: u32,
     /// The kernels present on the card.
     pub kernels: Vec<KernelKind>,
 }
@@ -294,7 +298,7 @@ mod tests {
 
     impl Device for ScriptedCard {
         fn info(&self) -> DeviceInfo {
-            DeviceInfo { name: "scripted".into(), clock_hz: 1, memory_bytes: 0, kernels: vec![KernelKind::Ntt] }
+            DeviceInfo { name: "scripted".into(), clock_hz: 1, memory_bytes: 0, port_bytes_per_cycle: 64, kernels: vec![KernelKind::Ntt] }
         }
         fn alloc(&mut self, _: u64) -> Result<DeviceBuffer> {
             unreachable!()

@@ -30,7 +30,7 @@ use ark_ff::{BigInteger, Field, PrimeField, Zero};
 use rayon::prelude::*;
 
 use super::CardStats;
-use crate::device::{run_kernel, ArgValue, Device, DeviceBuffer};
+use crate::device::{run_kernel, ArgValue, Device, DeviceBuffer, DeviceInfo};
 use crate::regmap::{msm_args, msm_caps, msm_config, msm_entry, KernelKind};
 use crate::wire::{field_from_montgomery_bytes, field_to_montgomery_bytes, FIELD_BYTES};
 use crate::{Error, Result};
@@ -98,15 +98,39 @@ pub struct MsmPlan {
     pub slot_distance: usize,
 }
 
+/// What the MSM plan needs to know about the card's memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CardMemory {
+    /// Device memory in bytes.
+    pub bytes: u64,
+    /// Bytes per kernel cycle one memory port sustains (64: a 512-bit beat every cycle).
+    pub port_bytes_per_cycle: u32,
+}
+
+impl CardMemory {
+    /// What `info` says.
+    pub fn of(info: &DeviceInfo) -> Self {
+        Self { bytes: info.memory_bytes, port_bytes_per_cycle: info.port_bytes_per_cycle }
+    }
+
+    /// `bytes` of memory behind ports that deliver a beat every cycle.
+    pub fn full_ports(bytes: u64) -> Self {
+        Self { bytes, port_bytes_per_cycle: msm_args::POINT_BYTES as u32 }
+    }
+}
+
 impl MsmPlan {
     /// The plan for `n ≥ 1` points with scalars below `2^bits` on a card with capability word
-    /// `caps` and `memory` bytes.
+    /// `caps` and `memory`.
     ///
     /// c minimises a cost model in kernel cycles. A group of `G` windows costs each lane
-    /// `G·n/lanes` bucket additions, or the flush of the previous group's `G·2^(c-1)` slots
-    /// (two 512-bit words each) if that takes longer, since the two run side by side; then the
-    /// last group's flush, and a clear pass in each bank's first group (one cycle a slot). The
-    /// host reduces the slots while the card works.
+    /// `G·n/lanes` bucket additions, or the time its port takes to deliver its `n/lanes` points
+    /// (64 bytes each, once per group) if that is longer, or the flush of the previous group's
+    /// `G·2^(c-1)` slots (two 512-bit words each) if that takes longer still, since they run
+    /// side by side; then the last group's flush, and a clear pass in each bank's first group
+    /// (one cycle a slot). The host reduces the slots while the card works. So where a port
+    /// gives less than a point per cycle, the plan takes narrower windows, two or more to a
+    /// group, to need fewer bytes per addition.
     ///
     /// Conflicts: a window's bucket recurs every `2^(c-1)` points on average, so a point's slot in
     /// one window is still in the adder (within `D` = the slot distance, in entries) with
@@ -115,7 +139,12 @@ impl MsmPlan {
     /// points is free the issuer waits; the model charges the accumulation
     /// `(1 − exp(−D / 2^(c-1)))^LOOKAHEAD / 2` more cycles for it. That keeps narrow windows (few
     /// buckets against a deep adder pipeline) from being chosen for small MSMs.
-    pub fn new(n: usize, bits: u32, caps: u32, memory: u64) -> Result<Self> {
+    pub fn new(n: usize, bits: u32, caps: u32, memory: CardMemory) -> Result<Self> {
+        if memory.port_bytes_per_cycle == 0 {
+            return Err(Error::Device("the card reports memory ports that deliver nothing".into()));
+        }
+        let port = memory.port_bytes_per_cycle as f64;
+        let memory = memory.bytes;
         let lanes = msm_caps::lanes(caps);
         if !(1..=msm_args::MAX_LANES as u32).contains(&lanes) {
             return Err(Error::Device(format!("the MSM kernel (capability word {caps:#x}) reports {lanes} lanes")));
@@ -137,7 +166,9 @@ impl MsmPlan {
             let (windows, half) = (window_count(c, bits) as u128, 1u128 << (c - 1));
             let group = windows.min(slots as u128 / half);
             let stuck = (1.0 - (-(slot_distance as f64) / half as f64).exp()).powi(SCHEDULE_LOOKAHEAD as i32);
-            let accumulate = ((group * per_lane) as f64 * (1.0 + stuck / 2.0)) as u128;
+            let additions = (group * per_lane) as f64 * (1.0 + stuck / 2.0);
+            let points = (per_lane * msm_args::POINT_BYTES as u128) as f64 / port;
+            let accumulate = additions.max(points) as u128;
             let flush = 2 * group * half;
             windows.div_ceil(group) * accumulate.max(flush) + flush + 2 * group * half
         };
@@ -204,8 +235,8 @@ impl GroupJob {
 
 impl MsmJob {
     /// Drops the pairs that add nothing, digitises the rest and plans for a card with
-    /// capability word `caps` and `memory` bytes. Lengths must already match.
-    pub fn new(bases: &[G1Affine], scalars: &[Fr], caps: u32, memory: u64) -> Result<Self> {
+    /// capability word `caps` and `memory`. Lengths must already match.
+    pub fn new(bases: &[G1Affine], scalars: &[Fr], caps: u32, memory: CardMemory) -> Result<Self> {
         let kept: Vec<(&G1Affine, Fr)> =
             bases.iter().zip(scalars).filter(|(b, s)| !b.is_zero() && !s.is_zero()).map(|(b, s)| (b, *s)).collect();
         let bits = kept.iter().map(|(_, s)| s.into_bigint().num_bits()).max().unwrap_or(1);
@@ -550,7 +581,7 @@ impl MsmDriver<'_> {
     /// passes hide behind kernel runs (except the first preparation and the last reduction).
     pub fn run(&mut self, bases: &[G1Affine], scalars: &[Fr]) -> Result<G1Projective> {
         let host_start = Instant::now();
-        let job = MsmJob::new(bases, scalars, self.caps, self.device.info().memory_bytes)?;
+        let job = MsmJob::new(bases, scalars, self.caps, CardMemory::of(&self.device.info()))?;
         self.stats.host += host_start.elapsed();
         if job.points.is_empty() {
             return Ok(G1Projective::ZERO);
@@ -753,7 +784,7 @@ mod tests {
         // Few buckets per window against a deep pipeline stall the issuer: the cost model moves
         // to wider windows as the kernel's issue-to-write-back time grows.
         let plan = |n, writeback| {
-            MsmPlan::new(n, SCALAR_BITS, msm_caps::with_writeback(msm_caps::encode(12, 1), writeback), 1 << 30).unwrap()
+            MsmPlan::new(n, SCALAR_BITS, msm_caps::with_writeback(msm_caps::encode(12, 1), writeback), CardMemory::full_ports(1 << 30)).unwrap()
         };
         let (shallow, deep) = (plan(1024, 20), plan(1024, 267));
         assert!(deep.c > shallow.c, "c = {} with a 20-cycle adder, {} with a 267-cycle one", shallow.c, deep.c);
@@ -765,24 +796,35 @@ mod tests {
     #[test]
     fn plan_respects_slots_and_memory() {
         let caps = test_caps(14, 1);
-        let plan = MsmPlan::new(1 << 20, SCALAR_BITS, caps, 1 << 30).unwrap();
+        let plan = MsmPlan::new(1 << 20, SCALAR_BITS, caps, CardMemory::full_ports(1 << 30)).unwrap();
         assert!((plan.group as u64) << (plan.c - 1) <= plan.slots as u64 && plan.slots == 1 << 14, "{plan:?}");
         assert_eq!(plan.windows, window_count(plan.c, SCALAR_BITS));
-        let tiny = MsmPlan::new(1000, SCALAR_BITS, test_caps(3, 1), 64 << 10).unwrap();
+        let tiny = MsmPlan::new(1000, SCALAR_BITS, test_caps(3, 1), CardMemory::full_ports(64 << 10)).unwrap();
         assert!(tiny.slots == 8 && 1 << (tiny.c - 1) <= tiny.slots && tiny.chunk < 1000, "{tiny:?}");
-        let short = MsmPlan::new(1000, 16, caps, 1 << 30).unwrap();
+        let short = MsmPlan::new(1000, 16, caps, CardMemory::full_ports(1 << 30)).unwrap();
         assert!(short.windows * short.c <= 17 + short.c, "16-bit scalars need few windows: {short:?}");
-        assert!(MsmPlan::new(10, SCALAR_BITS, test_caps(0, 1), 0).is_err());
+        assert!(MsmPlan::new(10, SCALAR_BITS, test_caps(0, 1), CardMemory::full_ports(0)).is_err());
         // More lanes: each adds n/lanes, so flushing weighs more and windows get narrower; the
         // slots buffer holds every lane's slots.
-        let four = MsmPlan::new(1 << 14, SCALAR_BITS, test_caps(12, 4), 1 << 30).unwrap();
-        let one = MsmPlan::new(1 << 14, SCALAR_BITS, test_caps(12, 1), 1 << 30).unwrap();
+        let four = MsmPlan::new(1 << 14, SCALAR_BITS, test_caps(12, 4), CardMemory::full_ports(1 << 30)).unwrap();
+        let one = MsmPlan::new(1 << 14, SCALAR_BITS, test_caps(12, 1), CardMemory::full_ports(1 << 30)).unwrap();
         assert!(four.lanes == 4 && four.c <= one.c, "{four:?} vs {one:?}");
-        let small = MsmPlan::new(1000, SCALAR_BITS, test_caps(12, 4), 256 << 10).unwrap();
+        let small = MsmPlan::new(1000, SCALAR_BITS, test_caps(12, 4), CardMemory::full_ports(256 << 10)).unwrap();
         assert!(small.slots as usize * 4 * msm_args::BUCKET_BYTES <= 64 << 10, "{small:?}");
         for lanes in [0, 5] {
-            assert!(MsmPlan::new(10, SCALAR_BITS, test_caps(6, lanes), 1 << 30).is_err(), "{lanes} lanes");
+            assert!(MsmPlan::new(10, SCALAR_BITS, test_caps(6, lanes), CardMemory::full_ports(1 << 30)).is_err(), "{lanes} lanes");
         }
+    }
+
+    #[test]
+    fn a_port_slower_than_a_point_per_cycle_gets_two_windows_per_group() {
+        let caps = test_caps(12, 1);
+        let full = MsmPlan::new(1 << 16, SCALAR_BITS, caps, CardMemory::full_ports(1 << 30)).unwrap();
+        assert_eq!((full.c, full.group), (13, 1), "{full:?}");
+        // 56 bytes a cycle (the HBM-like port): one window per group would wait for the points.
+        let slow = MsmPlan::new(1 << 16, SCALAR_BITS, caps, CardMemory { bytes: 1 << 30, port_bytes_per_cycle: 56 }).unwrap();
+        assert_eq!((slow.c, slow.group), (12, 2), "{slow:?}");
+        assert!(MsmPlan::new(1 << 16, SCALAR_BITS, caps, CardMemory { bytes: 1 << 30, port_bytes_per_cycle: 0 }).is_err());
     }
 
     /// The entries of every group, decoded: (point, slot, negate) per addition.
@@ -807,7 +849,7 @@ mod tests {
         let bases = crate::testing::random_bases(n, &mut rng);
         let mut scalars = crate::testing::small_skewed_scalars(n, &mut rng);
         scalars[..100].copy_from_slice(&crate::testing::random_scalars(100, &mut rng));
-        let job = MsmJob::new(&bases, &scalars, test_caps(8, 1), 1 << 30).unwrap();
+        let job = MsmJob::new(&bases, &scalars, test_caps(8, 1), CardMemory::full_ports(1 << 30)).unwrap();
         assert_eq!(job.points.len(), scalars.iter().filter(|s| !s.is_zero()).count(), "zero scalars are dropped");
         let half = 1i64 << (job.plan.c - 1);
         // Σ over entries of ±2^(c·w)·|d| per point must give back each scalar.
@@ -831,7 +873,7 @@ mod tests {
         let n = 2000;
         let bases = crate::testing::random_bases(n, &mut rng);
         let scalars = vec![Fr::rand(&mut rng); n];
-        let job = MsmJob::new(&bases, &scalars, test_caps(12, 1), 1 << 30).unwrap();
+        let job = MsmJob::new(&bases, &scalars, test_caps(12, 1), CardMemory::full_ports(1 << 30)).unwrap();
         let group = job.group(0);
         let adds = additions(&job, &group);
         // Every point hits the same bucket in each window: the additions of one window must

@@ -214,6 +214,7 @@ impl Device for FunctionalCard {
             name: "functional-model".into(),
             clock_hz: 250_000_000,
             memory_bytes: self.config.memory_bytes,
+            port_bytes_per_cycle: 64,
             kernels: KernelKind::ALL.to_vec(),
         }
     }
