@@ -29,6 +29,51 @@ pub const READ_FIFO_LOG: usize = 9;
 /// in 8 BRAM36 per master (512 × 512 bits).
 pub const READ_AHEAD_BEATS: u64 = 1 << READ_FIFO_LOG;
 
+/// One burst of a walk over a stream: from beat `page_beat` of a 4 KiB page (address bits 6..12)
+/// with `left` beats to go, the burst runs up to the page's end (so at most [`MAX_BURST_BEATS`]
+/// beats) and at most `left` beats. Combinational. Every master walks its bursts with one of these, so the read
+/// side, the write address side and the write data side cut a stream at the same places.
+#[derive(LogicBlock, Default)]
+pub struct NextBurst {
+    pub page_beat: Signal<In, Bits<6>>,
+    pub left: Signal<In, Bits<32>>,
+    pub beats: Signal<Out, Bits<32>>,
+}
+
+impl Logic for NextBurst {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.beats.next = bits::<32>(64) - bit_cast::<32, 6>(self.page_beat.val());
+        if self.left.val() < self.beats.val() {
+            self.beats.next = self.left.val();
+        }
+    }
+}
+
+/// A stream of 256-bit words as the 64-byte beats that carry it: the address aligned down to
+/// its beat (bit 5 picks the half; the master checks bits 0..5, a word being 32-byte aligned),
+/// and the beats spanned, `(words + starting half + 1) / 2`, none for no words. Combinational.
+#[derive(LogicBlock, Default)]
+pub struct WordSpan {
+    pub addr: Signal<In, Bits<64>>,
+    pub words: Signal<In, Bits<32>>,
+    pub beat_addr: Signal<Out, Bits<64>>,
+    pub beats: Signal<Out, Bits<32>>,
+}
+
+impl Logic for WordSpan {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.beat_addr.next = self.addr.val() & !bits::<64>(32);
+        self.beats.next = bits::<32>(0);
+        if self.words.val().any() {
+            self.beats.next = bit_cast::<32, 33>(
+                (bit_cast::<33, 32>(self.words.val()) + bit_cast::<33, 1>(self.addr.val().get_bits::<1>(5)) + bits::<33>(1)) >> 1,
+            );
+        }
+    }
+}
+
 /// The AXI4 read master: fetches `cmd_beats` beats from `cmd_addr` in bursts and hands them to
 /// the core in order on `data`/`valid`/`ready`.
 ///
@@ -66,6 +111,7 @@ pub struct ReadMaster {
     ar_addr_q: DFF<Bits<64>>,
     ar_len_q: DFF<Bits<8>>,
     depth: Constant<Bits<{ READ_FIFO_LOG + 2 }>>,
+    next_burst: NextBurst,
     burst: Signal<Local, Bits<32>>,
     issue: Signal<Local, Bit>,
     pop: Signal<Local, Bit>,
@@ -100,6 +146,7 @@ impl Default for ReadMaster {
             ar_addr_q: Default::default(),
             ar_len_q: Default::default(),
             depth: Constant::new(Bits::from(READ_AHEAD_BEATS)),
+            next_burst: Default::default(),
             burst: Default::default(),
             issue: Default::default(),
             pop: Default::default(),
@@ -112,11 +159,9 @@ impl Logic for ReadMaster {
     fn update(&mut self) {
         dff_setup!(self, clock, next_addr, beats_left, reserved, ar_valid_q, ar_addr_q, ar_len_q);
         clock!(self, clock, fifo);
-        // The next burst: up to the 4 KiB boundary (at most 64 beats), at most what is left.
-        self.burst.next = bits::<32>(64) - bit_cast::<32, 6>(self.next_addr.q.val().get_bits::<6>(6));
-        if self.beats_left.q.val() < self.burst.val() {
-            self.burst.next = self.beats_left.q.val();
-        }
+        self.next_burst.page_beat.next = self.next_addr.q.val().get_bits::<6>(6);
+        self.next_burst.left.next = self.beats_left.q.val();
+        self.burst.next = self.next_burst.beats.val();
         self.issue.next = !self.ar_valid_q.q.val()
             & self.beats_left.q.val().any()
             & ((self.reserved.q.val() + bit_cast::<{ READ_FIFO_LOG + 2 }, 32>(self.burst.val())) <= self.depth.val());
@@ -192,6 +237,7 @@ pub struct NarrowReader {
     pub ready: Signal<In, Bit>,
     high: DFF<Bit>,
     words_left: DFF<Bits<32>>,
+    span: WordSpan,
     fire: Signal<Local, Bit>,
 }
 
@@ -199,16 +245,11 @@ impl Logic for NarrowReader {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, high, words_left);
-        // Bit 5 picks the half; the master checks bits 0..5 (a 256-bit word is 32-byte aligned).
+        self.span.addr.next = self.cmd_addr.val();
+        self.span.words.next = self.cmd_words.val();
         self.beat_cmd_valid.next = self.cmd_valid.val();
-        self.beat_cmd_addr.next = self.cmd_addr.val() & !bits::<64>(32);
-        // Beats spanned: (words + starting half + 1) / 2, and none for no words.
-        self.beat_cmd_beats.next = bits::<32>(0);
-        if self.cmd_words.val().any() {
-            self.beat_cmd_beats.next = bit_cast::<32, 33>(
-                (bit_cast::<33, 32>(self.cmd_words.val()) + bit_cast::<33, 1>(self.cmd_addr.val().get_bits::<1>(5)) + bits::<33>(1)) >> 1,
-            );
-        }
+        self.beat_cmd_addr.next = self.span.beat_addr.val();
+        self.beat_cmd_beats.next = self.span.beats.val();
         self.valid.next = self.beat_valid.val() & self.words_left.q.val().any();
         if self.high.q.val() {
             self.data.next = self.beat.val().get_bits::<256>(256);
@@ -279,6 +320,8 @@ pub struct WriteMaster {
     w_data_q: DFF<Bits<512>>,
     w_strb_q: DFF<Bits<64>>,
     w_last_q: DFF<Bit>,
+    aw_next_burst: NextBurst,
+    w_next_burst: NextBurst,
     aw_burst: Signal<Local, Bits<32>>,
     w_burst: Signal<Local, Bits<32>>,
     aw_issue: Signal<Local, Bit>,
@@ -325,6 +368,8 @@ impl Default for WriteMaster {
             w_data_q: Default::default(),
             w_strb_q: Default::default(),
             w_last_q: Default::default(),
+            aw_next_burst: Default::default(),
+            w_next_burst: Default::default(),
             aw_burst: Default::default(),
             w_burst: Default::default(),
             aw_issue: Default::default(),
@@ -340,11 +385,13 @@ impl Logic for WriteMaster {
             self, clock, aw_next, aw_left, aw_valid_q, aw_addr_q, aw_len_q, open, w_next, w_left, in_burst, w_valid_q, w_data_q, w_strb_q,
             w_last_q
         );
-        // AW: the next burst up to the 4 KiB boundary, at most what is left.
-        self.aw_burst.next = bits::<32>(64) - bit_cast::<32, 6>(self.aw_next.q.val().get_bits::<6>(6));
-        if self.aw_left.q.val() < self.aw_burst.val() {
-            self.aw_burst.next = self.aw_left.q.val();
-        }
+        // AW and W walk the same bursts, each with its own position.
+        self.aw_next_burst.page_beat.next = self.aw_next.q.val().get_bits::<6>(6);
+        self.aw_next_burst.left.next = self.aw_left.q.val();
+        self.aw_burst.next = self.aw_next_burst.beats.val();
+        self.w_next_burst.page_beat.next = self.w_next.q.val().get_bits::<6>(6);
+        self.w_next_burst.left.next = self.w_left.q.val();
+        self.w_burst.next = self.w_next_burst.beats.val();
         self.aw_issue.next = !self.aw_valid_q.q.val() & self.aw_left.q.val().any();
         self.aw_valid.next = self.aw_valid_q.q.val();
         self.aw_addr.next = self.aw_addr_q.q.val();
@@ -375,10 +422,6 @@ impl Logic for WriteMaster {
         self.w_last.next = self.w_last_q.q.val();
         self.ready.next = !self.w_valid_q.q.val() | self.w_ready.val();
         self.take.next = self.ready.val() & self.valid.val();
-        self.w_burst.next = bits::<32>(64) - bit_cast::<32, 6>(self.w_next.q.val().get_bits::<6>(6));
-        if self.w_left.q.val() < self.w_burst.val() {
-            self.w_burst.next = self.w_left.q.val();
-        }
         if self.w_valid_q.q.val() & self.w_ready.val() {
             self.w_valid_q.d.next = false;
         }
@@ -451,6 +494,7 @@ pub struct WideWriter {
     full: DFF<Bit>,
     beat_q: DFF<Bits<512>>,
     strb_q: DFF<Bits<64>>,
+    span: WordSpan,
     take: Signal<Local, Bit>,
 }
 
@@ -458,15 +502,11 @@ impl Logic for WideWriter {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, high, low_held, low, words_left, full, beat_q, strb_q);
+        self.span.addr.next = self.cmd_addr.val();
+        self.span.words.next = self.cmd_words.val();
         self.beat_cmd_valid.next = self.cmd_valid.val();
-        self.beat_cmd_addr.next = self.cmd_addr.val() & !bits::<64>(32);
-        // Beats spanned: (words + starting half + 1) / 2, and none for no words.
-        self.beat_cmd_beats.next = bits::<32>(0);
-        if self.cmd_words.val().any() {
-            self.beat_cmd_beats.next = bit_cast::<32, 33>(
-                (bit_cast::<33, 32>(self.cmd_words.val()) + bit_cast::<33, 1>(self.cmd_addr.val().get_bits::<1>(5)) + bits::<33>(1)) >> 1,
-            );
-        }
+        self.beat_cmd_addr.next = self.span.beat_addr.val();
+        self.beat_cmd_beats.next = self.span.beats.val();
         self.beat.next = self.beat_q.q.val();
         self.strb.next = self.strb_q.q.val();
         self.beat_valid.next = self.full.q.val();
