@@ -17,8 +17,6 @@
 use rust_hdl::prelude::*;
 use zkaccel_hdl::prims::Fifo;
 
-/// Bytes per AXI data beat (512 bits).
-pub const BEAT_BYTES: u64 = 64;
 /// Beats per burst at most: 64 × 64 bytes is one 4 KiB page.
 pub const MAX_BURST_BEATS: u64 = 64;
 /// log2 of the read data FIFO's depth in beats.

@@ -19,6 +19,10 @@ pub struct DeviceBuffer {
     pub len: u64,
 }
 
+/// Bytes of one beat of the kernels' AXI4 memory ports (512-bit data): what a port that takes a
+/// beat every cycle sustains per cycle.
+pub const BEAT_BYTES: u32 = 64;
+
 /// What a card says about itself.
 #[derive(Clone, Debug, Serialize)]
 pub struct DeviceInfo {
@@ -29,7 +33,7 @@ pub struct DeviceInfo {
     /// Device memory capacity in bytes.
     pub memory_bytes: u64,
     /// Bytes per kernel cycle that one of the kernels' memory ports sustains in each direction
-    /// (64: a 512-bit beat every cycle). The MSM plan reads fewer bytes per addition when a port
+    /// ([`BEAT_BYTES`]: a beat every cycle). The MSM plan reads fewer bytes per addition when a port
     /// gives less.
     pub port_bytes_per_cycle: u32,
     /// The kernels present on the card.
@@ -298,7 +302,7 @@ mod tests {
 
     impl Device for ScriptedCard {
         fn info(&self) -> DeviceInfo {
-            DeviceInfo { name: "scripted".into(), clock_hz: 1, memory_bytes: 0, port_bytes_per_cycle: 64, kernels: vec![KernelKind::Ntt] }
+            DeviceInfo { name: "scripted".into(), clock_hz: 1, memory_bytes: 0, port_bytes_per_cycle: BEAT_BYTES, kernels: vec![KernelKind::Ntt] }
         }
         fn alloc(&mut self, _: u64) -> Result<DeviceBuffer> {
             unreachable!()

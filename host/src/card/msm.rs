@@ -30,7 +30,7 @@ use ark_ff::{BigInteger, Field, PrimeField, Zero};
 use rayon::prelude::*;
 
 use super::CardStats;
-use crate::device::{run_kernel, ArgValue, Device, DeviceBuffer, DeviceInfo};
+use crate::device::{run_kernel, ArgValue, Device, DeviceBuffer, DeviceInfo, BEAT_BYTES};
 use crate::regmap::{msm_args, msm_caps, msm_config, msm_entry, KernelKind};
 use crate::wire::{field_from_montgomery_bytes, field_to_montgomery_bytes, FIELD_BYTES};
 use crate::{Error, Result};
@@ -103,7 +103,7 @@ pub struct MsmPlan {
 pub struct CardMemory {
     /// Device memory in bytes.
     pub bytes: u64,
-    /// Bytes per kernel cycle one memory port sustains (64: a 512-bit beat every cycle).
+    /// Bytes per kernel cycle one memory port sustains ([`BEAT_BYTES`]: a beat every cycle).
     pub port_bytes_per_cycle: u32,
 }
 
@@ -115,7 +115,7 @@ impl CardMemory {
 
     /// `bytes` of memory behind ports that deliver a beat every cycle.
     pub fn full_ports(bytes: u64) -> Self {
-        Self { bytes, port_bytes_per_cycle: msm_args::POINT_BYTES as u32 }
+        Self { bytes, port_bytes_per_cycle: BEAT_BYTES }
     }
 }
 

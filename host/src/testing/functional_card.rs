@@ -214,7 +214,7 @@ impl Device for FunctionalCard {
             name: "functional-model".into(),
             clock_hz: 250_000_000,
             memory_bytes: self.config.memory_bytes,
-            port_bytes_per_cycle: 64,
+            port_bytes_per_cycle: crate::device::BEAT_BYTES,
             kernels: KernelKind::ALL.to_vec(),
         }
     }
