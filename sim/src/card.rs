@@ -250,10 +250,6 @@ impl Kernel {
         Ok(Self { kind, model, lite, memory_ports, reset_low: false })
     }
 
-    fn set(&mut self, port: PortRef, value: u64) {
-        set_value(&mut self.model, port, value);
-    }
-
     fn get(&self, port: PortRef) -> u64 {
         port_value(&self.model, port)
     }
@@ -275,7 +271,7 @@ impl Kernel {
             (l.rready, lite.rready as u64),
         ];
         for (port, value) in inputs {
-            self.set(port, value);
+            set_value(&mut self.model, port, value);
         }
         for p in &self.memory_ports {
             let s: SlaveOut = p.slave.drive();

@@ -17,7 +17,7 @@
 //! ap_done; the slots are not results until a flush writes them out.
 
 use rust_hdl::prelude::*;
-use zkaccel_core::regmap::{msm_config, msm_entry};
+use zkaccel_core::regmap::msm_config;
 use zkaccel_hdl::point_add::PointAdd;
 use zkaccel_hdl::prims::Delay;
 
@@ -120,9 +120,9 @@ pub struct MsmLane<const L: usize, const CAP: usize> {
 }
 
 impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
-    /// Lane `index` (its argument block is `msm_args::lane(index)`) with `2^L` slots.
+    /// Lane `index` (its argument block is `msm_args::lane(index)`) with `2^L` slots (its issuer
+    /// checks that an entry can address them).
     pub fn new(index: usize) -> Self {
-        assert!(L as u32 <= msm_entry::SLOT_BITS, "an entry addresses at most 2^SLOT_BITS slots");
         let word = |value: u32| Constant::new(Bits::<32>::from(value as u64));
         Self {
             clock: Default::default(),
