@@ -149,11 +149,23 @@ def main():
         if all(b in seq_driven for b in ins) and all(all(t.startswith(("FD", "SRL")) for t in fanout[b]) for b in outs):
             wrapped += 1
     if "--trace" in sys.argv and worst_end:
+        names = {}  # bit -> a design net name, from the netlist's visible names
+        for net, info in top["netnames"].items():
+            if not info.get("hide_name"):
+                for b in info["bits"]:
+                    if isinstance(b, int):
+                        names.setdefault(b, net)
+
+        def net_name(c):
+            outs = [b for port, bits in c["connections"].items() if c["port_directions"].get(port) == "output" for b in bits]
+            named = [names[b] for b in outs if b in names]
+            return f"({named[0]})" if named else ""
+
         n, chain = worst_end, []
         while n is not None:
-            chain.append(cells[n]["type"])
+            chain.append(f"{cells[n]['type']}{net_name(cells[n])}")
             n = arrival[n][5]
-        print("worst path (end first):", " <- ".join(chain))
+        print("worst path (end first; a net each cell drives):", " <- ".join(chain))
     print(
         f"{path}: worst path {worst[1]} LUT levels + {worst[2]} carry bits; "
         f"deepest LUT path {max_luts} levels; longest carry path {max_carry} bits; "

@@ -29,8 +29,10 @@ pub const READ_AHEAD_BEATS: u64 = 1 << READ_FIFO_LOG;
 
 /// One burst of a walk over a stream: from beat `page_beat` of a 4 KiB page (address bits 6..12)
 /// with `left` beats to go, the burst runs up to the page's end (so at most [`MAX_BURST_BEATS`]
-/// beats) and at most `left` beats. Combinational. Every master walks its bursts with one of these, so the read
-/// side, the write address side and the write data side cut a stream at the same places.
+/// beats) and at most `left` beats. Combinational; the masters register its result (`burst_q`)
+/// before using it. The read side and the write address side cut a stream with one of these; the
+/// write data side ends a burst at the same places beat by beat (a page's last beat, or the
+/// stream's).
 #[derive(LogicBlock, Default)]
 pub struct NextBurst {
     pub page_beat: Signal<In, Bits<6>>,
@@ -48,27 +50,40 @@ impl Logic for NextBurst {
     }
 }
 
-/// A stream of 256-bit words as the 64-byte beats that carry it: the address aligned down to
-/// its beat (bit 5 picks the half; the master checks bits 0..5, a word being 32-byte aligned),
-/// and the beats spanned, `(words + starting half + 1) / 2`, none for no words. Combinational.
+/// A command for a stream of 256-bit words as one for the 64-byte beats that carry it, a cycle
+/// later (registered, so the arithmetic and the master's command load are separate paths): the
+/// address aligned down to its beat (bit 5 picks the half; the master checks bits 0..5, a word
+/// being 32-byte aligned), and the beats spanned, `(words + starting half + 1) / 2`, none for no
+/// words.
 #[derive(LogicBlock, Default)]
 pub struct WordSpan {
+    pub clock: Signal<In, Clock>,
+    pub valid: Signal<In, Bit>,
     pub addr: Signal<In, Bits<64>>,
     pub words: Signal<In, Bits<32>>,
+    pub beat_valid: Signal<Out, Bit>,
     pub beat_addr: Signal<Out, Bits<64>>,
     pub beats: Signal<Out, Bits<32>>,
+    valid_q: DFF<Bit>,
+    beat_addr_q: DFF<Bits<64>>,
+    beats_q: DFF<Bits<32>>,
 }
 
 impl Logic for WordSpan {
     #[hdl_gen]
     fn update(&mut self) {
-        self.beat_addr.next = self.addr.val() & !bits::<64>(32);
-        self.beats.next = bits::<32>(0);
+        dff_setup!(self, clock, valid_q, beat_addr_q, beats_q);
+        self.valid_q.d.next = self.valid.val();
+        self.beat_addr_q.d.next = self.addr.val() & !bits::<64>(32);
+        self.beats_q.d.next = bits::<32>(0);
         if self.words.val().any() {
-            self.beats.next = bit_cast::<32, 33>(
+            self.beats_q.d.next = bit_cast::<32, 33>(
                 (bit_cast::<33, 32>(self.words.val()) + bit_cast::<33, 1>(self.addr.val().get_bits::<1>(5)) + bits::<33>(1)) >> 1,
             );
         }
+        self.beat_valid.next = self.valid_q.q.val();
+        self.beat_addr.next = self.beat_addr_q.q.val();
+        self.beats.next = self.beats_q.q.val();
     }
 }
 
@@ -77,8 +92,10 @@ impl Logic for WordSpan {
 ///
 /// A burst is requested only when the data FIFO has room for it beside every beat already
 /// requested (`reserved`), so `r_ready` is always high and a slow core never blocks the bus.
-/// AR: one request every other cycle at most (a 64-beat burst every 2 cycles is far above the
-/// bus rate). Latency from the first R beat to `valid`: 2 cycles (the FIFO's RAM).
+/// AR: one request every third cycle at most (a 64-beat burst every 3 cycles is far above the
+/// bus rate): the next burst's length, then whether the FIFO has room for it, are registered
+/// before the request, so no path runs from the burst arithmetic into the request.
+/// Latency from the first R beat to `valid`: 2 cycles (the FIFO's RAM).
 #[derive(LogicBlock)]
 pub struct ReadMaster {
     pub clock: Signal<In, Clock>,
@@ -110,7 +127,12 @@ pub struct ReadMaster {
     ar_len_q: DFF<Bits<8>>,
     depth: Constant<Bits<{ READ_FIFO_LOG + 2 }>>,
     next_burst: NextBurst,
-    burst: Signal<Local, Bits<32>>,
+    /// The next burst's length, for `next_addr` and `beats_left` as of the previous cycle.
+    burst_q: DFF<Bits<32>>,
+    /// `burst_q` is the next burst's length (the registers it came from have not moved since).
+    burst_known: DFF<Bit>,
+    /// The next burst is known, there is one, and the FIFO has room for it.
+    can_issue: DFF<Bit>,
     issue: Signal<Local, Bit>,
     pop: Signal<Local, Bit>,
 }
@@ -145,7 +167,9 @@ impl Default for ReadMaster {
             ar_len_q: Default::default(),
             depth: Constant::new(Bits::from(READ_AHEAD_BEATS)),
             next_burst: Default::default(),
-            burst: Default::default(),
+            burst_q: Default::default(),
+            burst_known: Default::default(),
+            can_issue: Default::default(),
             issue: Default::default(),
             pop: Default::default(),
         }
@@ -155,14 +179,20 @@ impl Default for ReadMaster {
 impl Logic for ReadMaster {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, next_addr, beats_left, reserved, ar_valid_q, ar_addr_q, ar_len_q);
+        dff_setup!(self, clock, next_addr, beats_left, reserved, ar_valid_q, ar_addr_q, ar_len_q, burst_q, burst_known, can_issue);
         clock!(self, clock, fifo);
         self.next_burst.page_beat.next = self.next_addr.q.val().get_bits::<6>(6);
         self.next_burst.left.next = self.beats_left.q.val();
-        self.burst.next = self.next_burst.beats.val();
-        self.issue.next = !self.ar_valid_q.q.val()
+        self.burst_q.d.next = self.next_burst.beats.val();
+        // `reserved` only falls between requests, so a `can_issue` computed a cycle ago stays true.
+        self.can_issue.d.next = self.burst_known.q.val()
             & self.beats_left.q.val().any()
-            & ((self.reserved.q.val() + bit_cast::<{ READ_FIFO_LOG + 2 }, 32>(self.burst.val())) <= self.depth.val());
+            & ((self.reserved.q.val() + bit_cast::<{ READ_FIFO_LOG + 2 }, 32>(self.burst_q.q.val())) <= self.depth.val());
+        self.issue.next = !self.ar_valid_q.q.val() & self.can_issue.q.val();
+        self.burst_known.d.next = !self.issue.val() & !self.cmd_valid.val();
+        if self.issue.val() | self.cmd_valid.val() {
+            self.can_issue.d.next = false;
+        }
         self.ar_valid.next = self.ar_valid_q.q.val();
         self.ar_addr.next = self.ar_addr_q.q.val();
         self.ar_len.next = self.ar_len_q.q.val();
@@ -172,9 +202,9 @@ impl Logic for ReadMaster {
         if self.issue.val() {
             self.ar_valid_q.d.next = true;
             self.ar_addr_q.d.next = self.next_addr.q.val();
-            self.ar_len_q.d.next = bit_cast::<8, 32>(self.burst.val() - bits::<32>(1));
-            self.next_addr.d.next = self.next_addr.q.val() + (bit_cast::<64, 32>(self.burst.val()) << 6);
-            self.beats_left.d.next = self.beats_left.q.val() - self.burst.val();
+            self.ar_len_q.d.next = bit_cast::<8, 32>(self.burst_q.q.val() - bits::<32>(1));
+            self.next_addr.d.next = self.next_addr.q.val() + (bit_cast::<64, 32>(self.burst_q.q.val()) << 6);
+            self.beats_left.d.next = self.beats_left.q.val() - self.burst_q.q.val();
         }
         // R: every requested beat has its place in the FIFO.
         self.r_ready.next = true;
@@ -189,9 +219,9 @@ impl Logic for ReadMaster {
         if self.issue.val() {
             if self.pop.val() {
                 self.reserved.d.next =
-                    self.reserved.q.val() + bit_cast::<{ READ_FIFO_LOG + 2 }, 32>(self.burst.val()) - bits::<{ READ_FIFO_LOG + 2 }>(1);
+                    self.reserved.q.val() + bit_cast::<{ READ_FIFO_LOG + 2 }, 32>(self.burst_q.q.val()) - bits::<{ READ_FIFO_LOG + 2 }>(1);
             } else {
-                self.reserved.d.next = self.reserved.q.val() + bit_cast::<{ READ_FIFO_LOG + 2 }, 32>(self.burst.val());
+                self.reserved.d.next = self.reserved.q.val() + bit_cast::<{ READ_FIFO_LOG + 2 }, 32>(self.burst_q.q.val());
             }
         } else if self.pop.val() {
             self.reserved.d.next = self.reserved.q.val() - bits::<{ READ_FIFO_LOG + 2 }>(1);
@@ -207,6 +237,7 @@ impl Logic for ReadMaster {
             self.beats_left.d.next = bits::<32>(0);
             self.reserved.d.next = bits::<{ READ_FIFO_LOG + 2 }>(0);
             self.ar_valid_q.d.next = false;
+            self.can_issue.d.next = false;
         }
     }
 }
@@ -214,7 +245,8 @@ impl Logic for ReadMaster {
 /// Between a [`ReadMaster`] and a core reading 256-bit words: the command in words becomes one
 /// in beats, and each beat is handed over as its low word, then its high word. The first word
 /// may be the high half of its beat (a 32-byte aligned address), and the last beat's high half
-/// is dropped if the count ends in its low half. Combinational (no latency).
+/// is dropped if the count ends in its low half. The beat command follows the word command a
+/// cycle later ([`WordSpan`]); the words themselves pass combinationally.
 #[derive(LogicBlock, Default)]
 pub struct NarrowReader {
     pub clock: Signal<In, Clock>,
@@ -243,9 +275,11 @@ impl Logic for NarrowReader {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, high, words_left);
+        clock!(self, clock, span);
+        self.span.valid.next = self.cmd_valid.val();
         self.span.addr.next = self.cmd_addr.val();
         self.span.words.next = self.cmd_words.val();
-        self.beat_cmd_valid.next = self.cmd_valid.val();
+        self.beat_cmd_valid.next = self.span.beat_valid.val();
         self.beat_cmd_addr.next = self.span.beat_addr.val();
         self.beat_cmd_beats.next = self.span.beats.val();
         self.valid.next = self.beat_valid.val() & self.words_left.q.val().any();
@@ -307,21 +341,21 @@ pub struct WriteMaster {
     aw_valid_q: DFF<Bit>,
     aw_addr_q: DFF<Bits<64>>,
     aw_len_q: DFF<Bits<8>>,
+    aw_next_burst: NextBurst,
+    /// The next burst's length, for `aw_next` and `aw_left` as of the previous cycle.
+    aw_burst_q: DFF<Bits<32>>,
+    /// `aw_burst_q` is the next burst's length, and there is one.
+    aw_can_issue: DFF<Bit>,
     /// Bursts addressed and not yet acknowledged.
     open: DFF<Bits<32>>,
-    // Data side: its own walk over the same bursts.
-    w_next: DFF<Bits<64>>,
+    // Data side: the same bursts, ended beat by beat at a page's last beat or the stream's.
+    w_page_beat: DFF<Bits<6>>,
     w_left: DFF<Bits<32>>,
-    in_burst: DFF<Bits<8>>,
-    one_beat: Constant<Bits<8>>,
+    last_page_beat: Constant<Bits<6>>,
     w_valid_q: DFF<Bit>,
     w_data_q: DFF<Bits<512>>,
     w_strb_q: DFF<Bits<64>>,
     w_last_q: DFF<Bit>,
-    aw_next_burst: NextBurst,
-    w_next_burst: NextBurst,
-    aw_burst: Signal<Local, Bits<32>>,
-    w_burst: Signal<Local, Bits<32>>,
     aw_issue: Signal<Local, Bit>,
     take: Signal<Local, Bit>,
 }
@@ -357,19 +391,17 @@ impl Default for WriteMaster {
             aw_valid_q: Default::default(),
             aw_addr_q: Default::default(),
             aw_len_q: Default::default(),
+            aw_next_burst: Default::default(),
+            aw_burst_q: Default::default(),
+            aw_can_issue: Default::default(),
             open: Default::default(),
-            w_next: Default::default(),
+            w_page_beat: Default::default(),
             w_left: Default::default(),
-            in_burst: Default::default(),
-            one_beat: Constant::new(Bits::from(1u64)),
+            last_page_beat: Constant::new(Bits::from(MAX_BURST_BEATS - 1)),
             w_valid_q: Default::default(),
             w_data_q: Default::default(),
             w_strb_q: Default::default(),
             w_last_q: Default::default(),
-            aw_next_burst: Default::default(),
-            w_next_burst: Default::default(),
-            aw_burst: Default::default(),
-            w_burst: Default::default(),
             aw_issue: Default::default(),
             take: Default::default(),
         }
@@ -380,17 +412,15 @@ impl Logic for WriteMaster {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, aw_next, aw_left, aw_valid_q, aw_addr_q, aw_len_q, open, w_next, w_left, in_burst, w_valid_q, w_data_q, w_strb_q,
-            w_last_q
+            self, clock, aw_next, aw_left, aw_valid_q, aw_addr_q, aw_len_q, aw_burst_q, aw_can_issue, open, w_page_beat, w_left, w_valid_q,
+            w_data_q, w_strb_q, w_last_q
         );
-        // AW and W walk the same bursts, each with its own position.
+        // AW: the next burst's length is registered, then requested (at most every other cycle).
         self.aw_next_burst.page_beat.next = self.aw_next.q.val().get_bits::<6>(6);
         self.aw_next_burst.left.next = self.aw_left.q.val();
-        self.aw_burst.next = self.aw_next_burst.beats.val();
-        self.w_next_burst.page_beat.next = self.w_next.q.val().get_bits::<6>(6);
-        self.w_next_burst.left.next = self.w_left.q.val();
-        self.w_burst.next = self.w_next_burst.beats.val();
-        self.aw_issue.next = !self.aw_valid_q.q.val() & self.aw_left.q.val().any();
+        self.aw_burst_q.d.next = self.aw_next_burst.beats.val();
+        self.aw_issue.next = !self.aw_valid_q.q.val() & self.aw_can_issue.q.val();
+        self.aw_can_issue.d.next = self.aw_left.q.val().any() & !self.aw_issue.val() & !self.cmd_valid.val();
         self.aw_valid.next = self.aw_valid_q.q.val();
         self.aw_addr.next = self.aw_addr_q.q.val();
         self.aw_len.next = self.aw_len_q.q.val();
@@ -400,9 +430,9 @@ impl Logic for WriteMaster {
         if self.aw_issue.val() {
             self.aw_valid_q.d.next = true;
             self.aw_addr_q.d.next = self.aw_next.q.val();
-            self.aw_len_q.d.next = bit_cast::<8, 32>(self.aw_burst.val() - bits::<32>(1));
-            self.aw_next.d.next = self.aw_next.q.val() + (bit_cast::<64, 32>(self.aw_burst.val()) << 6);
-            self.aw_left.d.next = self.aw_left.q.val() - self.aw_burst.val();
+            self.aw_len_q.d.next = bit_cast::<8, 32>(self.aw_burst_q.q.val() - bits::<32>(1));
+            self.aw_next.d.next = self.aw_next.q.val() + (bit_cast::<64, 32>(self.aw_burst_q.q.val()) << 6);
+            self.aw_left.d.next = self.aw_left.q.val() - self.aw_burst_q.q.val();
         }
         // B: always accepted; `open` counts bursts between their AW and their B.
         self.b_ready.next = true;
@@ -413,7 +443,8 @@ impl Logic for WriteMaster {
         if !self.aw_issue.val() & self.b_valid.val() {
             self.open.d.next = self.open.q.val() - bits::<32>(1);
         }
-        // W: a register stage; a beat is taken when the register is free or drains now.
+        // W: a register stage; a beat is taken when the register is free or drains now. A burst
+        // ends where the AW side cut it: at a page's last beat, or at the stream's last beat.
         self.w_valid.next = self.w_valid_q.q.val();
         self.w_data.next = self.w_data_q.q.val();
         self.w_strb.next = self.w_strb_q.q.val();
@@ -427,36 +458,28 @@ impl Logic for WriteMaster {
             self.w_valid_q.d.next = true;
             self.w_data_q.d.next = self.beat.val();
             self.w_strb_q.d.next = self.strb.val();
-            if self.in_burst.q.val().any() {
-                self.w_last_q.d.next = self.in_burst.q.val() == self.one_beat.val();
-                self.in_burst.d.next = self.in_burst.q.val() - bits::<8>(1);
-            } else {
-                // The first beat of a burst: this burst's length, as the AW side computed it.
-                self.w_last_q.d.next = self.w_burst.val() == bits::<32>(1);
-                self.in_burst.d.next = bit_cast::<8, 32>(self.w_burst.val() - bits::<32>(1));
-                self.w_next.d.next = self.w_next.q.val() + (bit_cast::<64, 32>(self.w_burst.val()) << 6);
-                self.w_left.d.next = self.w_left.q.val() - self.w_burst.val();
-            }
+            self.w_last_q.d.next = (self.w_page_beat.q.val() == self.last_page_beat.val()) | (self.w_left.q.val() == bits::<32>(1));
+            self.w_page_beat.d.next = self.w_page_beat.q.val() + bits::<6>(1);
+            self.w_left.d.next = self.w_left.q.val() - bits::<32>(1);
         }
         self.idle.next = !self.aw_left.q.val().any()
             & !self.aw_valid_q.q.val()
             & !self.open.q.val().any()
             & !self.w_left.q.val().any()
-            & !self.in_burst.q.val().any()
             & !self.w_valid_q.q.val();
         if self.cmd_valid.val() {
             self.aw_next.d.next = self.cmd_addr.val() & !bits::<64>(63);
             self.aw_left.d.next = self.cmd_beats.val();
-            self.w_next.d.next = self.cmd_addr.val() & !bits::<64>(63);
+            self.w_page_beat.d.next = self.cmd_addr.val().get_bits::<6>(6);
             self.w_left.d.next = self.cmd_beats.val();
             self.error.next = self.cmd_addr.val().get_bits::<6>(0).any();
         }
         if self.reset.val() {
             self.aw_left.d.next = bits::<32>(0);
             self.aw_valid_q.d.next = false;
+            self.aw_can_issue.d.next = false;
             self.open.d.next = bits::<32>(0);
             self.w_left.d.next = bits::<32>(0);
-            self.in_burst.d.next = bits::<8>(0);
             self.w_valid_q.d.next = false;
         }
     }
@@ -465,7 +488,8 @@ impl Logic for WriteMaster {
 /// Between a core writing 256-bit words and a [`WriteMaster`]: the command in words becomes one
 /// in beats; words are paired into beats, low half first, with strobes for the halves that
 /// hold a word (the first beat may start in its high half, the last may end in its low half).
-/// One register stage (the beat being assembled).
+/// One register stage (the beat being assembled); the beat command follows the word command a
+/// cycle later ([`WordSpan`]), before any beat.
 #[derive(LogicBlock, Default)]
 pub struct WideWriter {
     pub clock: Signal<In, Clock>,
@@ -500,9 +524,11 @@ impl Logic for WideWriter {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, high, low_held, low, words_left, full, beat_q, strb_q);
+        clock!(self, clock, span);
+        self.span.valid.next = self.cmd_valid.val();
         self.span.addr.next = self.cmd_addr.val();
         self.span.words.next = self.cmd_words.val();
-        self.beat_cmd_valid.next = self.cmd_valid.val();
+        self.beat_cmd_valid.next = self.span.beat_valid.val();
         self.beat_cmd_addr.next = self.span.beat_addr.val();
         self.beat_cmd_beats.next = self.span.beats.val();
         self.beat.next = self.beat_q.q.val();

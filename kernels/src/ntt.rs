@@ -123,8 +123,9 @@ pub fn core_cycles(log_n: u32, batch: u64) -> u64 {
 /// Cycles the AXI masters add to a run that moves data when memory answers in one cycle
 /// (`MemoryConfig::IDEAL` of the simulated card): the time from the read command to the core's
 /// first input word beyond a stream that is ready at once, plus the time from the core's last
-/// output word to its write response.
-pub const IDEAL_MEMORY_CYCLES: u64 = 6;
+/// output word to its write response. Three of them are the read side's registered stages
+/// before its first request (beat command, burst length, room test; crate::axi).
+pub const IDEAL_MEMORY_CYCLES: u64 = 9;
 
 /// Exact clock cycles from ap_start to ap_done (the cycle counter register) of a run of `batch`
 /// transforms of `2^log_n` values each, with memory that answers in one cycle and never stalls:

@@ -1,40 +1,49 @@
 //! [`SlotIssuer`]: turns a lane's point and entry streams into bucket additions, at most one per
 //! cycle, never two in flight on one slot.
 //!
-//! Pipeline in words:
+//! Pipeline in words (every decision is taken from registers, so no path crosses more than the
+//! lookup of one busy bit and a few gates; docs/hardware.md, "Timing budget"):
 //! - **Loader**: one point per cycle from the `in` stream into the 16-deep point FIFO, while the
 //!   FIFO has room for every point not yet consumed (the head included). It runs from the
 //!   lane's start on, also during the clear pass, so the first point waits at the head when the
-//!   accumulation begins.
+//!   accumulation begins. An identity point (`y = 0`) is marked when it becomes the head.
 //! - **Head**: the head point (x, y) and the current entry word (16 entries of 16 bits). An entry
-//!   names slot `a` and a sign; the point (with `y` negated, `q − y`, for a negative entry) is an
-//!   addition to slot `a`. The entry with the `LAST` bit moves on to the next point with no
-//!   bubble; an identity point (`y = 0`) has its entries skipped, one per cycle.
-//! - **Hazards**: one busy bit per slot, set at issue and cleared when the lane writes the sum
-//!   back (`written`). An addition is only ever issued to a slot whose bit is clear, so every
-//!   addition is applied exactly once, to the latest value of its slot. The bits survive from
-//!   run to run: additions still in the adder when a run ends keep their slots busy.
-//! - **Scheduling**, priority each cycle: (a) the head of the 16-deep *retry FIFO* issues if its
-//!   slot is free; (b) else the head entry issues if its slot is free. A head entry whose slot is
-//!   busy is *parked* in the retry FIFO (in any cycle, also while (a) issues) if the FIFO has
-//!   room, and only stalls the head when it is full; an entry whose slot is free waits while (a)
-//!   issues. The retry head cannot starve: while it waits its slot is busy, so every newer entry
-//!   for that slot is parked behind it.
+//!   names slot `a` and a sign. The head moves one entry per cycle into the *candidate* stage
+//!   while the retry FIFO has room (a registered test, with four places to spare); the entry with
+//!   the `LAST` bit moves on to the next point with no bubble.
+//! - **Candidate** (`c_*`): the entry's addition (slot, sign, x, y), and the slot's busy bit read
+//!   when the entry moved in (a registered lookup: the slot selects one of `2^L` bits). An
+//!   identity point's entries are dropped here.
+//! - **Decision**: the candidate *conflicts* if its looked-up bit was set or one of the last two
+//!   issues (`i_*`, `ip_*`, which the lookup could not see yet) went to its slot. A free
+//!   candidate issues; a conflicting one is parked (through one register, `pk_*`) in the 16-deep
+//!   *retry FIFO*. The candidate never waits, so the head never waits on a lookup. When the
+//!   candidate conflicts or there is none, the head of the retry FIFO (`r_*`, with its own
+//!   registered lookup, refreshed every cycle) issues instead if its slot is free.
+//! - **Issue** (`i_*`): registered; the lane reads the slot RAM at `issue_addr` with it. Its
+//!   busy bit is set from this register a cycle later (hence the comparison above) and cleared
+//!   when the lane writes the sum back (`written`). The bits survive from run to run: additions
+//!   still in the adder when a run ends keep their slots busy.
 //!
-//! The issue (`issue`, `issue_x`, `issue_y`, `issue_addr`) is combinational from registers: the
-//! lane gives `issue_addr` to the slot RAM's read port in the same cycle. Resources: the busy
-//! register (`2^L` bits, a decoder and a `2^L`-wide AND-reduce per lookup), the point FIFO
-//! (16 × 512 bits), the retry FIFO (16 × 528 bits) and a 256-bit subtractor for `q − y`.
+//! A parked addition cannot be lost or starve: the head stops when the retry FIFO could fill,
+//! and then only retries issue, one per slot freed; a run is done when the head, the candidate,
+//! the parking register, the retry FIFO and the issue register are all empty. The sign is not
+//! applied here: the lane negates `y` (`q − y`, two 128-bit halves in its two read stages).
+//!
+//! Resources: the busy register (`2^L` bits, two `2^L`:1 lookups, a set and a clear decoder),
+//! the point FIFO (16 × 512 bits), the retry FIFO (16 × 529), four 529-bit stage registers.
 
 use rust_hdl::prelude::*;
 use zkaccel_core::regmap::msm_entry;
-use zkaccel_hdl::field::{big_to_bits, Field};
 use zkaccel_hdl::prims::{Fifo, SimCheck};
 
 /// Depth of the point FIFO between the loader and the head.
 pub const POINT_FIFO_DEPTH: usize = 16;
 /// Depth of the retry FIFO holding additions parked because their slot was busy.
 pub const RETRY_FIFO_DEPTH: usize = 16;
+/// A parked addition in the retry FIFO: x (bits 0..256), y (256..512), the sign (512) and the
+/// slot (513..529, as in an entry).
+const RECORD_BITS: usize = 529;
 
 /// The issuer of one lane with `2^L` slots (`CAP = 2^L`, the width of the busy register).
 #[derive(LogicBlock)]
@@ -62,12 +71,15 @@ pub struct SlotIssuer<const L: usize, const CAP: usize> {
     /// The lane writes a sum back to slot `written_addr` this cycle.
     pub written: Signal<In, Bit>,
     pub written_addr: Signal<In, Bits<L>>,
-    /// An addition of (`issue_x`, `issue_y`) to slot `issue_addr` is issued this cycle.
+    /// An addition of (`issue_x`, ±`issue_y`: `issue_negate` asks for `q − y`) to slot
+    /// `issue_addr` is issued this cycle; all from registers.
     pub issue: Signal<Out, Bit>,
     pub issue_x: Signal<Out, Bits<256>>,
     pub issue_y: Signal<Out, Bits<256>>,
+    pub issue_negate: Signal<Out, Bit>,
     pub issue_addr: Signal<Out, Bits<L>>,
-    /// Every point of the run consumed and nothing parked: the run has issued all it will.
+    /// Every point of the run consumed and nothing parked or pending: the run has issued all it
+    /// will.
     pub done: Signal<Out, Bit>,
     /// Simulation: an entry names a slot outside the run's `slots`.
     slot_range: SimCheck,
@@ -75,9 +87,9 @@ pub struct SlotIssuer<const L: usize, const CAP: usize> {
     ent_negate: Constant<Bits<16>>,
     ent_last: Constant<Bits<16>>,
     ent_slot: Constant<Bits<16>>,
-    modulus: Constant<Bits<256>>,
     point_room: Constant<Bits<32>>,
     retry_room: Constant<Bits<6>>,
+    record_negate: Constant<Bits<RECORD_BITS>>,
     one_hot: Constant<Bits<CAP>>,
     one_entry: Constant<Bits<5>>,
 
@@ -85,33 +97,52 @@ pub struct SlotIssuer<const L: usize, const CAP: usize> {
     consumed: DFF<Bits<32>>,
     head_x: DFF<Bits<256>>,
     head_y: DFF<Bits<256>>,
+    head_identity: DFF<Bit>,
     head_valid: DFF<Bit>,
     entries: DFF<Bits<256>>,
     entries_left: DFF<Bits<5>>,
+    c_valid: DFF<Bit>,
+    c_busy: DFF<Bit>,
+    c_addr: DFF<Bits<L>>,
+    c_negate: DFF<Bit>,
+    c_x: DFF<Bits<256>>,
+    c_y: DFF<Bits<256>>,
+    pk_valid: DFF<Bit>,
+    pk_record: DFF<Bits<RECORD_BITS>>,
+    /// Records written to the retry FIFO and not yet popped into `r_*`.
+    parked: DFF<Bits<6>>,
+    /// The head may move an entry on: the parked records leave four places in the retry FIFO,
+    /// for the parking register, the candidate, the entry moving on now and the cycle this flag
+    /// lags behind `parked`.
+    room: DFF<Bit>,
+    r_valid: DFF<Bit>,
+    /// `r_busy` holds the lookup of the current `r_addr` (false for a cycle after a pop).
+    r_seen: DFF<Bit>,
+    r_busy: DFF<Bit>,
+    r_addr: DFF<Bits<L>>,
+    r_negate: DFF<Bit>,
     r_x: DFF<Bits<256>>,
     r_y: DFF<Bits<256>>,
-    r_addr: DFF<Bits<L>>,
-    r_valid: DFF<Bit>,
-    parked: DFF<Bits<6>>,
+    i_valid: DFF<Bit>,
+    i_addr: DFF<Bits<L>>,
+    i_negate: DFF<Bit>,
+    i_x: DFF<Bits<256>>,
+    i_y: DFF<Bits<256>>,
+    ip_valid: DFF<Bit>,
+    ip_addr: DFF<Bits<L>>,
     busy: DFF<Bits<CAP>>,
     points: Fifo<Bits<512>, 4, 5>,
-    retries: Fifo<Bits<528>, 4, 5>,
+    retries: Fifo<Bits<RECORD_BITS>, 4, 5>,
 
     load_fire: Signal<Local, Bit>,
     entry: Signal<Local, Bits<16>>,
-    negative: Signal<Local, Bit>,
-    last: Signal<Local, Bit>,
     bucket: Signal<Local, Bits<L>>,
-    skip: Signal<Local, Bit>,
-    bucket_mask: Signal<Local, Bits<CAP>>,
-    conflict: Signal<Local, Bit>,
-    signed_y: Signal<Local, Bits<256>>,
-    r_mask: Signal<Local, Bits<CAP>>,
-    r_ready: Signal<Local, Bit>,
-    can_head: Signal<Local, Bit>,
-    issue_head: Signal<Local, Bit>,
-    park: Signal<Local, Bit>,
+    last: Signal<Local, Bit>,
     fire: Signal<Local, Bit>,
+    c_conflict: Signal<Local, Bit>,
+    r_free: Signal<Local, Bit>,
+    c_issue: Signal<Local, Bit>,
+    r_issue: Signal<Local, Bit>,
     r_pop: Signal<Local, Bit>,
     set_mask: Signal<Local, Bits<CAP>>,
     clear_mask: Signal<Local, Bits<CAP>>,
@@ -121,6 +152,7 @@ impl<const L: usize, const CAP: usize> Default for SlotIssuer<L, CAP> {
     fn default() -> Self {
         assert!(CAP == 1 << L, "CAP must be 2^L");
         assert!(L as u32 <= msm_entry::SLOT_BITS, "an entry addresses at most 2^SLOT_BITS slots");
+        assert!(513 + L <= RECORD_BITS, "a record holds x, y, the sign and the slot");
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -140,47 +172,62 @@ impl<const L: usize, const CAP: usize> Default for SlotIssuer<L, CAP> {
             issue: Default::default(),
             issue_x: Default::default(),
             issue_y: Default::default(),
+            issue_negate: Default::default(),
             issue_addr: Default::default(),
             done: Default::default(),
             slot_range: Default::default(),
             ent_negate: Constant::new(Bits::from(msm_entry::NEGATE as u64)),
             ent_last: Constant::new(Bits::from(msm_entry::LAST as u64)),
             ent_slot: Constant::new(Bits::from((1u64 << msm_entry::SLOT_BITS) - 1)),
-            modulus: Constant::new(big_to_bits(&Field::Fq.params().modulus)),
             point_room: Constant::new(Bits::from(POINT_FIFO_DEPTH as u64)),
-            retry_room: Constant::new(Bits::from((RETRY_FIFO_DEPTH - 1) as u64)),
+            retry_room: Constant::new(Bits::from((RETRY_FIFO_DEPTH - 4) as u64)),
+            record_negate: Constant::new(Bits::<RECORD_BITS>::from(1u64) << 512),
             one_hot: Constant::new(Bits::from(1u64)),
             one_entry: Constant::new(Bits::from(1u64)),
             loaded: Default::default(),
             consumed: Default::default(),
             head_x: Default::default(),
             head_y: Default::default(),
+            head_identity: Default::default(),
             head_valid: Default::default(),
             entries: Default::default(),
             entries_left: Default::default(),
+            c_valid: Default::default(),
+            c_busy: Default::default(),
+            c_addr: Default::default(),
+            c_negate: Default::default(),
+            c_x: Default::default(),
+            c_y: Default::default(),
+            pk_valid: Default::default(),
+            pk_record: Default::default(),
+            parked: Default::default(),
+            room: Default::default(),
+            r_valid: Default::default(),
+            r_seen: Default::default(),
+            r_busy: Default::default(),
+            r_addr: Default::default(),
+            r_negate: Default::default(),
             r_x: Default::default(),
             r_y: Default::default(),
-            r_addr: Default::default(),
-            r_valid: Default::default(),
-            parked: Default::default(),
+            i_valid: Default::default(),
+            i_addr: Default::default(),
+            i_negate: Default::default(),
+            i_x: Default::default(),
+            i_y: Default::default(),
+            ip_valid: Default::default(),
+            ip_addr: Default::default(),
             busy: Default::default(),
             points: Default::default(),
             retries: Default::default(),
             load_fire: Default::default(),
             entry: Default::default(),
-            negative: Default::default(),
-            last: Default::default(),
             bucket: Default::default(),
-            skip: Default::default(),
-            bucket_mask: Default::default(),
-            conflict: Default::default(),
-            signed_y: Default::default(),
-            r_mask: Default::default(),
-            r_ready: Default::default(),
-            can_head: Default::default(),
-            issue_head: Default::default(),
-            park: Default::default(),
+            last: Default::default(),
             fire: Default::default(),
+            c_conflict: Default::default(),
+            r_free: Default::default(),
+            c_issue: Default::default(),
+            r_issue: Default::default(),
             r_pop: Default::default(),
             set_mask: Default::default(),
             clear_mask: Default::default(),
@@ -198,14 +245,34 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
             consumed,
             head_x,
             head_y,
+            head_identity,
             head_valid,
             entries,
             entries_left,
+            c_valid,
+            c_busy,
+            c_addr,
+            c_negate,
+            c_x,
+            c_y,
+            pk_valid,
+            pk_record,
+            parked,
+            room,
+            r_valid,
+            r_seen,
+            r_busy,
+            r_addr,
+            r_negate,
             r_x,
             r_y,
-            r_addr,
-            r_valid,
-            parked,
+            i_valid,
+            i_addr,
+            i_negate,
+            i_x,
+            i_y,
+            ip_valid,
+            ip_addr,
             busy
         );
         clock!(self, clock, points, retries, slot_range);
@@ -221,68 +288,13 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
         self.points.write.next = self.load_fire.val();
         self.points.data_in.next = self.in_data.val();
 
-        // ---- The head entry and its slot.
+        // ---- Head: one entry per cycle into the candidate stage, while the retry FIFO has room.
         self.entry.next = self.entries.q.val().get_bits::<16>(0);
-        self.negative.next = (self.entry.val() & self.ent_negate.val()).any();
         self.last.next = (self.entry.val() & self.ent_last.val()).any();
         self.bucket.next = bit_cast::<L, 16>(self.entry.val() & self.ent_slot.val());
-        self.skip.next = !self.head_y.q.val().any();
-        self.bucket_mask.next = self.one_hot.val() << self.bucket.val();
-        self.conflict.next = (self.busy.q.val() & self.bucket_mask.val()).any();
-        if self.negative.val() {
-            self.signed_y.next = self.modulus.val() - self.head_y.q.val();
-        } else {
-            self.signed_y.next = self.head_y.q.val();
-        }
-        // The parked addition at the head of the retry FIFO goes first once its slot is free.
-        self.r_mask.next = self.one_hot.val() << self.r_addr.q.val();
-        self.r_ready.next = self.r_valid.q.val() & !(self.busy.q.val() & self.r_mask.val()).any();
-        // The head entry: skipped, issued (adder and slot free), parked (slot busy, room in the
-        // retry FIFO) or held.
-        self.can_head.next = self.accumulate.val() & self.head_valid.q.val() & self.entries_left.q.val().any();
-        self.issue_head.next = self.can_head.val() & !self.skip.val() & !self.conflict.val() & !self.r_ready.val();
-        self.park.next = self.can_head.val() & !self.skip.val() & self.conflict.val() & (self.parked.q.val() < self.retry_room.val());
-        self.fire.next = self.can_head.val() & (self.skip.val() | self.issue_head.val() | self.park.val());
+        self.fire.next = self.accumulate.val() & self.head_valid.q.val() & self.entries_left.q.val().any() & self.room.q.val();
         self.slot_range.fail.next =
-            (self.issue_head.val() | self.park.val()) & (bit_cast::<32, 16>(self.entry.val() & self.ent_slot.val()) >= self.slots.val());
-
-        // ---- The issue.
-        self.issue.next = self.issue_head.val() | self.r_ready.val();
-        if self.r_ready.val() {
-            self.issue_x.next = self.r_x.q.val();
-            self.issue_y.next = self.r_y.q.val();
-            self.issue_addr.next = self.r_addr.q.val();
-        } else {
-            self.issue_x.next = self.head_x.q.val();
-            self.issue_y.next = self.signed_y.val();
-            self.issue_addr.next = self.bucket.val();
-        }
-
-        // ---- Retry FIFO: parked additions {slot, ±y, x}; its head register reloads when empty
-        // or issued.
-        self.retries.write.next = self.park.val();
-        self.retries.data_in.next = (bit_cast::<528, L>(self.bucket.val()) << 512)
-            | (bit_cast::<528, 256>(self.signed_y.val()) << 256)
-            | bit_cast::<528, 256>(self.head_x.q.val());
-        self.r_pop.next = !self.retries.empty.val() & (!self.r_valid.q.val() | self.r_ready.val());
-        self.retries.read.next = self.r_pop.val();
-        if self.r_pop.val() {
-            self.r_x.d.next = self.retries.data_out.val().get_bits::<256>(0);
-            self.r_y.d.next = self.retries.data_out.val().get_bits::<256>(256);
-            self.r_addr.d.next = bit_cast::<L, 16>(self.retries.data_out.val().get_bits::<16>(512));
-            self.r_valid.d.next = true;
-        } else if self.r_ready.val() {
-            self.r_valid.d.next = false;
-        }
-        if self.park.val() & !self.r_pop.val() {
-            self.parked.d.next = self.parked.q.val() + bits::<6>(1);
-        }
-        if !self.park.val() & self.r_pop.val() {
-            self.parked.d.next = self.parked.q.val() - bits::<6>(1);
-        }
-
-        // ---- Head point: the next one from the FIFO when the head is empty or its last entry
-        // goes this cycle (so a point follows a point with no bubble).
+            self.fire.val() & !self.head_identity.q.val() & (bit_cast::<32, 16>(self.entry.val() & self.ent_slot.val()) >= self.slots.val());
         if self.fire.val() & self.last.val() {
             self.head_valid.d.next = false;
             self.consumed.d.next = self.consumed.q.val() + bits::<32>(1);
@@ -291,6 +303,7 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
         if self.points.read.val() {
             self.head_x.d.next = self.points.data_out.val().get_bits::<256>(0);
             self.head_y.d.next = self.points.data_out.val().get_bits::<256>(256);
+            self.head_identity.d.next = !self.points.data_out.val().get_bits::<256>(256).any();
             self.head_valid.d.next = true;
         }
         // Entry words: refill when the word is used up (or its last entry goes this cycle).
@@ -304,12 +317,86 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
             self.entries_left.d.next = self.entries_left.q.val() - bits::<5>(1);
         }
 
-        // ---- Busy bits: set at issue, cleared at write-back.
+        // ---- Candidate: the head entry with its slot's busy bit as of now.
+        self.c_valid.d.next = self.fire.val() & !self.head_identity.q.val();
+        self.c_busy.d.next = self.busy.q.val().get_bit(self.bucket.val().index());
+        self.c_addr.d.next = self.bucket.val();
+        self.c_negate.d.next = (self.entry.val() & self.ent_negate.val()).any();
+        self.c_x.d.next = self.head_x.q.val();
+        self.c_y.d.next = self.head_y.q.val();
+
+        // ---- Decision. The lookups saw the busy bits as set up to the issue two cycles back;
+        // the last two issues are compared directly.
+        self.c_conflict.next = self.c_busy.q.val()
+            | (self.i_valid.q.val() & (self.i_addr.q.val() == self.c_addr.q.val()))
+            | (self.ip_valid.q.val() & (self.ip_addr.q.val() == self.c_addr.q.val()));
+        self.r_free.next = self.r_valid.q.val()
+            & self.r_seen.q.val()
+            & !self.r_busy.q.val()
+            & !(self.i_valid.q.val() & (self.i_addr.q.val() == self.r_addr.q.val()))
+            & !(self.ip_valid.q.val() & (self.ip_addr.q.val() == self.r_addr.q.val()));
+        self.c_issue.next = self.c_valid.q.val() & !self.c_conflict.val();
+        self.r_issue.next = self.r_free.val() & !self.c_issue.val();
+        self.i_valid.d.next = self.c_issue.val() | self.r_issue.val();
+        if self.c_issue.val() {
+            self.i_addr.d.next = self.c_addr.q.val();
+            self.i_negate.d.next = self.c_negate.q.val();
+            self.i_x.d.next = self.c_x.q.val();
+            self.i_y.d.next = self.c_y.q.val();
+        } else {
+            self.i_addr.d.next = self.r_addr.q.val();
+            self.i_negate.d.next = self.r_negate.q.val();
+            self.i_x.d.next = self.r_x.q.val();
+            self.i_y.d.next = self.r_y.q.val();
+        }
+        self.ip_valid.d.next = self.i_valid.q.val();
+        self.ip_addr.d.next = self.i_addr.q.val();
+        self.issue.next = self.i_valid.q.val();
+        self.issue_addr.next = self.i_addr.q.val();
+        self.issue_negate.next = self.i_negate.q.val();
+        self.issue_x.next = self.i_x.q.val();
+        self.issue_y.next = self.i_y.q.val();
+
+        // ---- Parking: a conflicting candidate goes to the retry FIFO through `pk_*`.
+        self.pk_valid.d.next = self.c_valid.q.val() & self.c_conflict.val();
+        self.pk_record.d.next = (bit_cast::<RECORD_BITS, L>(self.c_addr.q.val()) << 513)
+            | (bit_cast::<RECORD_BITS, 256>(self.c_y.q.val()) << 256)
+            | bit_cast::<RECORD_BITS, 256>(self.c_x.q.val());
+        if self.c_negate.q.val() {
+            self.pk_record.d.next = (bit_cast::<RECORD_BITS, L>(self.c_addr.q.val()) << 513)
+                | self.record_negate.val()
+                | (bit_cast::<RECORD_BITS, 256>(self.c_y.q.val()) << 256)
+                | bit_cast::<RECORD_BITS, 256>(self.c_x.q.val());
+        }
+        self.retries.write.next = self.pk_valid.q.val();
+        self.retries.data_in.next = self.pk_record.q.val();
+        // The retry head: reloaded a cycle after it issued, looked up every cycle.
+        self.r_pop.next = !self.retries.empty.val() & !self.r_valid.q.val();
+        self.retries.read.next = self.r_pop.val();
+        self.r_busy.d.next = self.busy.q.val().get_bit(self.r_addr.q.val().index());
+        self.r_seen.d.next = self.r_valid.q.val() & !self.r_pop.val();
+        if self.r_pop.val() {
+            self.r_x.d.next = self.retries.data_out.val().get_bits::<256>(0);
+            self.r_y.d.next = self.retries.data_out.val().get_bits::<256>(256);
+            self.r_negate.d.next = self.retries.data_out.val().get_bit(512);
+            self.r_addr.d.next = bit_cast::<L, 16>(self.retries.data_out.val().get_bits::<16>(513));
+            self.r_valid.d.next = true;
+        } else if self.r_issue.val() {
+            self.r_valid.d.next = false;
+            self.r_seen.d.next = false;
+        }
+        if self.pk_valid.q.val() & !self.r_pop.val() {
+            self.parked.d.next = self.parked.q.val() + bits::<6>(1);
+        }
+        if !self.pk_valid.q.val() & self.r_pop.val() {
+            self.parked.d.next = self.parked.q.val() - bits::<6>(1);
+        }
+        self.room.d.next = self.parked.q.val() <= self.retry_room.val();
+
+        // ---- Busy bits: set a cycle after the issue, cleared at write-back.
         self.set_mask.next = bits::<CAP>(0);
-        if self.r_ready.val() {
-            self.set_mask.next = self.r_mask.val();
-        } else if self.issue_head.val() {
-            self.set_mask.next = self.bucket_mask.val();
+        if self.i_valid.q.val() {
+            self.set_mask.next = self.one_hot.val() << self.i_addr.q.val();
         }
         self.clear_mask.next = bits::<CAP>(0);
         if self.written.val() {
@@ -317,25 +404,33 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
         }
         self.busy.d.next = (self.busy.q.val() & !self.clear_mask.val()) | self.set_mask.val();
 
-        self.done.next = (self.consumed.q.val() == self.num_points.val()) & !self.r_valid.q.val() & !self.parked.q.val().any();
+        self.done.next = (self.consumed.q.val() == self.num_points.val())
+            & !self.c_valid.q.val()
+            & !self.pk_valid.q.val()
+            & !self.parked.q.val().any()
+            & !self.r_valid.q.val()
+            & !self.i_valid.q.val();
 
         // A new run starts with nothing loaded; the busy bits stay (its slots may still be in
-        // the adder).
+        // the adder), and the previous run left nothing parked or pending.
         if self.start.val() {
             self.loaded.d.next = bits::<32>(0);
             self.consumed.d.next = bits::<32>(0);
             self.entries_left.d.next = bits::<5>(0);
             self.head_valid.d.next = false;
-            self.r_valid.d.next = false;
-            self.parked.d.next = bits::<6>(0);
         }
         self.points.clear.next = self.reset.val();
         self.retries.clear.next = self.reset.val();
         if self.reset.val() {
             self.head_valid.d.next = false;
-            self.r_valid.d.next = false;
-            self.parked.d.next = bits::<6>(0);
             self.entries_left.d.next = bits::<5>(0);
+            self.c_valid.d.next = false;
+            self.pk_valid.d.next = false;
+            self.parked.d.next = bits::<6>(0);
+            self.r_valid.d.next = false;
+            self.r_seen.d.next = false;
+            self.i_valid.d.next = false;
+            self.ip_valid.d.next = false;
             self.busy.d.next = bits::<CAP>(0);
         }
     }

@@ -2,7 +2,8 @@
 //! ([`SlotIssuer`]), the point adder, two banks of bucket slots and the flush of the bank not
 //! accumulating ([`SlotFlush`]), with its three streams.
 //!
-//! Per run: one setup cycle (the lane decodes its config word, issues its stream commands), then
+//! Per run: one setup cycle (the lane takes its config word, decoded and registered since it was
+//! written; its stream commands go out from registers a cycle later), then
 //! an optional clear pass (one slot per cycle, the identity is all zero) and the accumulation,
 //! with the flush beside both. Datapath of an addition: the issuer names the slot, the slot RAM
 //! is read (1 cycle) into its output register (1 cycle), then slot and point enter the
@@ -18,6 +19,8 @@
 
 use rust_hdl::prelude::*;
 use zkaccel_core::regmap::msm_config;
+use num_bigint::BigUint;
+use zkaccel_hdl::field::{big_to_bits, Field};
 use zkaccel_hdl::point_add::PointAdd;
 use zkaccel_hdl::prims::Delay;
 
@@ -93,10 +96,14 @@ pub struct MsmLane<const L: usize, const CAP: usize> {
     /// Of those, the ones issued before this run began.
     older: DFF<Bits<10>>,
 
-    // The read stage, the slot RAM's output register, and the addition's tags beside them.
+    // The read stage, the slot RAM's output register, and the addition's tags beside them. A
+    // negative entry's `q − y` is formed beside them, the low 128 bits in the read stage (`d1_y`
+    // then holds them and the high half of `y`), the high ones in the output register.
     d1_issue: DFF<Bit>,
     d1_x: DFF<Bits<256>>,
     d1_y: DFF<Bits<256>>,
+    d1_negate: DFF<Bit>,
+    d1_borrow: DFF<Bit>,
     d1_addr: DFF<Bits<L>>,
     d1_bank: DFF<Bit>,
     acc_q: DFF<Bits<1024>>,
@@ -108,6 +115,15 @@ pub struct MsmLane<const L: usize, const CAP: usize> {
     tag_addr: Delay<Bits<L>, { PointAdd::LATENCY }>,
     tag_bank: Delay<Bit, { PointAdd::LATENCY }>,
 
+    /// The config word asks for a run this lane can do, and for a flush (registered: the config
+    /// is written well before ap_start).
+    cfg_ok_q: DFF<Bit>,
+    cfg_flush_q: DFF<Bit>,
+    /// The stream commands, a cycle after the start.
+    read_cmd_q: DFF<Bit>,
+    /// Entry words of the run's entries (`num_entries` rounded up to 16s).
+    entry_words_q: DFF<Bits<32>>,
+    write_cmd_q: DFF<Bit>,
     cfg_slots: Signal<Local, Bits<32>>,
     cfg_flush_slots: Signal<Local, Bits<32>>,
     cfg_ok: Signal<Local, Bit>,
@@ -117,6 +133,12 @@ pub struct MsmLane<const L: usize, const CAP: usize> {
     written: Signal<Local, Bit>,
     sum: Signal<Local, Bits<1024>>,
     acc_data: Signal<Local, Bits<1024>>,
+    modulus_low: Constant<Bits<129>>,
+    modulus_high: Constant<Bits<128>>,
+    modulus_high_less_one: Constant<Bits<128>>,
+    y_low_diff: Signal<Local, Bits<129>>,
+    /// `q_high − y_high − borrow`, never negative as `0 < y < q`.
+    y_high_diff: Signal<Local, Bits<128>>,
 }
 
 impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
@@ -124,6 +146,8 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
     /// checks that an entry can address them).
     pub fn new(index: usize) -> Self {
         let word = |value: u32| Constant::new(Bits::<32>::from(value as u64));
+        let q = Field::Fq.params().modulus;
+        let low_mask = (BigUint::from(1u32) << 128) - 1u32;
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -171,6 +195,8 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
             d1_issue: Default::default(),
             d1_x: Default::default(),
             d1_y: Default::default(),
+            d1_negate: Default::default(),
+            d1_borrow: Default::default(),
             d1_addr: Default::default(),
             d1_bank: Default::default(),
             acc_q: Default::default(),
@@ -185,11 +211,21 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
             cfg_flush_slots: Default::default(),
             cfg_ok: Default::default(),
             starting: Default::default(),
+            cfg_ok_q: Default::default(),
+            cfg_flush_q: Default::default(),
+            read_cmd_q: Default::default(),
+            entry_words_q: Default::default(),
+            write_cmd_q: Default::default(),
             drained: Default::default(),
             clearing: Default::default(),
             written: Default::default(),
             sum: Default::default(),
             acc_data: Default::default(),
+            modulus_low: Constant::new(big_to_bits(&(&q & &low_mask))),
+            modulus_high: Constant::new(big_to_bits(&(&q >> 128))),
+            modulus_high_less_one: Constant::new(big_to_bits(&((&q >> 128) - 1u32))),
+            y_low_diff: Default::default(),
+            y_high_diff: Default::default(),
         }
     }
 }
@@ -198,7 +234,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state, slots, bank, count, in_flight, older, d1_issue, d1_x, d1_y, d1_addr, d1_bank, acc_q, d2_issue, d2_x,
+            self, clock, cfg_ok_q, cfg_flush_q, read_cmd_q, entry_words_q, write_cmd_q, state, slots, bank, count, in_flight, older, d1_issue, d1_x, d1_y, d1_negate, d1_borrow, d1_addr, d1_bank, acc_q, d2_issue, d2_x,
             d2_y, d2_addr, d2_bank
         );
         clock!(self, clock, args, issuer, flush, adder, tag_addr, tag_bank);
@@ -219,18 +255,24 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
         self.cfg_ok.next = (self.cfg_slots.val().any() | self.cfg_flush_slots.val().any())
             & (self.cfg_slots.val() <= self.capacity.val())
             & (self.cfg_flush_slots.val() <= self.capacity.val());
-        self.starting.next = (self.state.q.val() == LaneState::Idle) & self.start.val() & self.cfg_ok.val();
+        self.cfg_ok_q.d.next = self.cfg_ok.val();
+        self.cfg_flush_q.d.next = self.cfg_flush_slots.val().any();
+        self.starting.next = (self.state.q.val() == LaneState::Idle) & self.start.val() & self.cfg_ok_q.q.val();
         self.active.next = (self.state.q.val() != LaneState::Idle) | self.flush.active.val();
 
-        // ---- Stream commands (valid only at the start).
-        self.rd_cmd_valid.next = self.starting.val();
-        self.rd2_cmd_valid.next = self.starting.val();
-        self.wr_cmd_valid.next = self.starting.val() & self.cfg_flush_slots.val().any();
+        // ---- Stream commands (valid for one cycle, the cycle after the start; the arguments
+        // they carry are registers that keep still during the run).
+        self.read_cmd_q.d.next = self.starting.val();
+        self.write_cmd_q.d.next = self.starting.val() & self.cfg_flush_q.q.val();
+        self.rd_cmd_valid.next = self.read_cmd_q.q.val();
+        self.rd2_cmd_valid.next = self.read_cmd_q.q.val();
+        self.wr_cmd_valid.next = self.write_cmd_q.q.val();
         self.rd_cmd_addr.next = self.args.points.val();
         self.rd2_cmd_addr.next = self.args.entries.val();
         self.wr_cmd_addr.next = self.args.buckets.val();
         self.rd_cmd_words.next = self.args.num_points.val();
-        self.rd2_cmd_words.next = bit_cast::<32, 33>((bit_cast::<33, 32>(self.args.num_entries.val()) + bits::<33>(15)) >> 4);
+        self.entry_words_q.d.next = bit_cast::<32, 33>((bit_cast::<33, 32>(self.args.num_entries.val()) + bits::<33>(15)) >> 4);
+        self.rd2_cmd_words.next = self.entry_words_q.q.val();
         self.wr_cmd_words.next = self.cfg_flush_slots.val() << 1;
 
         // ---- Additions in flight. Write-backs come in issue order, so the first `older` of
@@ -294,13 +336,29 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
         // beside it.
         self.d1_issue.d.next = self.issuer.issue.val();
         self.d1_x.d.next = self.issuer.issue_x.val();
+        self.d1_negate.d.next = self.issuer.issue_negate.val();
+        self.y_low_diff.next = self.modulus_low.val() - bit_cast::<129, 128>(self.issuer.issue_y.val().get_bits::<128>(0));
         self.d1_y.d.next = self.issuer.issue_y.val();
+        self.d1_borrow.d.next = false;
+        if self.issuer.issue_negate.val() {
+            self.d1_y.d.next = ((self.issuer.issue_y.val() >> 128) << 128) | bit_cast::<256, 128>(self.y_low_diff.val().get_bits::<128>(0));
+            self.d1_borrow.d.next = self.y_low_diff.val().get_bit(128);
+        }
         self.d1_addr.d.next = self.issuer.issue_addr.val();
         self.d1_bank.d.next = self.bank.q.val();
         self.acc_q.d.next = self.acc_data.val();
         self.d2_issue.d.next = self.d1_issue.q.val();
         self.d2_x.d.next = self.d1_x.q.val();
+        if self.d1_borrow.q.val() {
+            self.y_high_diff.next = self.modulus_high_less_one.val() - self.d1_y.q.val().get_bits::<128>(128);
+        } else {
+            self.y_high_diff.next = self.modulus_high.val() - self.d1_y.q.val().get_bits::<128>(128);
+        }
         self.d2_y.d.next = self.d1_y.q.val();
+        if self.d1_negate.q.val() {
+            self.d2_y.d.next = (bit_cast::<256, 128>(self.y_high_diff.val()) << 128)
+                | bit_cast::<256, 128>(self.d1_y.q.val().get_bits::<128>(0));
+        }
         self.d2_addr.d.next = self.d1_addr.q.val();
         self.d2_bank.d.next = self.d1_bank.q.val();
         self.adder.valid_in.next = self.d2_issue.q.val();
@@ -382,6 +440,8 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
         // valid bits to drain).
         if self.reset.val() {
             self.state.d.next = LaneState::Idle;
+            self.read_cmd_q.d.next = false;
+            self.write_cmd_q.d.next = false;
             self.in_flight.d.next = bits::<10>(0);
             self.older.d.next = bits::<10>(0);
             self.d1_issue.d.next = false;
