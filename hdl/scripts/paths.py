@@ -164,8 +164,10 @@ def main():
         n, chain = worst_end, []
         while n is not None:
             chain.append(f"{cells[n]['type']}{net_name(cells[n])}")
-            n = arrival[n][5]
-        print("worst path (end first; a net each cell drives):", " <- ".join(chain))
+            n_first, n = n, arrival[n][5]
+        first = cells[n_first]
+        starts = sorted({names[b] for b in inputs(first) if b in names})
+        print("worst path (end first; a net each cell drives):", " <- ".join(chain), "<- from", ", ".join(starts[:4]) or "?")
     print(
         f"{path}: worst path {worst[1]} LUT levels + {worst[2]} carry bits; "
         f"deepest LUT path {max_luts} levels; longest carry path {max_carry} bits; "

@@ -35,7 +35,7 @@
 //!
 //! With `n ≥ 2` the compute phase is the longest, so a batch of `B` transforms costs the load of
 //! the first, `B` compute phases and the store of the last: [`cycles`] (exact). From `n = 512`
-//! on a compute phase is `log_n·n/2 + DRAIN` (66) cycles: every cycle issues a butterfly but the last
+//! on a compute phase is `log_n·n/2 + DRAIN` (68) cycles: every cycle issues a butterfly but the last
 //! stage's drain and the phase turn. Measured figures: docs/PERFORMANCE.md; the spec:
 //! docs/kernels/ntt.md.
 
@@ -52,14 +52,20 @@ use crate::axi::{NarrowReader, ReadMaster, WideWriter, WriteMaster};
 use crate::bitrev::BitReverse16;
 use crate::control::{Control, ADDR_BITS, RUN_OVERHEAD_CYCLES};
 
-/// Cycles between issuing a butterfly and its results being written back: one cycle of RAM
-/// read, then the butterfly.
-pub const DRAIN: usize = 1 + Butterfly::LATENCY;
+/// Register stages between the compute counter and the RAM read addresses: (1) the butterfly's
+/// DIT indices `p`, `q` and its twiddle index `j` from the counter and the stage's mask, (2) the
+/// indices in the buffer's layout (bit-reversed and shifted, or not) and the twiddle address.
+/// They keep each cycle's address logic within the timing budget of docs/hardware.md.
+pub const ADDRESS_STAGES: usize = 2;
+
+/// Cycles between issuing a butterfly and its results being written back: the address stages,
+/// one cycle of RAM read, then the butterfly.
+pub const DRAIN: usize = ADDRESS_STAGES + 1 + Butterfly::LATENCY;
 
 /// Cycles from a stage's start to the next one's at least, beyond `2^s` (see
-/// [`compute_phase_cycles`]): a write lands `DRAIN` cycles after its butterfly issued, and a read
-/// sees it from the cycle after.
-pub const STAGE_GAP: usize = DRAIN + 1;
+/// [`compute_phase_cycles`]): a write lands `DRAIN` cycles after its butterfly issued, a read
+/// `ADDRESS_STAGES` cycles after, and a read sees a write from the cycle after.
+pub const STAGE_GAP: usize = DRAIN - ADDRESS_STAGES + 1;
 
 /// The last stage lasts `n/2 + LAST_GAP` cycles: its last write lands in the cycle that turns
 /// the phase, before the store's first read.
@@ -209,6 +215,11 @@ pub struct NttCore<const BA: usize> {
     pending: DFF<Bits<6>>,
     count: DFF<Bits<17>>,
     stage: DFF<Bits<5>>,
+    /// `2^stage − 1` and `2^stage`, kept beside `stage` (so no index needs a shift by the stage).
+    mask_q: DFF<Bits<16>>,
+    stage_bit_q: DFF<Bits<16>>,
+    /// `16 − log_n`: the shift that turns a 16-bit reversal into one over `log_n` bits.
+    rev_shift_q: DFF<Bits<5>>,
 
     // Datapath: buffer b, parity bank e (even) / o (odd).
     buf0_e: RAM<Bits<256>, BA>,
@@ -224,7 +235,19 @@ pub struct NttCore<const BA: usize> {
     rev_q: BitReverse16,
     out_fifo: Fifo<Bits<256>, 5, 6>,
 
-    // The read stage (RAM/ROM latency) and the tags travelling beside the butterfly.
+    // The address stages (ADDRESS_STAGES), the read stage (RAM/ROM latency) and the tags
+    // travelling beside the butterfly.
+    a_compute: DFF<Bit>,
+    a_parity: DFF<Bit>,
+    a_p: DFF<Bits<16>>,
+    a_q: DFF<Bits<16>>,
+    a_j: DFF<Bits<16>>,
+    a_twiddle_shift: DFF<Bits<5>>,
+    b_compute: DFF<Bit>,
+    b_parity: DFF<Bit>,
+    b_cp: DFF<Bits<16>>,
+    b_cq: DFF<Bits<16>>,
+    b_twiddle: DFF<Bits<BA>>,
     d1_compute: DFF<Bit>,
     d1_parity: DFF<Bit>,
     d1_addr_a: DFF<Bits<16>>,
@@ -243,16 +266,13 @@ pub struct NttCore<const BA: usize> {
     out_fire: Signal<Local, Bit>,
     phase_end: Signal<Local, Bit>,
     log5: Signal<Local, Bits<5>>,
-    rev_shift: Signal<Local, Bits<5>>,
     l_addr: Signal<Local, Bits<16>>,
     s_addr: Signal<Local, Bits<16>>,
     count16: Signal<Local, Bits<16>>,
     count_next: Signal<Local, Bits<17>>,
     stage_next: Signal<Local, Bits<5>>,
-    stage_bit: Signal<Local, Bits<17>>,
     stage_len: Signal<Local, Bits<17>>,
     last_len: Signal<Local, Bits<17>>,
-    mask: Signal<Local, Bits<16>>,
     j: Signal<Local, Bits<16>>,
     p: Signal<Local, Bits<16>>,
     q: Signal<Local, Bits<16>>,
@@ -354,6 +374,9 @@ impl<const BA: usize> NttCore<BA> {
             pending: Default::default(),
             count: Default::default(),
             stage: Default::default(),
+            mask_q: Default::default(),
+            stage_bit_q: Default::default(),
+            rev_shift_q: Default::default(),
             buf0_e: Default::default(),
             buf0_o: Default::default(),
             buf1_e: Default::default(),
@@ -366,6 +389,17 @@ impl<const BA: usize> NttCore<BA> {
             rev_p: Default::default(),
             rev_q: Default::default(),
             out_fifo: Default::default(),
+            a_compute: Default::default(),
+            a_parity: Default::default(),
+            a_p: Default::default(),
+            a_q: Default::default(),
+            a_j: Default::default(),
+            a_twiddle_shift: Default::default(),
+            b_compute: Default::default(),
+            b_parity: Default::default(),
+            b_cp: Default::default(),
+            b_cq: Default::default(),
+            b_twiddle: Default::default(),
             d1_compute: Default::default(),
             d1_parity: Default::default(),
             d1_addr_a: Default::default(),
@@ -382,16 +416,13 @@ impl<const BA: usize> NttCore<BA> {
             out_fire: Default::default(),
             phase_end: Default::default(),
             log5: Default::default(),
-            rev_shift: Default::default(),
             l_addr: Default::default(),
             s_addr: Default::default(),
             count16: Default::default(),
             count_next: Default::default(),
             stage_next: Default::default(),
-            stage_bit: Default::default(),
             stage_len: Default::default(),
             last_len: Default::default(),
-            mask: Default::default(),
             j: Default::default(),
             p: Default::default(),
             q: Default::default(),
@@ -449,6 +480,20 @@ impl<const BA: usize> Logic for NttCore<BA> {
             pending,
             count,
             stage,
+            mask_q,
+            stage_bit_q,
+            rev_shift_q,
+            a_compute,
+            a_parity,
+            a_p,
+            a_q,
+            a_j,
+            a_twiddle_shift,
+            b_compute,
+            b_parity,
+            b_cp,
+            b_cq,
+            b_twiddle,
             d1_compute,
             d1_parity,
             d1_addr_a,
@@ -523,49 +568,60 @@ impl<const BA: usize> Logic for NttCore<BA> {
 
         // Addresses of this cycle. Reversal over log_n bits: reverse 16, shift down.
         self.log5.next = bit_cast::<5, 32>(self.log_n.q.val());
-        self.rev_shift.next = bit_cast::<5, 32>(bits::<32>(16) - self.log_n.q.val());
+        self.rev_shift_q.d.next = bit_cast::<5, 32>(bits::<32>(16) - self.log_n.q.val());
         // Load and store walk the same address sequence (see the module comment).
         self.rev_l.d.next = bit_cast::<16, 17>(self.l_count.q.val());
         self.rev_s.d.next = bit_cast::<16, 17>(self.s_count.q.val());
         if self.io_lay.q.val() {
-            self.l_addr.next = self.rev_l.q.val() >> self.rev_shift.val();
-            self.s_addr.next = self.rev_s.q.val() >> self.rev_shift.val();
+            self.l_addr.next = self.rev_l.q.val() >> self.rev_shift_q.q.val();
+            self.s_addr.next = self.rev_s.q.val() >> self.rev_shift_q.q.val();
         } else {
             self.l_addr.next = bit_cast::<16, 17>(self.l_count.q.val());
             self.s_addr.next = bit_cast::<16, 17>(self.s_count.q.val());
         }
         self.l_wa.next = bit_cast::<BA, 16>(self.l_addr.val() >> 1);
         self.io_rd.next = bit_cast::<BA, 16>(self.s_addr.val() >> 1);
-        // Compute: butterfly t of stage s pairs DIT indices p and q = p + 2^s.
+        // Compute, address stage 1: butterfly t of stage s pairs DIT indices p (t with a zero
+        // inserted at bit s) and q = p + 2^s; its twiddle index is j = t mod 2^s. Inserting a
+        // zero keeps the parity, so p's bank is t's parity.
         self.count16.next = bit_cast::<16, 17>(self.count.q.val());
-        self.mask.next = (bits::<16>(1) << self.stage.q.val()) - bits::<16>(1);
-        self.j.next = self.count16.val() & self.mask.val();
-        self.p.next = ((self.count16.val() >> self.stage.q.val()) << (self.stage.q.val() + bits::<5>(1))) | self.j.val();
-        self.q.next = self.p.val() | (bits::<16>(1) << self.stage.q.val());
-        self.rev_p.d.next = self.p.val();
-        self.rev_q.d.next = self.q.val();
+        self.j.next = self.count16.val() & self.mask_q.q.val();
+        self.p.next = ((self.count16.val() & !self.mask_q.q.val()) << 1) | self.j.val();
+        self.q.next = self.p.val() | self.stage_bit_q.q.val();
+        self.a_parity.d.next = self.count16.val().xor();
+        self.a_p.d.next = self.p.val();
+        self.a_q.d.next = self.q.val();
+        self.a_j.d.next = self.j.val();
+        self.a_twiddle_shift.d.next = self.ba.val() - self.stage.q.val();
+        // Address stage 2: the indices in the buffer's layout, the twiddle address.
+        self.rev_p.d.next = self.a_p.q.val();
+        self.rev_q.d.next = self.a_q.q.val();
         if self.c_lay.q.val() {
-            self.cp.next = self.rev_p.q.val() >> self.rev_shift.val();
-            self.cq.next = self.rev_q.q.val() >> self.rev_shift.val();
+            self.cp.next = self.rev_p.q.val() >> self.rev_shift_q.q.val();
+            self.cq.next = self.rev_q.q.val() >> self.rev_shift_q.q.val();
         } else {
-            self.cp.next = self.p.val();
-            self.cq.next = self.q.val();
+            self.cp.next = self.a_p.q.val();
+            self.cq.next = self.a_q.q.val();
+        }
+        self.b_compute.d.next = self.a_compute.q.val();
+        self.b_parity.d.next = self.a_parity.q.val();
+        self.b_cp.d.next = self.cp.val();
+        self.b_cq.d.next = self.cq.val();
+        self.b_twiddle.d.next = bit_cast::<BA, 16>(self.a_j.q.val() << self.a_twiddle_shift.q.val());
+        self.twiddle_fwd.address.next = self.b_twiddle.q.val();
+        self.twiddle_inv.address.next = self.b_twiddle.q.val();
+        // p and q differ in one bit, and so do their addresses: one is in each parity bank.
+        if self.b_parity.q.val() {
+            self.c_rd_e.next = bit_cast::<BA, 16>(self.b_cq.q.val() >> 1);
+            self.c_rd_o.next = bit_cast::<BA, 16>(self.b_cp.q.val() >> 1);
+        } else {
+            self.c_rd_e.next = bit_cast::<BA, 16>(self.b_cp.q.val() >> 1);
+            self.c_rd_o.next = bit_cast::<BA, 16>(self.b_cq.q.val() >> 1);
         }
         self.count_next.next = self.count.q.val() + bits::<17>(1);
         self.stage_next.next = self.stage.q.val() + bits::<5>(1);
-        self.stage_bit.next = bits::<17>(1) << self.stage.q.val();
-        self.stage_len.next = self.stage_bit.val() + self.stage_gap.val();
+        self.stage_len.next = bit_cast::<17, 16>(self.stage_bit_q.q.val()) + self.stage_gap.val();
         self.last_len.next = self.half.q.val() + self.last_gap.val();
-        self.twiddle_fwd.address.next = bit_cast::<BA, 16>(self.j.val() << (self.ba.val() - self.stage.q.val()));
-        self.twiddle_inv.address.next = bit_cast::<BA, 16>(self.j.val() << (self.ba.val() - self.stage.q.val()));
-        // p and q differ in one bit, and so do their addresses: one is in each parity bank.
-        if self.p.val().xor() {
-            self.c_rd_e.next = bit_cast::<BA, 16>(self.cq.val() >> 1);
-            self.c_rd_o.next = bit_cast::<BA, 16>(self.cp.val() >> 1);
-        } else {
-            self.c_rd_e.next = bit_cast::<BA, 16>(self.cp.val() >> 1);
-            self.c_rd_o.next = bit_cast::<BA, 16>(self.cq.val() >> 1);
-        }
 
         // Output FIFO → out stream.
         self.out_valid.next = !self.out_fifo.empty.val();
@@ -614,6 +670,8 @@ impl<const BA: usize> Logic for NttCore<BA> {
                 self.pending.d.next = bits::<6>(0);
                 self.count.d.next = bits::<17>(0);
                 self.stage.d.next = bits::<5>(0);
+                self.mask_q.d.next = bits::<16>(0);
+                self.stage_bit_q.d.next = bits::<16>(1);
                 self.rd_cmd_valid.next = true;
                 self.wr_cmd_valid.next = true;
                 if self.batch.q.val().any() {
@@ -623,9 +681,10 @@ impl<const BA: usize> Logic for NttCore<BA> {
                 }
             }
             NttState::Run => {
-                // Load: a word is written only where the store has already read (if it runs).
+                // Load: a word is written only where the store has already read (if it runs). The
+                // counters only count up to n, so "below n" is "not n" (no carry chain).
                 self.in_ready.next = self.loading.q.val()
-                    & (self.l_count.q.val() < self.n.q.val())
+                    & (self.l_count.q.val() != self.n.q.val())
                     & (!self.storing.q.val() | (self.l_count.q.val() < self.s_count.q.val()));
                 self.load_fire.next = self.in_ready.val() & self.in_valid.val();
                 if self.load_fire.val() {
@@ -633,7 +692,7 @@ impl<const BA: usize> Logic for NttCore<BA> {
                 }
                 // Store: reads are issued only while the FIFO has room for everything in flight.
                 self.issue_store.next =
-                    self.storing.q.val() & (self.s_count.q.val() < self.n.q.val()) & (self.pending.q.val() < self.fifo_room.val());
+                    self.storing.q.val() & (self.s_count.q.val() != self.n.q.val()) & (self.pending.q.val() < self.fifo_room.val());
                 if self.issue_store.val() {
                     self.s_count.d.next = self.s_count.q.val() + bits::<17>(1);
                 }
@@ -647,10 +706,14 @@ impl<const BA: usize> Logic for NttCore<BA> {
                         if self.count_next.val() == self.last_len.val() {
                             self.count.d.next = bits::<17>(0);
                             self.stage.d.next = self.stage_next.val();
+                            self.mask_q.d.next = self.mask_q.q.val() | self.stage_bit_q.q.val();
+                            self.stage_bit_q.d.next = self.stage_bit_q.q.val() << 1;
                         }
                     } else if (self.count_next.val() >= self.half.q.val()) & (self.count_next.val() >= self.stage_len.val()) {
                         self.count.d.next = bits::<17>(0);
                         self.stage.d.next = self.stage_next.val();
+                        self.mask_q.d.next = self.mask_q.q.val() | self.stage_bit_q.q.val();
+                        self.stage_bit_q.d.next = self.stage_bit_q.q.val() << 1;
                     }
                 }
                 self.phase_end.next = (!self.loading.q.val() | (self.l_count.q.val() == self.n.q.val()))
@@ -663,6 +726,8 @@ impl<const BA: usize> Logic for NttCore<BA> {
                     self.s_count.d.next = bits::<17>(0);
                     self.count.d.next = bits::<17>(0);
                     self.stage.d.next = bits::<5>(0);
+                    self.mask_q.d.next = bits::<16>(0);
+                    self.stage_bit_q.d.next = bits::<16>(1);
                     self.loading.d.next = self.loads_left.q.val().any();
                     if self.loads_left.q.val().any() {
                         self.loads_left.d.next = self.loads_left.q.val() - bits::<32>(1);
@@ -745,10 +810,11 @@ impl<const BA: usize> Logic for NttCore<BA> {
         }
 
         // The read stage: what was issued this cycle, seen with its data next cycle.
-        self.d1_compute.d.next = self.issue_compute.val();
-        self.d1_parity.d.next = self.p.val().xor();
-        self.d1_addr_a.d.next = self.cp.val() >> 1;
-        self.d1_addr_b.d.next = self.cq.val() >> 1;
+        self.a_compute.d.next = self.issue_compute.val();
+        self.d1_compute.d.next = self.b_compute.q.val();
+        self.d1_parity.d.next = self.b_parity.q.val();
+        self.d1_addr_a.d.next = self.b_cp.q.val() >> 1;
+        self.d1_addr_b.d.next = self.b_cq.q.val() >> 1;
         self.d1_store.d.next = self.issue_store.val();
         self.d1_s_parity.d.next = self.s_addr.val().xor();
 
@@ -790,6 +856,8 @@ impl<const BA: usize> Logic for NttCore<BA> {
             self.computing.d.next = false;
             self.storing.d.next = false;
             self.pending.d.next = bits::<6>(0);
+            self.a_compute.d.next = false;
+            self.b_compute.d.next = false;
             self.d1_compute.d.next = false;
             self.d1_store.d.next = false;
         }

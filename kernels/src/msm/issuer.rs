@@ -87,14 +87,17 @@ pub struct SlotIssuer<const L: usize, const CAP: usize> {
     ent_negate: Constant<Bits<16>>,
     ent_last: Constant<Bits<16>>,
     ent_slot: Constant<Bits<16>>,
-    point_room: Constant<Bits<32>>,
+    point_room: Constant<Bits<5>>,
     retry_room: Constant<Bits<6>>,
     record_negate: Constant<Bits<RECORD_BITS>>,
     one_hot: Constant<Bits<CAP>>,
     one_entry: Constant<Bits<5>>,
 
-    loaded: DFF<Bits<32>>,
-    consumed: DFF<Bits<32>>,
+    /// Points of the run not yet loaded, and whether there are any.
+    to_load: DFF<Bits<32>>,
+    more_to_load: DFF<Bit>,
+    /// Points loaded and not yet consumed (in the point FIFO or at the head).
+    held: DFF<Bits<5>>,
     head_x: DFF<Bits<256>>,
     head_y: DFF<Bits<256>>,
     head_identity: DFF<Bit>,
@@ -135,6 +138,7 @@ pub struct SlotIssuer<const L: usize, const CAP: usize> {
     retries: Fifo<Bits<RECORD_BITS>, 4, 5>,
 
     load_fire: Signal<Local, Bit>,
+    consume: Signal<Local, Bit>,
     entry: Signal<Local, Bits<16>>,
     bucket: Signal<Local, Bits<L>>,
     last: Signal<Local, Bit>,
@@ -184,8 +188,9 @@ impl<const L: usize, const CAP: usize> Default for SlotIssuer<L, CAP> {
             record_negate: Constant::new(Bits::<RECORD_BITS>::from(1u64) << 512),
             one_hot: Constant::new(Bits::from(1u64)),
             one_entry: Constant::new(Bits::from(1u64)),
-            loaded: Default::default(),
-            consumed: Default::default(),
+            to_load: Default::default(),
+            more_to_load: Default::default(),
+            held: Default::default(),
             head_x: Default::default(),
             head_y: Default::default(),
             head_identity: Default::default(),
@@ -220,6 +225,7 @@ impl<const L: usize, const CAP: usize> Default for SlotIssuer<L, CAP> {
             points: Default::default(),
             retries: Default::default(),
             load_fire: Default::default(),
+            consume: Default::default(),
             entry: Default::default(),
             bucket: Default::default(),
             last: Default::default(),
@@ -241,8 +247,9 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
         dff_setup!(
             self,
             clock,
-            loaded,
-            consumed,
+            to_load,
+            more_to_load,
+            held,
             head_x,
             head_y,
             head_identity,
@@ -278,12 +285,11 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
         clock!(self, clock, points, retries, slot_range);
 
         // ---- Loader.
-        self.in_ready.next = self.load.val()
-            & (self.loaded.q.val() < self.num_points.val())
-            & ((self.loaded.q.val() - self.consumed.q.val()) < self.point_room.val());
+        self.in_ready.next = self.load.val() & self.more_to_load.q.val() & (self.held.q.val() < self.point_room.val());
         self.load_fire.next = self.in_ready.val() & self.in_valid.val();
         if self.load_fire.val() {
-            self.loaded.d.next = self.loaded.q.val() + bits::<32>(1);
+            self.to_load.d.next = self.to_load.q.val() - bits::<32>(1);
+            self.more_to_load.d.next = self.to_load.q.val() != bits::<32>(1);
         }
         self.points.write.next = self.load_fire.val();
         self.points.data_in.next = self.in_data.val();
@@ -295,11 +301,17 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
         self.fire.next = self.accumulate.val() & self.head_valid.q.val() & self.entries_left.q.val().any() & self.room.q.val();
         self.slot_range.fail.next =
             self.fire.val() & !self.head_identity.q.val() & (bit_cast::<32, 16>(self.entry.val() & self.ent_slot.val()) >= self.slots.val());
-        if self.fire.val() & self.last.val() {
+        self.consume.next = self.fire.val() & self.last.val();
+        if self.consume.val() {
             self.head_valid.d.next = false;
-            self.consumed.d.next = self.consumed.q.val() + bits::<32>(1);
         }
-        self.points.read.next = !self.points.empty.val() & (!self.head_valid.q.val() | (self.fire.val() & self.last.val()));
+        if self.load_fire.val() & !self.consume.val() {
+            self.held.d.next = self.held.q.val() + bits::<5>(1);
+        }
+        if !self.load_fire.val() & self.consume.val() {
+            self.held.d.next = self.held.q.val() - bits::<5>(1);
+        }
+        self.points.read.next = !self.points.empty.val() & (!self.head_valid.q.val() | self.consume.val());
         if self.points.read.val() {
             self.head_x.d.next = self.points.data_out.val().get_bits::<256>(0);
             self.head_y.d.next = self.points.data_out.val().get_bits::<256>(256);
@@ -404,7 +416,8 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
         }
         self.busy.d.next = (self.busy.q.val() & !self.clear_mask.val()) | self.set_mask.val();
 
-        self.done.next = (self.consumed.q.val() == self.num_points.val())
+        self.done.next = !self.more_to_load.q.val()
+            & !self.held.q.val().any()
             & !self.c_valid.q.val()
             & !self.pk_valid.q.val()
             & !self.parked.q.val().any()
@@ -414,14 +427,17 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
         // A new run starts with nothing loaded; the busy bits stay (its slots may still be in
         // the adder), and the previous run left nothing parked or pending.
         if self.start.val() {
-            self.loaded.d.next = bits::<32>(0);
-            self.consumed.d.next = bits::<32>(0);
+            self.to_load.d.next = self.num_points.val();
+            self.more_to_load.d.next = self.num_points.val().any();
+            self.held.d.next = bits::<5>(0);
             self.entries_left.d.next = bits::<5>(0);
             self.head_valid.d.next = false;
         }
         self.points.clear.next = self.reset.val();
         self.retries.clear.next = self.reset.val();
         if self.reset.val() {
+            self.more_to_load.d.next = false;
+            self.held.d.next = bits::<5>(0);
             self.head_valid.d.next = false;
             self.entries_left.d.next = bits::<5>(0);
             self.c_valid.d.next = false;

@@ -89,6 +89,9 @@ pub struct MsmLane<const L: usize, const CAP: usize> {
 
     state: DFF<LaneState>,
     slots: DFF<Bits<32>>,
+    /// The clear pass's last slot, `slots − 1` (set at the start, so the pass compares without
+    /// an adder).
+    last_slot: DFF<Bits<32>>,
     bank: DFF<Bit>,
     count: DFF<Bits<32>>,
     /// Additions issued and not yet written back.
@@ -188,6 +191,7 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
             cfg_bank: word(msm_config::BANK),
             state: Default::default(),
             slots: Default::default(),
+            last_slot: Default::default(),
             bank: Default::default(),
             count: Default::default(),
             in_flight: Default::default(),
@@ -234,7 +238,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, cfg_ok_q, cfg_flush_q, read_cmd_q, entry_words_q, write_cmd_q, state, slots, bank, count, in_flight, older, d1_issue, d1_x, d1_y, d1_negate, d1_borrow, d1_addr, d1_bank, acc_q, d2_issue, d2_x,
+            self, clock, cfg_ok_q, cfg_flush_q, read_cmd_q, entry_words_q, write_cmd_q, state, slots, last_slot, bank, count, in_flight, older, d1_issue, d1_x, d1_y, d1_negate, d1_borrow, d1_addr, d1_bank, acc_q, d2_issue, d2_x,
             d2_y, d2_addr, d2_bank
         );
         clock!(self, clock, args, issuer, flush, adder, tag_addr, tag_bank);
@@ -412,6 +416,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
             LaneState::Idle => {
                 if self.starting.val() {
                     self.slots.d.next = self.cfg_slots.val();
+                    self.last_slot.d.next = self.cfg_slots.val() - bits::<32>(1);
                     self.bank.d.next = (self.args.run_config.val() & self.cfg_bank.val()).any();
                     self.count.d.next = bits::<32>(0);
                     if (self.args.run_config.val() & self.cfg_clear.val()).any() & self.cfg_slots.val().any() {
@@ -424,7 +429,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
             LaneState::Clear => {
                 if self.clearing.val() {
                     self.count.d.next = self.count.q.val() + bits::<32>(1);
-                    if (self.count.q.val() + bits::<32>(1)) == self.slots.q.val() {
+                    if self.count.q.val() == self.last_slot.q.val() {
                         self.state.d.next = LaneState::Accumulate;
                     }
                 }
