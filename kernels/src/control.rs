@@ -9,10 +9,14 @@
 //! 267 cycles deep) drain to zero before a run can start, so no pipeline register needs a reset
 //! of its own; ap_ready is low meanwhile, and an ap_start written then waits for it.
 //!
-//! **AXI4-Lite.** AW and W are accepted independently (one of each held); a write is done once
-//! both are held and the previous response has gone, a read in the cycle after its AR. Each
-//! takes the register bus for one cycle; a write merges WSTRB's bytes into the register's
-//! current value. Addresses: see `zkaccel_core::regmap` (SLVERR outside the map).
+//! **AXI4-Lite.** AW and W are accepted independently (one of each held); a write starts once
+//! both are held and the previous response has gone, a read once its AR is held (reads first).
+//! An access takes three register stages, so that no cycle both selects a register and acts on
+//! its value: *select* (the access and its address, registered), *fetch* (the register's value,
+//! the core's over the register bus or the block's own, registered) and *commit* (a read answers
+//! with the fetched value; a write merges WSTRB's bytes into it and writes the result). ap_done
+//! clears on a read of CTRL only if the fetched value showed it, so a run ending between fetch
+//! and commit is not lost. Addresses: see `zkaccel_core::regmap` (SLVERR outside the map).
 //!
 //! **Run.** A write of CTRL.ap_start (while idle and out of reset) starts a run: `start` is
 //! high for one cycle, STATUS and the cycle counter clear. The run is done when the core is
@@ -24,7 +28,7 @@
 //! `s_axi_control$awvalid`, and Vitis and the AWS shells connect by the `s_axi_control_awvalid`
 //! spelling.
 //!
-//! Latency: a register read answers 2 cycles after AR, a write 1 cycle after it holds AW and W.
+//! Latency: a register read answers 4 cycles after AR, a write 3 cycles after it holds AW and W.
 //! Resources: ~250 flip-flops and the read multiplexer.
 
 use rust_hdl::prelude::*;
@@ -102,6 +106,13 @@ pub struct Control {
     isr: DFF<Bits<2>>,
     cycles: DFF<Bits<64>>,
     status_q: DFF<Bits<32>>,
+    /// The access in progress: in its fetch or its commit stage, a read or a write, its address.
+    fetch_q: DFF<Bit>,
+    commit_q: DFF<Bit>,
+    access_read: DFF<Bit>,
+    access_addr: DFF<Bits<ADDR_BITS>>,
+    /// The register's value as fetched.
+    value_q: DFF<Bits<32>>,
 
     flush_cycles: Constant<Bits<12>>,
     /// The AXI response SLVERR (OKAY is 0).
@@ -125,11 +136,12 @@ pub struct Control {
     status_write: Constant<Bits<32>>,
 
     in_reset: Signal<Local, Bit>,
-    addr: Signal<Local, Bits<ADDR_BITS>>,
     mapped: Signal<Local, Bit>,
     value: Signal<Local, Bits<32>>,
     mask: Signal<Local, Bits<32>>,
     merged: Signal<Local, Bits<32>>,
+    select_read: Signal<Local, Bit>,
+    select_write: Signal<Local, Bit>,
     do_read: Signal<Local, Bit>,
     do_write: Signal<Local, Bit>,
     idle_now: Signal<Local, Bit>,
@@ -197,6 +209,11 @@ impl Control {
             isr: Default::default(),
             cycles: Default::default(),
             status_q: Default::default(),
+            fetch_q: Default::default(),
+            commit_q: Default::default(),
+            access_read: Default::default(),
+            access_addr: Default::default(),
+            value_q: Default::default(),
             flush_cycles: Constant::new(Bits::<12>::from(flush_cycles as u64)),
             slverr: two(2),
             at_ctrl: at(CTRL),
@@ -217,11 +234,12 @@ impl Control {
             status_read: word(status::READ_ERROR),
             status_write: word(status::WRITE_ERROR),
             in_reset: Default::default(),
-            addr: Default::default(),
             mapped: Default::default(),
             value: Default::default(),
             mask: Default::default(),
             merged: Default::default(),
+            select_read: Default::default(),
+            select_write: Default::default(),
             do_read: Default::default(),
             do_write: Default::default(),
             idle_now: Default::default(),
@@ -234,7 +252,8 @@ impl Logic for Control {
     fn update(&mut self) {
         dff_setup!(
             self, clock, rst_q, flush, aw_held, aw_addr_q, w_held, w_data_q, w_strb_q, b_valid_q, b_resp_q, ar_held, ar_addr_q, r_valid_q,
-            r_data_q, r_resp_q, start_req, start_q, running, done, gie, ier, isr, cycles, status_q
+            r_data_q, r_resp_q, start_req, start_q, running, done, gie, ier, isr, cycles, status_q, fetch_q, commit_q, access_read, access_addr,
+            value_q
         );
         // Reset: registered, then stretched by the flush.
         self.rst_q.d.next = !self.ap_rst_n.val();
@@ -274,20 +293,32 @@ impl Logic for Control {
             self.r_valid_q.d.next = false;
         }
 
-        // One register access per cycle: a held read first, else a complete write.
-        self.do_read.next = self.ar_held.q.val();
-        self.do_write.next = !self.ar_held.q.val() & self.aw_held.q.val() & self.w_held.q.val() & !self.b_valid_q.q.val();
-        if self.do_read.val() {
-            self.addr.next = self.ar_addr_q.q.val();
-        } else {
-            self.addr.next = self.aw_addr_q.q.val();
+        // One register access at a time. Select: a held read first, else a complete write.
+        self.select_read.next = !self.fetch_q.q.val() & !self.commit_q.q.val() & self.ar_held.q.val() & !self.r_valid_q.q.val();
+        self.select_write.next = !self.fetch_q.q.val()
+            & !self.commit_q.q.val()
+            & !self.ar_held.q.val()
+            & self.aw_held.q.val()
+            & self.w_held.q.val()
+            & !self.b_valid_q.q.val();
+        self.fetch_q.d.next = self.select_read.val() | self.select_write.val();
+        if self.select_read.val() {
+            self.access_read.d.next = true;
+            self.access_addr.d.next = self.ar_addr_q.q.val();
         }
-        self.mapped.next = !self.addr.val().get_bits::<4>(8).any() & !self.addr.val().get_bits::<2>(0).any();
-        self.reg_addr.next = bit_cast::<8, ADDR_BITS>(self.addr.val());
-        // The register's current value.
+        if self.select_write.val() {
+            self.access_read.d.next = false;
+            self.access_addr.d.next = self.aw_addr_q.q.val();
+        }
+        self.commit_q.d.next = self.fetch_q.q.val();
+        self.do_read.next = self.commit_q.q.val() & self.access_read.q.val();
+        self.do_write.next = self.commit_q.q.val() & !self.access_read.q.val();
+        self.mapped.next = !self.access_addr.q.val().get_bits::<4>(8).any() & !self.access_addr.q.val().get_bits::<2>(0).any();
+        self.reg_addr.next = bit_cast::<8, ADDR_BITS>(self.access_addr.q.val());
+        // Fetch: the register's current value.
         self.idle_now.next = !self.running.q.val() & !self.start_q.q.val();
         self.value.next = self.reg_rdata.val();
-        if self.addr.val() == self.at_ctrl.val() {
+        if self.access_addr.q.val() == self.at_ctrl.val() {
             self.value.next = bits::<32>(0);
             if self.start_req.q.val() {
                 self.value.next = self.bit_start.val();
@@ -302,28 +333,28 @@ impl Logic for Control {
                 self.value.next = self.value.val() | self.bit_ready.val();
             }
         }
-        if self.addr.val() == self.at_gie.val() {
+        if self.access_addr.q.val() == self.at_gie.val() {
             self.value.next = bits::<32>(0);
             if self.gie.q.val() {
                 self.value.next = bits::<32>(1);
             }
         }
-        if self.addr.val() == self.at_ier.val() {
+        if self.access_addr.q.val() == self.at_ier.val() {
             self.value.next = bit_cast::<32, 2>(self.ier.q.val());
         }
-        if self.addr.val() == self.at_isr.val() {
+        if self.access_addr.q.val() == self.at_isr.val() {
             self.value.next = bit_cast::<32, 2>(self.isr.q.val());
         }
-        if self.addr.val() == self.at_cycles.val() {
+        if self.access_addr.q.val() == self.at_cycles.val() {
             self.value.next = self.cycles.q.val().get_bits::<32>(0);
         }
-        if self.addr.val() == self.at_cycles_hi.val() {
+        if self.access_addr.q.val() == self.at_cycles_hi.val() {
             self.value.next = self.cycles.q.val().get_bits::<32>(32);
         }
-        if self.addr.val() == self.at_caps.val() {
+        if self.access_addr.q.val() == self.at_caps.val() {
             self.value.next = self.caps.val();
         }
-        if self.addr.val() == self.at_status.val() {
+        if self.access_addr.q.val() == self.at_status.val() {
             self.value.next = self.status_q.q.val();
         }
         // WSTRB: byte i of the write replaces byte i of the register.
@@ -340,21 +371,23 @@ impl Logic for Control {
         if self.w_strb_q.q.val().get_bit(3) {
             self.mask.next = self.mask.val() | (bits::<32>(0xff) << 24);
         }
-        self.merged.next = (self.value.val() & !self.mask.val()) | (self.w_data_q.q.val() & self.mask.val());
+        self.value_q.d.next = self.value.val();
+        // Commit.
+        self.merged.next = (self.value_q.q.val() & !self.mask.val()) | (self.w_data_q.q.val() & self.mask.val());
         self.reg_wdata.next = self.merged.val();
         self.reg_write.next = self.do_write.val() & self.mapped.val();
         if self.do_read.val() {
             self.ar_held.d.next = false;
             self.r_valid_q.d.next = true;
             if self.mapped.val() {
-                self.r_data_q.d.next = self.value.val();
+                self.r_data_q.d.next = self.value_q.q.val();
                 self.r_resp_q.d.next = bits::<2>(0);
             } else {
                 self.r_data_q.d.next = bits::<32>(0);
                 self.r_resp_q.d.next = self.slverr.val();
             }
-            // ap_done clears when CTRL is read.
-            if self.mapped.val() & (self.addr.val() == self.at_ctrl.val()) {
+            // ap_done clears when CTRL is read and showed it.
+            if self.mapped.val() & (self.access_addr.q.val() == self.at_ctrl.val()) & (self.value_q.q.val() & self.bit_done.val()).any() {
                 self.done.d.next = false;
             }
         }
@@ -367,16 +400,16 @@ impl Logic for Control {
             } else {
                 self.b_resp_q.d.next = self.slverr.val();
             }
-            if self.mapped.val() & (self.addr.val() == self.at_ctrl.val()) & (self.merged.val() & self.bit_start.val()).any() {
+            if self.mapped.val() & (self.access_addr.q.val() == self.at_ctrl.val()) & (self.merged.val() & self.bit_start.val()).any() {
                 self.start_req.d.next = true;
             }
-            if self.mapped.val() & (self.addr.val() == self.at_gie.val()) {
+            if self.mapped.val() & (self.access_addr.q.val() == self.at_gie.val()) {
                 self.gie.d.next = self.merged.val().get_bit(0);
             }
-            if self.mapped.val() & (self.addr.val() == self.at_ier.val()) {
+            if self.mapped.val() & (self.access_addr.q.val() == self.at_ier.val()) {
                 self.ier.d.next = self.merged.val().get_bits::<2>(0);
             }
-            if self.mapped.val() & (self.addr.val() == self.at_isr.val()) {
+            if self.mapped.val() & (self.access_addr.q.val() == self.at_isr.val()) {
                 self.isr.d.next = self.isr.q.val() ^ (self.w_data_q.q.val().get_bits::<2>(0) & self.mask.val().get_bits::<2>(0));
             }
         }
@@ -417,6 +450,8 @@ impl Logic for Control {
             self.b_valid_q.d.next = false;
             self.ar_held.d.next = false;
             self.r_valid_q.d.next = false;
+            self.fetch_q.d.next = false;
+            self.commit_q.d.next = false;
             self.start_req.d.next = false;
             self.start_q.d.next = false;
             self.running.d.next = false;
