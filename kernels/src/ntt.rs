@@ -198,7 +198,8 @@ pub struct NttCore<const BA: usize> {
     ba: Constant<Bits<5>>,
     fifo_room: Constant<Bits<6>>,
     stage_gap: Constant<Bits<17>>,
-    last_gap: Constant<Bits<17>>,
+    stage_gap_less_one: Constant<Bits<17>>,
+    last_gap_less_one: Constant<Bits<17>>,
 
     // Per-run values and phase state.
     n: DFF<Bits<17>>,
@@ -271,8 +272,16 @@ pub struct NttCore<const BA: usize> {
     count16: Signal<Local, Bits<16>>,
     count_next: Signal<Local, Bits<17>>,
     stage_next: Signal<Local, Bits<5>>,
-    stage_len: Signal<Local, Bits<17>>,
-    last_len: Signal<Local, Bits<17>>,
+    /// The value of `count` in a stage's last cycle: the current stage's, the next stage's and
+    /// the first stage's (`max(n/2, 2^s + STAGE_GAP) − 1`), and the last stage's
+    /// (`n/2 + LAST_GAP − 1`). Registers, so a stage's end is an equality test on `count`; the
+    /// next and the first are recomputed every cycle from registers that a stage outlasts.
+    stage_end_q: DFF<Bits<17>>,
+    next_stage_end_q: DFF<Bits<17>>,
+    first_stage_end_q: DFF<Bits<17>>,
+    last_stage_end_q: DFF<Bits<17>>,
+    next_end: Signal<Local, Bits<17>>,
+    stage_done: Signal<Local, Bit>,
     j: Signal<Local, Bits<16>>,
     p: Signal<Local, Bits<16>>,
     q: Signal<Local, Bits<16>>,
@@ -359,7 +368,8 @@ impl<const BA: usize> NttCore<BA> {
             ba: Constant::new(Bits::<5>::from(BA as u64)),
             fifo_room: Constant::new(Bits::<6>::from((OUT_FIFO_DEPTH - 1) as u64)),
             stage_gap: Constant::new(Bits::<17>::from(STAGE_GAP as u64)),
-            last_gap: Constant::new(Bits::<17>::from(LAST_GAP as u64)),
+            stage_gap_less_one: Constant::new(Bits::<17>::from(STAGE_GAP as u64 - 1)),
+            last_gap_less_one: Constant::new(Bits::<17>::from(LAST_GAP as u64 - 1)),
             n: Default::default(),
             half: Default::default(),
             loads_left: Default::default(),
@@ -421,8 +431,12 @@ impl<const BA: usize> NttCore<BA> {
             count16: Default::default(),
             count_next: Default::default(),
             stage_next: Default::default(),
-            stage_len: Default::default(),
-            last_len: Default::default(),
+            stage_end_q: Default::default(),
+            next_stage_end_q: Default::default(),
+            first_stage_end_q: Default::default(),
+            last_stage_end_q: Default::default(),
+            next_end: Default::default(),
+            stage_done: Default::default(),
             j: Default::default(),
             p: Default::default(),
             q: Default::default(),
@@ -482,6 +496,10 @@ impl<const BA: usize> Logic for NttCore<BA> {
             stage,
             mask_q,
             stage_bit_q,
+            stage_end_q,
+            next_stage_end_q,
+            first_stage_end_q,
+            last_stage_end_q,
             rev_shift_q,
             a_compute,
             a_parity,
@@ -620,8 +638,17 @@ impl<const BA: usize> Logic for NttCore<BA> {
         }
         self.count_next.next = self.count.q.val() + bits::<17>(1);
         self.stage_next.next = self.stage.q.val() + bits::<5>(1);
-        self.stage_len.next = bit_cast::<17, 16>(self.stage_bit_q.q.val()) + self.stage_gap.val();
-        self.last_len.next = self.half.q.val() + self.last_gap.val();
+        self.next_end.next =
+            bit_cast::<17, 16>(self.stage_bit_q.q.val()) + bit_cast::<17, 16>(self.stage_bit_q.q.val()) + self.stage_gap_less_one.val();
+        self.next_stage_end_q.d.next = self.next_end.val();
+        if self.next_end.val() < self.half.q.val() {
+            self.next_stage_end_q.d.next = self.half.q.val() - bits::<17>(1);
+        }
+        self.first_stage_end_q.d.next = self.stage_gap.val();
+        if self.stage_gap.val() < self.half.q.val() {
+            self.first_stage_end_q.d.next = self.half.q.val() - bits::<17>(1);
+        }
+        self.last_stage_end_q.d.next = self.half.q.val() + self.last_gap_less_one.val();
 
         // Output FIFO → out stream.
         self.out_valid.next = !self.out_fifo.empty.val();
@@ -646,6 +673,7 @@ impl<const BA: usize> Logic for NttCore<BA> {
         self.in_ready.next = false;
         self.load_fire.next = false;
         self.issue_compute.next = false;
+        self.stage_done.next = false;
         self.issue_store.next = false;
         self.phase_end.next = false;
         match self.state.q.val() {
@@ -698,22 +726,22 @@ impl<const BA: usize> Logic for NttCore<BA> {
                 }
                 // Compute: `count` times the stage; its first n/2 cycles issue butterflies. The
                 // next stage starts as soon as none of its reads can overtake a pending write
-                // (`stage_len`), the last one ends once every write has landed (`last_len`).
+                // (`stage_end_q`), the last one ends once every write has landed
+                // (`last_stage_end_q`).
                 if self.computing.q.val() & (self.stage.q.val() != self.log5.val()) {
                     self.issue_compute.next = self.count.q.val() < self.half.q.val();
                     self.count.d.next = self.count_next.val();
                     if self.stage_next.val() == self.log5.val() {
-                        if self.count_next.val() == self.last_len.val() {
-                            self.count.d.next = bits::<17>(0);
-                            self.stage.d.next = self.stage_next.val();
-                            self.mask_q.d.next = self.mask_q.q.val() | self.stage_bit_q.q.val();
-                            self.stage_bit_q.d.next = self.stage_bit_q.q.val() << 1;
-                        }
-                    } else if (self.count_next.val() >= self.half.q.val()) & (self.count_next.val() >= self.stage_len.val()) {
+                        self.stage_done.next = self.count.q.val() == self.last_stage_end_q.q.val();
+                    } else {
+                        self.stage_done.next = self.count.q.val() == self.stage_end_q.q.val();
+                    }
+                    if self.stage_done.val() {
                         self.count.d.next = bits::<17>(0);
                         self.stage.d.next = self.stage_next.val();
                         self.mask_q.d.next = self.mask_q.q.val() | self.stage_bit_q.q.val();
                         self.stage_bit_q.d.next = self.stage_bit_q.q.val() << 1;
+                        self.stage_end_q.d.next = self.next_stage_end_q.q.val();
                     }
                 }
                 self.phase_end.next = (!self.loading.q.val() | (self.l_count.q.val() == self.n.q.val()))
@@ -728,6 +756,7 @@ impl<const BA: usize> Logic for NttCore<BA> {
                     self.stage.d.next = bits::<5>(0);
                     self.mask_q.d.next = bits::<16>(0);
                     self.stage_bit_q.d.next = bits::<16>(1);
+                    self.stage_end_q.d.next = self.first_stage_end_q.q.val();
                     self.loading.d.next = self.loads_left.q.val().any();
                     if self.loads_left.q.val().any() {
                         self.loads_left.d.next = self.loads_left.q.val() - bits::<32>(1);
