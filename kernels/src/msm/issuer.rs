@@ -12,10 +12,11 @@
 //!   while the retry FIFO has room (a registered test, with four places to spare); the entry with
 //!   the `LAST` bit moves on to the next point with no bubble.
 //! - **Candidate** (`c_*`): the entry's addition (slot, sign, x, y), and the slot's busy bit read
-//!   when the entry moved in (a registered lookup: the slot selects one of `2^L` bits). An
-//!   identity point's entries are dropped here.
-//! - **Decision**: the candidate *conflicts* if its looked-up bit was set or one of the last two
-//!   issues (`i_*`, `ip_*`, which the lookup could not see yet) went to its slot. A free
+//!   when the entry moved in (a registered lookup: the slot selects one of `2^L` bits), ORed with
+//!   "the issue register then held this slot" (its bit was not set yet). An identity point's
+//!   entries are dropped here.
+//! - **Decision**: the candidate *conflicts* if that bit was set or the issue register now holds
+//!   its slot (the one issue the lookup could not see). A free
 //!   candidate issues; a conflicting one is parked (through one register, `pk_*`) in the 16-deep
 //!   *retry FIFO*. The candidate never waits, so the head never waits on a lookup. When the
 //!   candidate conflicts or there is none, the head of the retry FIFO (`r_*`, with its own
@@ -119,7 +120,7 @@ pub struct SlotIssuer<const L: usize, const CAP: usize> {
     /// lags behind `parked`.
     room: DFF<Bit>,
     r_valid: DFF<Bit>,
-    /// `r_busy` holds the lookup of the current `r_addr` (false for a cycle after a pop).
+    /// `r_busy` holds the lookup of the current `r_addr`.
     r_seen: DFF<Bit>,
     r_busy: DFF<Bit>,
     r_addr: DFF<Bits<L>>,
@@ -131,8 +132,6 @@ pub struct SlotIssuer<const L: usize, const CAP: usize> {
     i_negate: DFF<Bit>,
     i_x: DFF<Bits<256>>,
     i_y: DFF<Bits<256>>,
-    ip_valid: DFF<Bit>,
-    ip_addr: DFF<Bits<L>>,
     busy: DFF<Bits<CAP>>,
     points: Fifo<Bits<512>, 4, 5>,
     retries: Fifo<Bits<RECORD_BITS>, 4, 5>,
@@ -148,6 +147,7 @@ pub struct SlotIssuer<const L: usize, const CAP: usize> {
     c_issue: Signal<Local, Bit>,
     r_issue: Signal<Local, Bit>,
     r_pop: Signal<Local, Bit>,
+    retry_head_addr: Signal<Local, Bits<L>>,
     set_mask: Signal<Local, Bits<CAP>>,
     clear_mask: Signal<Local, Bits<CAP>>,
 }
@@ -219,8 +219,6 @@ impl<const L: usize, const CAP: usize> Default for SlotIssuer<L, CAP> {
             i_negate: Default::default(),
             i_x: Default::default(),
             i_y: Default::default(),
-            ip_valid: Default::default(),
-            ip_addr: Default::default(),
             busy: Default::default(),
             points: Default::default(),
             retries: Default::default(),
@@ -235,6 +233,7 @@ impl<const L: usize, const CAP: usize> Default for SlotIssuer<L, CAP> {
             c_issue: Default::default(),
             r_issue: Default::default(),
             r_pop: Default::default(),
+            retry_head_addr: Default::default(),
             set_mask: Default::default(),
             clear_mask: Default::default(),
         }
@@ -278,8 +277,6 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
             i_negate,
             i_x,
             i_y,
-            ip_valid,
-            ip_addr,
             busy
         );
         clock!(self, clock, points, retries, slot_range);
@@ -331,22 +328,20 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
 
         // ---- Candidate: the head entry with its slot's busy bit as of now.
         self.c_valid.d.next = self.fire.val() & !self.head_identity.q.val();
-        self.c_busy.d.next = self.busy.q.val().get_bit(self.bucket.val().index());
+        self.c_busy.d.next = self.busy.q.val().get_bit(self.bucket.val().index())
+            | (self.i_valid.q.val() & (self.i_addr.q.val() == self.bucket.val()));
         self.c_addr.d.next = self.bucket.val();
         self.c_negate.d.next = (self.entry.val() & self.ent_negate.val()).any();
         self.c_x.d.next = self.head_x.q.val();
         self.c_y.d.next = self.head_y.q.val();
 
-        // ---- Decision. The lookups saw the busy bits as set up to the issue two cycles back;
-        // the last two issues are compared directly.
-        self.c_conflict.next = self.c_busy.q.val()
-            | (self.i_valid.q.val() & (self.i_addr.q.val() == self.c_addr.q.val()))
-            | (self.ip_valid.q.val() & (self.ip_addr.q.val() == self.c_addr.q.val()));
+        // ---- Decision. The lookups saw the busy bits and the issue register of the cycle before;
+        // the issue register of now is compared directly.
+        self.c_conflict.next = self.c_busy.q.val() | (self.i_valid.q.val() & (self.i_addr.q.val() == self.c_addr.q.val()));
         self.r_free.next = self.r_valid.q.val()
             & self.r_seen.q.val()
             & !self.r_busy.q.val()
-            & !(self.i_valid.q.val() & (self.i_addr.q.val() == self.r_addr.q.val()))
-            & !(self.ip_valid.q.val() & (self.ip_addr.q.val() == self.r_addr.q.val()));
+            & !(self.i_valid.q.val() & (self.i_addr.q.val() == self.r_addr.q.val()));
         self.c_issue.next = self.c_valid.q.val() & !self.c_conflict.val();
         self.r_issue.next = self.r_free.val() & !self.c_issue.val();
         self.i_valid.d.next = self.c_issue.val() | self.r_issue.val();
@@ -361,8 +356,6 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
             self.i_x.d.next = self.r_x.q.val();
             self.i_y.d.next = self.r_y.q.val();
         }
-        self.ip_valid.d.next = self.i_valid.q.val();
-        self.ip_addr.d.next = self.i_addr.q.val();
         self.issue.next = self.i_valid.q.val();
         self.issue_addr.next = self.i_addr.q.val();
         self.issue_negate.next = self.i_negate.q.val();
@@ -382,16 +375,22 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
         }
         self.retries.write.next = self.pk_valid.q.val();
         self.retries.data_in.next = self.pk_record.q.val();
-        // The retry head: reloaded a cycle after it issued, looked up every cycle.
+        // The retry head: reloaded a cycle after it issued, looked up as it is popped (the FIFO's
+        // head is a RAM output register) and every cycle after.
         self.r_pop.next = !self.retries.empty.val() & !self.r_valid.q.val();
         self.retries.read.next = self.r_pop.val();
-        self.r_busy.d.next = self.busy.q.val().get_bit(self.r_addr.q.val().index());
-        self.r_seen.d.next = self.r_valid.q.val() & !self.r_pop.val();
+        self.retry_head_addr.next = bit_cast::<L, 16>(self.retries.data_out.val().get_bits::<16>(513));
+        self.r_busy.d.next =
+            self.busy.q.val().get_bit(self.r_addr.q.val().index()) | (self.i_valid.q.val() & (self.i_addr.q.val() == self.r_addr.q.val()));
+        self.r_seen.d.next = self.r_valid.q.val();
         if self.r_pop.val() {
+            self.r_busy.d.next = self.busy.q.val().get_bit(self.retry_head_addr.val().index())
+                | (self.i_valid.q.val() & (self.i_addr.q.val() == self.retry_head_addr.val()));
+            self.r_seen.d.next = true;
             self.r_x.d.next = self.retries.data_out.val().get_bits::<256>(0);
             self.r_y.d.next = self.retries.data_out.val().get_bits::<256>(256);
             self.r_negate.d.next = self.retries.data_out.val().get_bit(512);
-            self.r_addr.d.next = bit_cast::<L, 16>(self.retries.data_out.val().get_bits::<16>(513));
+            self.r_addr.d.next = self.retry_head_addr.val();
             self.r_valid.d.next = true;
         } else if self.r_issue.val() {
             self.r_valid.d.next = false;
@@ -446,7 +445,6 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
             self.r_valid.d.next = false;
             self.r_seen.d.next = false;
             self.i_valid.d.next = false;
-            self.ip_valid.d.next = false;
             self.busy.d.next = bits::<CAP>(0);
         }
     }
