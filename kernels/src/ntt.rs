@@ -197,7 +197,6 @@ pub struct NttCore<const BA: usize> {
     at_dst_hi: Constant<Bits<8>>,
     ba: Constant<Bits<5>>,
     fifo_room: Constant<Bits<6>>,
-    stage_gap: Constant<Bits<17>>,
     stage_gap_less_one: Constant<Bits<17>>,
     last_gap_less_one: Constant<Bits<17>>,
 
@@ -272,15 +271,14 @@ pub struct NttCore<const BA: usize> {
     count16: Signal<Local, Bits<16>>,
     count_next: Signal<Local, Bits<17>>,
     stage_next: Signal<Local, Bits<5>>,
-    /// The value of `count` in a stage's last cycle: the current stage's, the next stage's and
-    /// the first stage's (`max(n/2, 2^s + STAGE_GAP) − 1`), and the last stage's
-    /// (`n/2 + LAST_GAP − 1`). Registers, so a stage's end is an equality test on `count`; the
-    /// next and the first are recomputed every cycle from registers that a stage outlasts.
+    /// The value of `count` in a stage's last cycle: a stage's but the last
+    /// (`max(n/2, 2^s + STAGE_GAP) − 1`) and the last stage's (`n/2 + LAST_GAP − 1`). Registers,
+    /// so a stage's end is an equality test on `count`. They are recomputed every cycle from
+    /// `stage_bit_q` and `half`, so a cycle late after a stage turns: harmless, as `count` starts
+    /// the stage at 0 and a stage's end is at least `STAGE_GAP − 1`.
     stage_end_q: DFF<Bits<17>>,
-    next_stage_end_q: DFF<Bits<17>>,
-    first_stage_end_q: DFF<Bits<17>>,
     last_stage_end_q: DFF<Bits<17>>,
-    next_end: Signal<Local, Bits<17>>,
+    stage_end: Signal<Local, Bits<17>>,
     stage_done: Signal<Local, Bit>,
     j: Signal<Local, Bits<16>>,
     p: Signal<Local, Bits<16>>,
@@ -367,7 +365,6 @@ impl<const BA: usize> NttCore<BA> {
             at_dst_hi: at(ntt_args::DST.offset + 4),
             ba: Constant::new(Bits::<5>::from(BA as u64)),
             fifo_room: Constant::new(Bits::<6>::from((OUT_FIFO_DEPTH - 1) as u64)),
-            stage_gap: Constant::new(Bits::<17>::from(STAGE_GAP as u64)),
             stage_gap_less_one: Constant::new(Bits::<17>::from(STAGE_GAP as u64 - 1)),
             last_gap_less_one: Constant::new(Bits::<17>::from(LAST_GAP as u64 - 1)),
             n: Default::default(),
@@ -432,10 +429,8 @@ impl<const BA: usize> NttCore<BA> {
             count_next: Default::default(),
             stage_next: Default::default(),
             stage_end_q: Default::default(),
-            next_stage_end_q: Default::default(),
-            first_stage_end_q: Default::default(),
             last_stage_end_q: Default::default(),
-            next_end: Default::default(),
+            stage_end: Default::default(),
             stage_done: Default::default(),
             j: Default::default(),
             p: Default::default(),
@@ -497,8 +492,6 @@ impl<const BA: usize> Logic for NttCore<BA> {
             mask_q,
             stage_bit_q,
             stage_end_q,
-            next_stage_end_q,
-            first_stage_end_q,
             last_stage_end_q,
             rev_shift_q,
             a_compute,
@@ -638,15 +631,10 @@ impl<const BA: usize> Logic for NttCore<BA> {
         }
         self.count_next.next = self.count.q.val() + bits::<17>(1);
         self.stage_next.next = self.stage.q.val() + bits::<5>(1);
-        self.next_end.next =
-            bit_cast::<17, 16>(self.stage_bit_q.q.val()) + bit_cast::<17, 16>(self.stage_bit_q.q.val()) + self.stage_gap_less_one.val();
-        self.next_stage_end_q.d.next = self.next_end.val();
-        if self.next_end.val() < self.half.q.val() {
-            self.next_stage_end_q.d.next = self.half.q.val() - bits::<17>(1);
-        }
-        self.first_stage_end_q.d.next = self.stage_gap.val();
-        if self.stage_gap.val() < self.half.q.val() {
-            self.first_stage_end_q.d.next = self.half.q.val() - bits::<17>(1);
+        self.stage_end.next = bit_cast::<17, 16>(self.stage_bit_q.q.val()) + self.stage_gap_less_one.val();
+        self.stage_end_q.d.next = self.stage_end.val();
+        if self.stage_end.val() < self.half.q.val() {
+            self.stage_end_q.d.next = self.half.q.val() - bits::<17>(1);
         }
         self.last_stage_end_q.d.next = self.half.q.val() + self.last_gap_less_one.val();
 
@@ -741,7 +729,6 @@ impl<const BA: usize> Logic for NttCore<BA> {
                         self.stage.d.next = self.stage_next.val();
                         self.mask_q.d.next = self.mask_q.q.val() | self.stage_bit_q.q.val();
                         self.stage_bit_q.d.next = self.stage_bit_q.q.val() << 1;
-                        self.stage_end_q.d.next = self.next_stage_end_q.q.val();
                     }
                 }
                 self.phase_end.next = (!self.loading.q.val() | (self.l_count.q.val() == self.n.q.val()))
@@ -756,7 +743,6 @@ impl<const BA: usize> Logic for NttCore<BA> {
                     self.stage.d.next = bits::<5>(0);
                     self.mask_q.d.next = bits::<16>(0);
                     self.stage_bit_q.d.next = bits::<16>(1);
-                    self.stage_end_q.d.next = self.first_stage_end_q.q.val();
                     self.loading.d.next = self.loads_left.q.val().any();
                     if self.loads_left.q.val().any() {
                         self.loads_left.d.next = self.loads_left.q.val() - bits::<32>(1);

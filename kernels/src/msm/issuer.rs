@@ -148,6 +148,8 @@ pub struct SlotIssuer<const L: usize, const CAP: usize> {
     r_issue: Signal<Local, Bit>,
     r_pop: Signal<Local, Bit>,
     retry_head_addr: Signal<Local, Bits<L>>,
+    /// The record's sign bit in place (`record_negate` or nothing).
+    record_sign: Signal<Local, Bits<RECORD_BITS>>,
     set_mask: Signal<Local, Bits<CAP>>,
     clear_mask: Signal<Local, Bits<CAP>>,
 }
@@ -234,6 +236,7 @@ impl<const L: usize, const CAP: usize> Default for SlotIssuer<L, CAP> {
             r_issue: Default::default(),
             r_pop: Default::default(),
             retry_head_addr: Default::default(),
+            record_sign: Default::default(),
             set_mask: Default::default(),
             clear_mask: Default::default(),
         }
@@ -364,15 +367,14 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
 
         // ---- Parking: a conflicting candidate goes to the retry FIFO through `pk_*`.
         self.pk_valid.d.next = self.c_valid.q.val() & self.c_conflict.val();
+        self.record_sign.next = bits::<RECORD_BITS>(0);
+        if self.c_negate.q.val() {
+            self.record_sign.next = self.record_negate.val();
+        }
         self.pk_record.d.next = (bit_cast::<RECORD_BITS, L>(self.c_addr.q.val()) << 513)
+            | self.record_sign.val()
             | (bit_cast::<RECORD_BITS, 256>(self.c_y.q.val()) << 256)
             | bit_cast::<RECORD_BITS, 256>(self.c_x.q.val());
-        if self.c_negate.q.val() {
-            self.pk_record.d.next = (bit_cast::<RECORD_BITS, L>(self.c_addr.q.val()) << 513)
-                | self.record_negate.val()
-                | (bit_cast::<RECORD_BITS, 256>(self.c_y.q.val()) << 256)
-                | bit_cast::<RECORD_BITS, 256>(self.c_x.q.val());
-        }
         self.retries.write.next = self.pk_valid.q.val();
         self.retries.data_in.next = self.pk_record.q.val();
         // The retry head: reloaded a cycle after it issued, looked up as it is popped (the FIFO's
