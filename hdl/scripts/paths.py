@@ -56,7 +56,11 @@ def main():
                 for b in bits:
                     if isinstance(b, int):
                         driver[b] = name
-    arrival = {}  # cell name -> (weighted, luts, carry, max_luts, max_carry)
+    # cell name -> (weighted, luts, carry, max_luts, max_carry, via, max_luts_with_carry): the worst
+    # path into the cell by weight, the deepest LUT path and longest carry path into it, the
+    # predecessor on the worst path, and the most LUT levels on any path that crosses a carry
+    # chain (-1: none does), for the budget check.
+    arrival = {}
 
     def inputs(c):
         for port, bits in c["connections"].items():
@@ -79,19 +83,30 @@ def main():
                 continue
             best = (0.0, 0, 0)
             ml = mc = 0
-            via = None
+            mlc = -1
+            via = via_ml = via_mlc = None
             for p in preds:
                 a = arrival[p]
                 if a[0] > best[0] or via is None:
                     best, via = a[:3], p
-                ml, mc = max(ml, a[3]), max(mc, a[4])
+                if a[3] > ml or via_ml is None:
+                    ml, via_ml = a[3], p
+                if a[6] > mlc:
+                    mlc, via_mlc = a[6], p
+                mc = max(mc, a[4])
             dl, dc = cost(c["type"])
             luts, carry = best[1] + dl, best[2] + dc
-            arrival[name] = (luts + carry / w, luts, carry, ml + dl, mc + dc, via)
+            if dc:
+                mlc, via_mlc = ml, via_ml
+            elif mlc >= 0:
+                mlc += dl
+            arrival[name] = (luts + carry / w, luts, carry, ml + dl, mc + dc, via, mlc, via_ml, via_mlc)
 
     worst = (0.0, 0, 0)
-    worst_end = None
+    worst_end = worst_sink = None
     max_luts = max_carry = 0
+    max_luts_with_carry = -1
+    carry_end = carry_sink = None
     dsp_missing = {"AB": 0, "M": 0, "P": 0}
     dsps = 0
     for name, c in cells.items():
@@ -115,8 +130,10 @@ def main():
             resolve(d)
             a = arrival[d]
             if a[0] > worst[0]:
-                worst, worst_end = a[:3], d
-            max_luts, max_carry = max(max_luts, a[3]), max(max_carry, a[4])
+                worst, worst_end, worst_sink = a[:3], d, c
+            if a[6] > max_luts_with_carry:
+                carry_end, carry_sink = d, c
+            max_luts, max_carry, max_luts_with_carry = max(max_luts, a[3]), max(max_carry, a[4]), max(max_luts_with_carry, a[6])
     # Paths ending at top-level outputs.
     for port in top["ports"].values():
         if port["direction"] == "output":
@@ -126,8 +143,8 @@ def main():
                     resolve(d)
                     a = arrival[d]
                     if a[0] > worst[0]:
-                        worst, worst_end = a[:3], d
-                    max_luts, max_carry = max(max_luts, a[3]), max(max_carry, a[4])
+                        worst, worst_end, worst_sink = a[:3], d, None
+                    max_luts, max_carry, max_luts_with_carry = max(max_luts, a[3]), max(max_carry, a[4]), max(max_luts_with_carry, a[6])
     # DSP48E2 whose operands all come straight from registers and whose product goes straight
     # into registers: yosys 0.23 leaves such registers beside the DSP, Vivado packs them.
     fanout = {}
@@ -159,15 +176,37 @@ def main():
         def net_name(c):
             outs = [b for port, bits in c["connections"].items() if c["port_directions"].get(port) == "output" for b in bits]
             named = [names[b] for b in outs if b in names]
-            return f"({named[0]})" if named else ""
+            if named:
+                return f"({named[0]})"
+            # An unnamed net: the Verilog line the cell came from says where it is.
+            src = c.get("attributes", {}).get("src", "")
+            return f"[{src.split('|')[0].rsplit('/', 1)[-1]}]" if src else ""
 
-        n, chain = worst_end, []
-        while n is not None:
-            chain.append(f"{cells[n]['type']}{net_name(cells[n])}")
-            n_first, n = n, arrival[n][5]
-        first = cells[n_first]
-        starts = sorted({names[b] for b in inputs(first) if b in names})
-        print("worst path (end first; a net each cell drives):", " <- ".join(chain), "<- from", ", ".join(starts[:4]) or "?")
+        def trace(title, end, sink, step):
+            n, chain = end, []
+            while n is not None:
+                chain.append(f"{cells[n]['type']}{net_name(cells[n])}")
+                n_first, n = n, step(n)
+            starts = sorted({names[b] for b in inputs(cells[n_first]) if b in names})
+            into = f"{sink['type']}{net_name(sink)} <- " if sink else "an output <- "
+            print(f"{title} (end first; a net each cell drives):", into + " <- ".join(chain), "<- from", ", ".join(starts[:4]) or "?")
+
+        trace("worst path", worst_end, worst_sink, lambda n: arrival[n][5])
+        if carry_end is not None and max_luts_with_carry > 2:
+            # Back along the LUT-deepest path through a chain: by `via_mlc` down to the chain,
+            # then by `via_ml`.
+            def step(n):
+                a = arrival[n]
+                return a[7] if cost(cells[n]["type"])[1] or a[6] < 0 else a[8]
+
+            trace("most LUT levels around a carry chain", carry_end, carry_sink, step)
+    # docs/hardware.md, "Timing budget for 250 MHz": at most 4 LUT levels on a path without a
+    # carry chain, at most 2 on one with a chain, and at most 132 carry bits (33 CARRY4).
+    budget = max_luts <= 4 and max_luts_with_carry <= 2 and max_carry <= 132
+    print(
+        f"{path}: budget {'met' if budget else 'NOT met'} (deepest LUT path {max_luts} levels, "
+        f"most LUT levels on a path with a carry chain {max(max_luts_with_carry, 0)}, longest carry path {max_carry} bits)"
+    )
     print(
         f"{path}: worst path {worst[1]} LUT levels + {worst[2]} carry bits; "
         f"deepest LUT path {max_luts} levels; longest carry path {max_carry} bits; "

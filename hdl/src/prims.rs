@@ -86,16 +86,29 @@ impl<T, C> Block for ResultLine<T, C> {
     fn accept(&self, _name: &str, _probe: &mut dyn Probe) {}
 }
 
-/// A first-in first-out queue of `2^A` entries of `T` in one simple-dual-port RAM, with a
-/// synchronous `clear` (the kernels' reset: rust-hdl's own FIFO has none, so after a reset it
-/// would still hold the aborted run's words).
+/// A first-in first-out queue of `2^A + 2` entries of `T`: `2^A` in one simple-dual-port RAM
+/// and two in an output stage, with a synchronous `clear` (the kernels' reset: rust-hdl's own FIFO
+/// has none, so after a reset it would still hold the aborted run's words).
 ///
-/// Timing (as rust-hdl's `SynchronousFIFO`, which it replaces): a word written at an edge is
-/// visible at `data_out` (and `empty` falls) two cycles later; `data_out` shows the head while
-/// `!empty`; `read` while `!empty` pops it at the edge. Writing while full and reading while
-/// empty are caller bugs (the kernels keep credits so that neither happens): simulation stops
-/// on either ([`SimCheck`]). Cost: the RAM (`2^A × width(T)` bits, block RAM for wide `T`) and
-/// three `A+1`-bit pointers.
+/// Timing: a word written at an edge is visible at `data_out` (and `empty` falls) three cycles
+/// later; `data_out` shows the head while `!empty`; `read` while `!empty` pops it at the edge,
+/// one word per cycle sustained. Writing while the RAM is full (`2^A` words not yet taken into
+/// the output stage) and reading while empty are caller bugs (the kernels keep credits of at most
+/// `2^A` words, so that neither happens): simulation stops on either ([`SimCheck`]). The queue
+/// must be cleared once before use (the kernels clear every FIFO on reset).
+///
+/// Pipeline in words. The RAM side: `read_ptr`/`write_ptr`, a registered "RAM empty" flag, and
+/// the RAM's registered read showing the word at `read_ptr`. The RAM *hands* its head to the
+/// output stage when it has one and the stage's spare register is free, both registers, so the
+/// RAM's read address and pointers (the read pointer's successor is kept ready in `read_next`)
+/// are steered by one gate over registers. The output stage is a skid buffer: `data_out` is a
+/// register, backed by a spare that catches the handed word in a cycle the consumer did not pop.
+/// So a consumer's `read`, which depends on `empty`, only steers the output stage's
+/// multiplexers: the handshake from `empty` through the consumer and back stays a few LUTs deep,
+/// and no path runs from a consumer into the RAM's address.
+///
+/// Cost: the RAM (`2^A × width(T)` bits, block RAM for wide `T`), two `width(T)`-bit registers,
+/// three `A+1`-bit pointers and three flags.
 #[derive(LogicBlock)]
 pub struct Fifo<T: Synth, const A: usize, const AP1: usize> {
     pub clock: Signal<In, Clock>,
@@ -108,11 +121,20 @@ pub struct Fifo<T: Synth, const A: usize, const AP1: usize> {
     pub empty: Signal<Out, Bit>,
     ram: RAM<T, A>,
     write_ptr: DFF<Bits<AP1>>,
-    /// `write_ptr` a cycle late: a word is readable once the RAM's registered read can see it.
-    visible_ptr: DFF<Bits<AP1>>,
     read_ptr: DFF<Bits<AP1>>,
-    pop: Signal<Local, Bit>,
-    /// `2^A`: the pointer difference of a full queue.
+    /// `read_ptr + 1`.
+    read_next: DFF<Bits<AP1>>,
+    /// The RAM holds no readable word: the read pointer equals the write pointer of a cycle ago
+    /// (a word is readable once the RAM's registered read can see it).
+    ram_empty: DFF<Bit>,
+    /// The output stage: the head, and the word behind it.
+    head: DFF<T>,
+    head_valid: DFF<Bit>,
+    spare: DFF<T>,
+    spare_valid: DFF<Bit>,
+    /// The RAM's head moves into the output stage at the edge.
+    hand: Signal<Local, Bit>,
+    /// `2^A`: the pointer difference of a full RAM.
     depth: Constant<Bits<AP1>>,
     overflow: SimCheck,
     underflow: SimCheck,
@@ -131,9 +153,14 @@ impl<T: Synth, const A: usize, const AP1: usize> Default for Fifo<T, A, AP1> {
             empty: Default::default(),
             ram: Default::default(),
             write_ptr: Default::default(),
-            visible_ptr: Default::default(),
             read_ptr: Default::default(),
-            pop: Default::default(),
+            read_next: Default::default(),
+            ram_empty: Default::default(),
+            head: Default::default(),
+            head_valid: Default::default(),
+            spare: Default::default(),
+            spare_valid: Default::default(),
+            hand: Default::default(),
             depth: Constant::new(Bits::<AP1>::from(1u64 << A)),
             overflow: Default::default(),
             underflow: Default::default(),
@@ -144,33 +171,60 @@ impl<T: Synth, const A: usize, const AP1: usize> Default for Fifo<T, A, AP1> {
 impl<T: Synth, const A: usize, const AP1: usize> Logic for Fifo<T, A, AP1> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, write_ptr, visible_ptr, read_ptr);
+        dff_setup!(self, clock, write_ptr, read_ptr, read_next, ram_empty, head, head_valid, spare, spare_valid);
         clock!(self, clock, overflow, underflow);
         // Full: the pointers differ by the depth (their top bits differ, the rest agree).
         self.overflow.fail.next = self.write.val() & !self.clear.val() & ((self.write_ptr.q.val() ^ self.read_ptr.q.val()) == self.depth.val());
-        self.underflow.fail.next = self.read.val() & !self.clear.val() & (self.read_ptr.q.val() == self.visible_ptr.q.val());
+        self.underflow.fail.next = self.read.val() & !self.clear.val() & !self.head_valid.q.val();
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
-        self.empty.next = self.read_ptr.q.val() == self.visible_ptr.q.val();
-        self.pop.next = self.read.val() & (self.read_ptr.q.val() != self.visible_ptr.q.val());
-        self.data_out.next = self.ram.read_data.val();
         self.ram.write_enable.next = self.write.val();
         self.ram.write_address.next = bit_cast::<A, AP1>(self.write_ptr.q.val());
         self.ram.write_data.next = self.data_in.val();
-        // The RAM reads the next head's address, so after a pop the new head is out a cycle later.
-        self.ram.read_address.next = bit_cast::<A, AP1>(self.read_ptr.q.val());
-        if self.pop.val() {
-            self.ram.read_address.next = bit_cast::<A, AP1>(self.read_ptr.q.val() + bits::<AP1>(1));
-            self.read_ptr.d.next = self.read_ptr.q.val() + bits::<AP1>(1);
-        }
         if self.write.val() {
             self.write_ptr.d.next = self.write_ptr.q.val() + bits::<AP1>(1);
         }
-        self.visible_ptr.d.next = self.write_ptr.q.val();
+
+        // RAM → output stage, decided from registers.
+        self.hand.next = !self.ram_empty.q.val() & !self.spare_valid.q.val();
+        // RAM empty next cycle: the read pointer, moved on or not, equals today's `write_ptr`.
+        self.ram_empty.d.next = self.read_ptr.q.val() == self.write_ptr.q.val();
+        // The RAM reads the next head's address, so after a hand-over the new head is out a
+        // cycle later.
+        self.ram.read_address.next = bit_cast::<A, AP1>(self.read_ptr.q.val());
+        if self.hand.val() {
+            self.ram_empty.d.next = self.read_next.q.val() == self.write_ptr.q.val();
+            self.ram.read_address.next = bit_cast::<A, AP1>(self.read_next.q.val());
+            self.read_ptr.d.next = self.read_next.q.val();
+            self.read_next.d.next = self.read_next.q.val() + bits::<AP1>(1);
+        }
+
+        // Output stage (a skid buffer): `hand` is only true while the spare is free.
+        self.empty.next = !self.head_valid.q.val();
+        self.data_out.next = self.head.q.val();
+        // `read` comes only while `!empty` (a caller bug otherwise, stopped by `underflow`), so
+        // it is the pop itself, with no gate of ours in front of the multiplexers it steers.
+        if !self.head_valid.q.val() | self.read.val() {
+            if self.spare_valid.q.val() {
+                self.head.d.next = self.spare.q.val();
+                self.head_valid.d.next = true;
+                self.spare_valid.d.next = false;
+            } else {
+                self.head.d.next = self.ram.read_data.val();
+                self.head_valid.d.next = self.hand.val();
+            }
+        } else if self.hand.val() {
+            self.spare.d.next = self.ram.read_data.val();
+            self.spare_valid.d.next = true;
+        }
+
         if self.clear.val() {
             self.write_ptr.d.next = bits::<AP1>(0);
-            self.visible_ptr.d.next = bits::<AP1>(0);
             self.read_ptr.d.next = bits::<AP1>(0);
+            self.read_next.d.next = bits::<AP1>(1);
+            self.ram_empty.d.next = true;
+            self.head_valid.d.next = false;
+            self.spare_valid.d.next = false;
             self.ram.write_enable.next = false;
         }
     }

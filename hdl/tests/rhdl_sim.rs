@@ -77,8 +77,9 @@ fn fifo_keeps_order_and_clears() {
     zkaccel_hdl::rhdl_sim::settle(&mut uut);
     let (mut next_in, mut next_out) = (0u64, 0u64);
     for cycle in 0..40u64 {
-        // Write while fewer than 4 are in, read every third cycle, clear once at cycle 20.
-        let clear = cycle == 20;
+        // Clear first (the queue's contract), then write while fewer than 4 are in, read every
+        // third cycle, and clear again at cycle 20.
+        let clear = cycle == 0 || cycle == 20;
         let write = !clear && next_in - next_out < 4;
         let read = !clear && !uut.empty.val() && cycle % 3 == 0;
         uut.clear.next = clear;
@@ -106,8 +107,12 @@ fn fifo_overflow_stops_the_simulation() {
     use zkaccel_hdl::prims::Fifo;
     let mut uut: Fifo<Bits<8>, 2, 3> = Default::default();
     uut.connect_all();
+    uut.clear.next = true;
+    tick(&mut uut, |u| &mut u.clock);
+    uut.clear.next = false;
+    // 4 words in the RAM and 2 in the output stage fit; the 7th write overflows the RAM.
     uut.write.next = true;
-    for _ in 0..6 {
+    for _ in 0..7 {
         tick(&mut uut, |u| &mut u.clock);
     }
 }

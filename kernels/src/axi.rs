@@ -29,24 +29,78 @@ pub const READ_AHEAD_BEATS: u64 = 1 << READ_FIFO_LOG;
 
 /// One burst of a walk over a stream: from beat `page_beat` of a 4 KiB page (address bits 6..12)
 /// with `left` beats to go, the burst runs up to the page's end (so at most [`MAX_BURST_BEATS`]
-/// beats) and at most `left` beats. Combinational; the masters register its result (`burst_q`)
-/// before using it. The read side and the write address side cut a stream with one of these; the
-/// write data side ends a burst at the same places beat by beat (a page's last beat, or the
-/// stream's).
-#[derive(LogicBlock, Default)]
+/// beats) and at most `left` beats. The read side and the write address side cut a stream with
+/// one of these; the write data side ends a burst at the same places beat by beat (a page's last
+/// beat, or the stream's).
+///
+/// Two register stages, so each path crosses at most one short chain between two LUTs: first
+/// the beats to the page's end, `left`, and whether `left` fits before the page's end as two
+/// flags (`left < 128`, a wide NOR, and `left mod 128 + page_beat < 64`, one 8-bit chain);
+/// then the choice. `beats` is
+/// the burst for the inputs of two cycles ago, and `known` says the inputs have not changed
+/// since (`changed`: the master moves `page_beat`/`left` at this edge).
+#[derive(LogicBlock)]
 pub struct NextBurst {
+    pub clock: Signal<In, Clock>,
     pub page_beat: Signal<In, Bits<6>>,
     pub left: Signal<In, Bits<32>>,
+    pub changed: Signal<In, Bit>,
     pub beats: Signal<Out, Bits<32>>,
+    pub known: Signal<Out, Bit>,
+    low_mask: Constant<Bits<32>>,
+    /// Bits 6 and 7 of `left mod 128 + page_beat`.
+    sum_high: Signal<Local, Bits<2>>,
+    to_page_end: DFF<Bits<32>>,
+    /// `left < 128` (not named `small`: a Verilog keyword).
+    few_left: DFF<Bit>,
+    fits_low: DFF<Bit>,
+    left_q: DFF<Bits<32>>,
+    beats_q: DFF<Bits<32>>,
+    /// No change at the last edge, and none at the two last edges.
+    settled: DFF<Bit>,
+    known_q: DFF<Bit>,
+}
+
+impl Default for NextBurst {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            page_beat: Default::default(),
+            left: Default::default(),
+            changed: Default::default(),
+            beats: Default::default(),
+            known: Default::default(),
+            low_mask: Constant::new(Bits::from(127u64)),
+            sum_high: Default::default(),
+            to_page_end: Default::default(),
+            few_left: Default::default(),
+            fits_low: Default::default(),
+            left_q: Default::default(),
+            beats_q: Default::default(),
+            settled: Default::default(),
+            known_q: Default::default(),
+        }
+    }
 }
 
 impl Logic for NextBurst {
     #[hdl_gen]
     fn update(&mut self) {
-        self.beats.next = bits::<32>(64) - bit_cast::<32, 6>(self.page_beat.val());
-        if self.left.val() < self.beats.val() {
-            self.beats.next = self.left.val();
+        dff_setup!(self, clock, to_page_end, few_left, fits_low, left_q, beats_q, settled, known_q);
+        self.to_page_end.d.next = bits::<32>(64) - bit_cast::<32, 6>(self.page_beat.val());
+        self.sum_high.next =
+            bit_cast::<2, 8>((bit_cast::<8, 32>(self.left.val() & self.low_mask.val()) + bit_cast::<8, 6>(self.page_beat.val())) >> 6);
+        self.few_left.d.next = !self.left.val().get_bits::<25>(7).any();
+        self.fits_low.d.next = !self.sum_high.val().any();
+        self.left_q.d.next = self.left.val();
+        self.beats_q.d.next = self.to_page_end.q.val();
+        if self.few_left.q.val() & self.fits_low.q.val() {
+            self.beats_q.d.next = self.left_q.q.val();
         }
+        self.settled.d.next = !self.changed.val();
+        self.known_q.d.next = self.settled.q.val() & !self.changed.val();
+        self.beats.next = self.beats_q.q.val();
+        self.known.next = self.known_q.q.val();
     }
 }
 
@@ -90,12 +144,14 @@ impl Logic for WordSpan {
 /// The AXI4 read master: fetches `cmd_beats` beats from `cmd_addr` in bursts and hands them to
 /// the core in order on `data`/`valid`/`ready`.
 ///
-/// A burst is requested only when the data FIFO has room for it beside every beat already
-/// requested (`reserved`), so `r_ready` is always high and a slow core never blocks the bus.
-/// AR: one request every third cycle at most (a 64-beat burst every 3 cycles is far above the
-/// bus rate): the next burst's length, then whether the FIFO has room for it, are registered
-/// before the request, so no path runs from the burst arithmetic into the request.
-/// Latency from the first R beat to `valid`: 2 cycles (the FIFO's RAM).
+/// A burst is requested only when the data FIFO has room for a burst of [`MAX_BURST_BEATS`]
+/// beside every beat already requested (`room` counts the places not yet promised to a request;
+/// testing for a whole burst's room is a test of its high bits), so `r_ready` is always high and
+/// a slow core never blocks the bus. AR: one request every fourth cycle at most (a
+/// 64-beat burst every 4 cycles is far above the bus rate): the next burst's length
+/// ([`NextBurst`], two stages), then whether the FIFO has room for it, are registered before the
+/// request, so no path runs from the burst arithmetic into the request.
+/// Latency from the first R beat to `valid`: 3 cycles (the FIFO's RAM and output stage).
 #[derive(LogicBlock)]
 pub struct ReadMaster {
     pub clock: Signal<In, Clock>,
@@ -121,16 +177,15 @@ pub struct ReadMaster {
     fifo: Fifo<Bits<512>, READ_FIFO_LOG, { READ_FIFO_LOG + 1 }>,
     next_addr: DFF<Bits<64>>,
     beats_left: DFF<Bits<32>>,
-    reserved: DFF<Bits<{ READ_FIFO_LOG + 2 }>>,
+    /// FIFO places neither holding a beat nor promised to a requested one (`READ_AHEAD_BEATS`
+    /// when idle). Kept as a count down, so the room test is one compare of two registers.
+    room: DFF<Bits<{ READ_FIFO_LOG + 2 }>>,
     ar_valid_q: DFF<Bit>,
     ar_addr_q: DFF<Bits<64>>,
     ar_len_q: DFF<Bits<8>>,
     depth: Constant<Bits<{ READ_FIFO_LOG + 2 }>>,
+    /// The next burst's length, for `next_addr` and `beats_left` (when `known`).
     next_burst: NextBurst,
-    /// The next burst's length, for `next_addr` and `beats_left` as of the previous cycle.
-    burst_q: DFF<Bits<32>>,
-    /// `burst_q` is the next burst's length (the registers it came from have not moved since).
-    burst_known: DFF<Bit>,
     /// The next burst is known, there is one, and the FIFO has room for it.
     can_issue: DFF<Bit>,
     issue: Signal<Local, Bit>,
@@ -161,14 +216,12 @@ impl Default for ReadMaster {
             fifo: Default::default(),
             next_addr: Default::default(),
             beats_left: Default::default(),
-            reserved: Default::default(),
+            room: Default::default(),
             ar_valid_q: Default::default(),
             ar_addr_q: Default::default(),
             ar_len_q: Default::default(),
             depth: Constant::new(Bits::from(READ_AHEAD_BEATS)),
             next_burst: Default::default(),
-            burst_q: Default::default(),
-            burst_known: Default::default(),
             can_issue: Default::default(),
             issue: Default::default(),
             pop: Default::default(),
@@ -179,17 +232,15 @@ impl Default for ReadMaster {
 impl Logic for ReadMaster {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, next_addr, beats_left, reserved, ar_valid_q, ar_addr_q, ar_len_q, burst_q, burst_known, can_issue);
-        clock!(self, clock, fifo);
+        dff_setup!(self, clock, next_addr, beats_left, room, ar_valid_q, ar_addr_q, ar_len_q, can_issue);
+        clock!(self, clock, fifo, next_burst);
         self.next_burst.page_beat.next = self.next_addr.q.val().get_bits::<6>(6);
         self.next_burst.left.next = self.beats_left.q.val();
-        self.burst_q.d.next = self.next_burst.beats.val();
-        // `reserved` only falls between requests, so a `can_issue` computed a cycle ago stays true.
-        self.can_issue.d.next = self.burst_known.q.val()
-            & self.beats_left.q.val().any()
-            & ((self.reserved.q.val() + bit_cast::<{ READ_FIFO_LOG + 2 }, 32>(self.burst_q.q.val())) <= self.depth.val());
+        // `room` only grows between requests, so a `can_issue` computed a cycle ago stays true.
+        // Room for a whole burst of the longest kind: a test of the count's high bits, no compare.
+        self.can_issue.d.next = self.next_burst.known.val() & self.beats_left.q.val().any() & (self.room.q.val() >> 6).any();
         self.issue.next = !self.ar_valid_q.q.val() & self.can_issue.q.val();
-        self.burst_known.d.next = !self.issue.val() & !self.cmd_valid.val();
+        self.next_burst.changed.next = self.issue.val() | self.cmd_valid.val() | self.reset.val();
         if self.issue.val() | self.cmd_valid.val() {
             self.can_issue.d.next = false;
         }
@@ -202,9 +253,9 @@ impl Logic for ReadMaster {
         if self.issue.val() {
             self.ar_valid_q.d.next = true;
             self.ar_addr_q.d.next = self.next_addr.q.val();
-            self.ar_len_q.d.next = bit_cast::<8, 32>(self.burst_q.q.val() - bits::<32>(1));
-            self.next_addr.d.next = self.next_addr.q.val() + (bit_cast::<64, 32>(self.burst_q.q.val()) << 6);
-            self.beats_left.d.next = self.beats_left.q.val() - self.burst_q.q.val();
+            self.ar_len_q.d.next = bit_cast::<8, 32>(self.next_burst.beats.val() - bits::<32>(1));
+            self.next_addr.d.next = self.next_addr.q.val() + (bit_cast::<64, 32>(self.next_burst.beats.val()) << 6);
+            self.beats_left.d.next = self.beats_left.q.val() - self.next_burst.beats.val();
         }
         // R: every requested beat has its place in the FIFO.
         self.r_ready.next = true;
@@ -218,15 +269,14 @@ impl Logic for ReadMaster {
         self.fifo.read.next = self.pop.val();
         if self.issue.val() {
             if self.pop.val() {
-                self.reserved.d.next =
-                    self.reserved.q.val() + bit_cast::<{ READ_FIFO_LOG + 2 }, 32>(self.burst_q.q.val()) - bits::<{ READ_FIFO_LOG + 2 }>(1);
+                self.room.d.next = self.room.q.val() - bit_cast::<{ READ_FIFO_LOG + 2 }, 32>(self.next_burst.beats.val()) + bits::<{ READ_FIFO_LOG + 2 }>(1);
             } else {
-                self.reserved.d.next = self.reserved.q.val() + bit_cast::<{ READ_FIFO_LOG + 2 }, 32>(self.burst_q.q.val());
+                self.room.d.next = self.room.q.val() - bit_cast::<{ READ_FIFO_LOG + 2 }, 32>(self.next_burst.beats.val());
             }
         } else if self.pop.val() {
-            self.reserved.d.next = self.reserved.q.val() - bits::<{ READ_FIFO_LOG + 2 }>(1);
+            self.room.d.next = self.room.q.val() + bits::<{ READ_FIFO_LOG + 2 }>(1);
         }
-        self.idle.next = !self.beats_left.q.val().any() & !self.ar_valid_q.q.val() & !self.reserved.q.val().any();
+        self.idle.next = !self.beats_left.q.val().any() & !self.ar_valid_q.q.val() & (self.room.q.val() == self.depth.val());
         if self.cmd_valid.val() {
             self.next_addr.d.next = self.cmd_addr.val() & !bits::<64>(63);
             self.beats_left.d.next = self.cmd_beats.val();
@@ -235,7 +285,7 @@ impl Logic for ReadMaster {
         self.fifo.clear.next = self.reset.val();
         if self.reset.val() {
             self.beats_left.d.next = bits::<32>(0);
-            self.reserved.d.next = bits::<{ READ_FIFO_LOG + 2 }>(0);
+            self.room.d.next = self.depth.val();
             self.ar_valid_q.d.next = false;
             self.can_issue.d.next = false;
         }
@@ -341,13 +391,14 @@ pub struct WriteMaster {
     aw_valid_q: DFF<Bit>,
     aw_addr_q: DFF<Bits<64>>,
     aw_len_q: DFF<Bits<8>>,
+    /// The next burst's length, for `aw_next` and `aw_left` (when `known`).
     aw_next_burst: NextBurst,
-    /// The next burst's length, for `aw_next` and `aw_left` as of the previous cycle.
-    aw_burst_q: DFF<Bits<32>>,
-    /// `aw_burst_q` is the next burst's length, and there is one.
+    /// The next burst's length is known, and there is one.
     aw_can_issue: DFF<Bit>,
-    /// Bursts addressed and not yet acknowledged.
+    /// Bursts addressed and not yet acknowledged, with each request counted a cycle late (from
+    /// `requested`; meanwhile `aw_valid_q` is still up, so `idle` never sees the gap).
     open: DFF<Bits<32>>,
+    requested: DFF<Bit>,
     // Data side: the same bursts, ended beat by beat at a page's last beat or the stream's.
     w_page_beat: DFF<Bits<6>>,
     w_left: DFF<Bits<32>>,
@@ -392,9 +443,9 @@ impl Default for WriteMaster {
             aw_addr_q: Default::default(),
             aw_len_q: Default::default(),
             aw_next_burst: Default::default(),
-            aw_burst_q: Default::default(),
             aw_can_issue: Default::default(),
             open: Default::default(),
+            requested: Default::default(),
             w_page_beat: Default::default(),
             w_left: Default::default(),
             last_page_beat: Constant::new(Bits::from(MAX_BURST_BEATS - 1)),
@@ -412,15 +463,16 @@ impl Logic for WriteMaster {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, aw_next, aw_left, aw_valid_q, aw_addr_q, aw_len_q, aw_burst_q, aw_can_issue, open, w_page_beat, w_left, w_valid_q,
+            self, clock, aw_next, aw_left, aw_valid_q, aw_addr_q, aw_len_q, aw_can_issue, open, requested, w_page_beat, w_left, w_valid_q,
             w_data_q, w_strb_q, w_last_q
         );
-        // AW: the next burst's length is registered, then requested (at most every other cycle).
+        clock!(self, clock, aw_next_burst);
+        // AW: the next burst's length is registered, then requested (at most every fourth cycle).
         self.aw_next_burst.page_beat.next = self.aw_next.q.val().get_bits::<6>(6);
         self.aw_next_burst.left.next = self.aw_left.q.val();
-        self.aw_burst_q.d.next = self.aw_next_burst.beats.val();
         self.aw_issue.next = !self.aw_valid_q.q.val() & self.aw_can_issue.q.val();
-        self.aw_can_issue.d.next = self.aw_left.q.val().any() & !self.aw_issue.val() & !self.cmd_valid.val();
+        self.aw_next_burst.changed.next = self.aw_issue.val() | self.cmd_valid.val() | self.reset.val();
+        self.aw_can_issue.d.next = self.aw_next_burst.known.val() & self.aw_left.q.val().any() & !self.aw_issue.val() & !self.cmd_valid.val();
         self.aw_valid.next = self.aw_valid_q.q.val();
         self.aw_addr.next = self.aw_addr_q.q.val();
         self.aw_len.next = self.aw_len_q.q.val();
@@ -430,17 +482,18 @@ impl Logic for WriteMaster {
         if self.aw_issue.val() {
             self.aw_valid_q.d.next = true;
             self.aw_addr_q.d.next = self.aw_next.q.val();
-            self.aw_len_q.d.next = bit_cast::<8, 32>(self.aw_burst_q.q.val() - bits::<32>(1));
-            self.aw_next.d.next = self.aw_next.q.val() + (bit_cast::<64, 32>(self.aw_burst_q.q.val()) << 6);
-            self.aw_left.d.next = self.aw_left.q.val() - self.aw_burst_q.q.val();
+            self.aw_len_q.d.next = bit_cast::<8, 32>(self.aw_next_burst.beats.val() - bits::<32>(1));
+            self.aw_next.d.next = self.aw_next.q.val() + (bit_cast::<64, 32>(self.aw_next_burst.beats.val()) << 6);
+            self.aw_left.d.next = self.aw_left.q.val() - self.aw_next_burst.beats.val();
         }
         // B: always accepted; `open` counts bursts between their AW and their B.
         self.b_ready.next = true;
         self.error.next = self.b_valid.val() & self.b_resp.val().any();
-        if self.aw_issue.val() & !self.b_valid.val() {
+        self.requested.d.next = self.aw_issue.val();
+        if self.requested.q.val() & !self.b_valid.val() {
             self.open.d.next = self.open.q.val() + bits::<32>(1);
         }
-        if !self.aw_issue.val() & self.b_valid.val() {
+        if !self.requested.q.val() & self.b_valid.val() {
             self.open.d.next = self.open.q.val() - bits::<32>(1);
         }
         // W: a register stage; a beat is taken when the register is free or drains now. A burst
@@ -479,6 +532,7 @@ impl Logic for WriteMaster {
             self.aw_valid_q.d.next = false;
             self.aw_can_issue.d.next = false;
             self.open.d.next = bits::<32>(0);
+            self.requested.d.next = false;
             self.w_left.d.next = bits::<32>(0);
             self.w_valid_q.d.next = false;
         }

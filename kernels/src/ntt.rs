@@ -97,12 +97,14 @@ pub fn compute_phase_cycles(log_n: u32) -> u64 {
 /// - phases `1..=batch` compute transform `p − 1` in one buffer while the other buffer stores
 ///   transform `p − 2` (from phase 2) and loads transform `p` (up to phase `batch − 1`); a phase
 ///   lasts as long as its longest part: compute [`compute_phase_cycles`], load or store alone
-///   `n + 1`, both `n + 2` (each load waits until the store has read its address);
+///   `n + 1`, both `n + 2 + min(n, 2)` (each load waits until the store has read its address,
+///   seen through a registered test: two cycles behind the store, one for `n = 1`, where the
+///   store has read everything after its first read);
 /// - phase `batch + 1` stores the last transform: `n + 1`;
-/// - one cycle of setup before phase 0, and 3 after the last phase to drain the store's read
-///   stage and the output FIFO (a written word is visible at its output a cycle later).
+/// - one cycle of setup before phase 0, and 4 after the last phase to drain the store's read
+///   stage and the output FIFO (a written word is at its output two cycles later).
 ///
-/// For `n ≥ 2` the compute phase is the longest: `4 + 2(n + 1) + batch · compute_phase_cycles`.
+/// For `n ≥ 2` the compute phase is the longest: `5 + 2(n + 1) + batch · compute_phase_cycles`.
 /// A zero batch is the setup cycle alone.
 pub fn core_cycles(log_n: u32, batch: u64) -> u64 {
     if batch == 0 {
@@ -112,7 +114,7 @@ pub fn core_cycles(log_n: u32, batch: u64) -> u64 {
     let compute = compute_phase_cycles(log_n);
     let io = |load: bool, store: bool| {
         if load || store {
-            n + 1 + u64::from(load && store)
+            n + 1 + if load && store { 1 + n.min(2) } else { 0 }
         } else {
             0
         }
@@ -123,15 +125,16 @@ pub fn core_cycles(log_n: u32, batch: u64) -> u64 {
         1 => compute,
         _ => compute.max(io(true, false)) + (batch - 2) * compute.max(io(true, true)) + compute.max(io(false, true)),
     };
-    1 + io(true, false) + phases + io(false, true) + 3
+    1 + io(true, false) + phases + io(false, true) + 4
 }
 
 /// Cycles the AXI masters add to a run that moves data when memory answers in one cycle
 /// (`MemoryConfig::IDEAL` of the simulated card): the time from the read command to the core's
 /// first input word beyond a stream that is ready at once, plus the time from the core's last
-/// output word to its write response. Three of them are the read side's registered stages
-/// before its first request (beat command, burst length, room test; crate::axi).
-pub const IDEAL_MEMORY_CYCLES: u64 = 9;
+/// output word to its write response. Four of them are the read side's registered stages
+/// before its first request (beat command, the burst length's two stages, room test;
+/// crate::axi), and one the read FIFO's output stage.
+pub const IDEAL_MEMORY_CYCLES: u64 = 11;
 
 /// Exact clock cycles from ap_start to ap_done (the cycle counter register) of a run of `batch`
 /// transforms of `2^log_n` values each, with memory that answers in one cycle and never stalls:
@@ -196,6 +199,7 @@ pub struct NttCore<const BA: usize> {
     at_dst: Constant<Bits<8>>,
     at_dst_hi: Constant<Bits<8>>,
     ba: Constant<Bits<5>>,
+    one_stage: Constant<Bits<5>>,
     fifo_room: Constant<Bits<6>>,
     stage_gap_less_one: Constant<Bits<17>>,
     last_gap_less_one: Constant<Bits<17>>,
@@ -211,6 +215,13 @@ pub struct NttCore<const BA: usize> {
     io_lay: DFF<Bit>,
     c_lay: DFF<Bit>,
     l_count: DFF<Bits<17>>,
+    /// `l_count + 1`.
+    l_succ: DFF<Bits<17>>,
+    /// A cycle ago `l_succ < s_count`, or the store had read everything: the load may write at
+    /// `l_count` now, as the store has read there (registered, so the load's handshake starts at
+    /// a register, not a compare; it costs the load two more cycles behind the store). Cleared
+    /// as a phase begins, when the counters it was computed from restart.
+    load_behind: DFF<Bit>,
     s_count: DFF<Bits<17>>,
     pending: DFF<Bits<6>>,
     count: DFF<Bits<17>>,
@@ -278,6 +289,15 @@ pub struct NttCore<const BA: usize> {
     /// the stage at 0 and a stage's end is at least `STAGE_GAP − 1`.
     stage_end_q: DFF<Bits<17>>,
     last_stage_end_q: DFF<Bits<17>>,
+    /// `log n − 1`: `stage` is the last stage when it equals this (a compare of two registers).
+    last_stage_q: DFF<Bits<5>>,
+    /// `batch · n`, the words of either stream: recomputed every cycle from the argument
+    /// registers (written by earlier register accesses than the one that starts a run), so it
+    /// is current at the start, and the shifter is not in front of the stream commands' adders.
+    cmd_words_q: DFF<Bits<32>>,
+    /// `count` has reached the end of the current stage, or that of the last stage.
+    at_stage_end: Signal<Local, Bit>,
+    at_last_stage_end: Signal<Local, Bit>,
     stage_end: Signal<Local, Bits<17>>,
     stage_done: Signal<Local, Bit>,
     j: Signal<Local, Bits<16>>,
@@ -364,6 +384,7 @@ impl<const BA: usize> NttCore<BA> {
             at_dst: at(ntt_args::DST.offset),
             at_dst_hi: at(ntt_args::DST.offset + 4),
             ba: Constant::new(Bits::<5>::from(BA as u64)),
+            one_stage: Constant::new(Bits::<5>::from(1u64)),
             fifo_room: Constant::new(Bits::<6>::from((OUT_FIFO_DEPTH - 1) as u64)),
             stage_gap_less_one: Constant::new(Bits::<17>::from(STAGE_GAP as u64 - 1)),
             last_gap_less_one: Constant::new(Bits::<17>::from(LAST_GAP as u64 - 1)),
@@ -377,6 +398,8 @@ impl<const BA: usize> NttCore<BA> {
             io_lay: Default::default(),
             c_lay: Default::default(),
             l_count: Default::default(),
+            l_succ: Default::default(),
+            load_behind: Default::default(),
             s_count: Default::default(),
             pending: Default::default(),
             count: Default::default(),
@@ -430,6 +453,10 @@ impl<const BA: usize> NttCore<BA> {
             stage_next: Default::default(),
             stage_end_q: Default::default(),
             last_stage_end_q: Default::default(),
+            last_stage_q: Default::default(),
+            cmd_words_q: Default::default(),
+            at_stage_end: Default::default(),
+            at_last_stage_end: Default::default(),
             stage_end: Default::default(),
             stage_done: Default::default(),
             j: Default::default(),
@@ -485,6 +512,8 @@ impl<const BA: usize> Logic for NttCore<BA> {
             io_lay,
             c_lay,
             l_count,
+            l_succ,
+            load_behind,
             s_count,
             pending,
             count,
@@ -493,6 +522,8 @@ impl<const BA: usize> Logic for NttCore<BA> {
             stage_bit_q,
             stage_end_q,
             last_stage_end_q,
+            last_stage_q,
+            cmd_words_q,
             rev_shift_q,
             a_compute,
             a_parity,
@@ -574,8 +605,9 @@ impl<const BA: usize> Logic for NttCore<BA> {
         self.wr_cmd_valid.next = false;
         self.rd_cmd_addr.next = (bit_cast::<64, 32>(self.src_hi.q.val()) << 32) | bit_cast::<64, 32>(self.src_lo.q.val());
         self.wr_cmd_addr.next = (bit_cast::<64, 32>(self.dst_hi.q.val()) << 32) | bit_cast::<64, 32>(self.dst_lo.q.val());
-        self.rd_cmd_words.next = self.batch.q.val() << bit_cast::<5, 32>(self.log_n.q.val());
-        self.wr_cmd_words.next = self.batch.q.val() << bit_cast::<5, 32>(self.log_n.q.val());
+        self.cmd_words_q.d.next = self.batch.q.val() << bit_cast::<5, 32>(self.log_n.q.val());
+        self.rd_cmd_words.next = self.cmd_words_q.q.val();
+        self.wr_cmd_words.next = self.cmd_words_q.q.val();
 
         // Addresses of this cycle. Reversal over log_n bits: reverse 16, shift down.
         self.log5.next = bit_cast::<5, 32>(self.log_n.q.val());
@@ -637,6 +669,10 @@ impl<const BA: usize> Logic for NttCore<BA> {
             self.stage_end_q.d.next = self.half.q.val() - bits::<17>(1);
         }
         self.last_stage_end_q.d.next = self.half.q.val() + self.last_gap_less_one.val();
+        self.last_stage_q.d.next = self.log5.val() - self.one_stage.val();
+        self.load_behind.d.next = (self.l_succ.q.val() < self.s_count.q.val()) | (self.s_count.q.val() == self.n.q.val());
+        self.at_stage_end.next = self.count.q.val() == self.stage_end_q.q.val();
+        self.at_last_stage_end.next = self.count.q.val() == self.last_stage_end_q.q.val();
 
         // Output FIFO → out stream.
         self.out_valid.next = !self.out_fifo.empty.val();
@@ -682,6 +718,8 @@ impl<const BA: usize> Logic for NttCore<BA> {
                 self.io_lay.d.next = false;
                 self.c_lay.d.next = false;
                 self.l_count.d.next = bits::<17>(0);
+                self.l_succ.d.next = bits::<17>(1);
+                self.load_behind.d.next = false;
                 self.s_count.d.next = bits::<17>(0);
                 self.pending.d.next = bits::<6>(0);
                 self.count.d.next = bits::<17>(0);
@@ -701,10 +739,11 @@ impl<const BA: usize> Logic for NttCore<BA> {
                 // counters only count up to n, so "below n" is "not n" (no carry chain).
                 self.in_ready.next = self.loading.q.val()
                     & (self.l_count.q.val() != self.n.q.val())
-                    & (!self.storing.q.val() | (self.l_count.q.val() < self.s_count.q.val()));
+                    & (!self.storing.q.val() | self.load_behind.q.val());
                 self.load_fire.next = self.in_ready.val() & self.in_valid.val();
                 if self.load_fire.val() {
-                    self.l_count.d.next = self.l_count.q.val() + bits::<17>(1);
+                    self.l_count.d.next = self.l_succ.q.val();
+                    self.l_succ.d.next = self.l_succ.q.val() + bits::<17>(1);
                 }
                 // Store: reads are issued only while the FIFO has room for everything in flight.
                 self.issue_store.next =
@@ -719,10 +758,10 @@ impl<const BA: usize> Logic for NttCore<BA> {
                 if self.computing.q.val() & (self.stage.q.val() != self.log5.val()) {
                     self.issue_compute.next = self.count.q.val() < self.half.q.val();
                     self.count.d.next = self.count_next.val();
-                    if self.stage_next.val() == self.log5.val() {
-                        self.stage_done.next = self.count.q.val() == self.last_stage_end_q.q.val();
+                    if self.stage.q.val() == self.last_stage_q.q.val() {
+                        self.stage_done.next = self.at_last_stage_end.val();
                     } else {
-                        self.stage_done.next = self.count.q.val() == self.stage_end_q.q.val();
+                        self.stage_done.next = self.at_stage_end.val();
                     }
                     if self.stage_done.val() {
                         self.count.d.next = bits::<17>(0);
@@ -738,6 +777,8 @@ impl<const BA: usize> Logic for NttCore<BA> {
                     // The buffers swap roles: the one just loaded computes, the one just
                     // computed stores and takes the next load, in the opposite layout.
                     self.l_count.d.next = bits::<17>(0);
+                    self.l_succ.d.next = bits::<17>(1);
+                    self.load_behind.d.next = false;
                     self.s_count.d.next = bits::<17>(0);
                     self.count.d.next = bits::<17>(0);
                     self.stage.d.next = bits::<5>(0);

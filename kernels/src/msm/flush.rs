@@ -3,11 +3,13 @@
 //!
 //! Pipeline, one 512-bit word per cycle at most: (1) the word's slot address goes to the bank's
 //! read port; (2) the slot (1024 bits: X | Y | ZZ | ZZZ, as stored: Montgomery form, `< q`) is
-//! there, its low half (X | Y) or high half (ZZ | ZZZ) enters the 8-deep output FIFO, and after
+//! there, its low half (X | Y) or high half (ZZ | ZZZ) enters the 16-deep output FIFO, and after
 //! the high half the slot is cleared (the identity is all zero); (3) the FIFO feeds the `out`
 //! stream. Reads are issued only while the FIFO has room for every word in flight, so `out_ready`
-//! may stall at any time. Latency: first word at the FIFO output 3 cycles after the flush may
-//! start; throughput one word per cycle. Resources: the FIFO (8 × 512 bits) and four counters.
+//! may stall at any time; the room test is a register (a cycle late, so it leaves one more word
+//! of margin), so no compare sits between the handshakes and the counters. Latency: first word
+//! at the FIFO output 4 cycles after the flush may start; throughput one word per cycle.
+//! Resources: the FIFO (16 × 512 bits) and five counters.
 //!
 //! The flush starts only once `drained` is set: the additions issued to the bank before this run
 //! are written back, so every slot read is final.
@@ -15,8 +17,9 @@
 use rust_hdl::prelude::*;
 use zkaccel_hdl::prims::Fifo;
 
-/// Depth of the output FIFO (must exceed the pipeline in front of it: one RAM read).
-pub const OUT_FIFO_DEPTH: usize = 8;
+/// Depth of the output FIFO (must exceed the words in flight to it at one word per cycle: the
+/// RAM read, and the FIFO's own latency behind the registered room test).
+pub const OUT_FIFO_DEPTH: usize = 16;
 
 /// The flush of one lane's bank of `2^L` slots.
 #[derive(LogicBlock)]
@@ -43,12 +46,21 @@ pub struct SlotFlush<const L: usize> {
     running: DFF<Bit>,
     total: DFF<Bits<32>>,
     read: DFF<Bits<32>>,
+    /// `total − 1`, and `read < total`.
+    last_read: DFF<Bits<32>>,
+    more_to_read: DFF<Bit>,
     sent: DFF<Bits<32>>,
+    /// Words read and not yet sent (`read − sent`), counted from the registered events
+    /// `issued`/`taken` (so a cycle late), and whether that was below `room` a cycle ago.
+    outstanding: DFF<Bits<5>>,
+    issued: DFF<Bit>,
+    taken: DFF<Bit>,
+    space: DFF<Bit>,
     d1_read: DFF<Bit>,
     d1_high: DFF<Bit>,
     d1_addr: DFF<Bits<L>>,
-    fifo: Fifo<Bits<512>, 3, 4>,
-    room: Constant<Bits<32>>,
+    fifo: Fifo<Bits<512>, 4, 5>,
+    room: Constant<Bits<5>>,
     issue: Signal<Local, Bit>,
     send: Signal<Local, Bit>,
 }
@@ -72,12 +84,21 @@ impl<const L: usize> Default for SlotFlush<L> {
             running: Default::default(),
             total: Default::default(),
             read: Default::default(),
+            last_read: Default::default(),
+            more_to_read: Default::default(),
             sent: Default::default(),
+            outstanding: Default::default(),
+            issued: Default::default(),
+            taken: Default::default(),
+            space: Default::default(),
             d1_read: Default::default(),
             d1_high: Default::default(),
             d1_addr: Default::default(),
             fifo: Default::default(),
-            room: Constant::new(Bits::<32>::from((OUT_FIFO_DEPTH - 1) as u64)),
+            // After an issue at most `room + 2` words are out (`space` misses the issues of the
+            // two cycles before), at most `OUT_FIFO_DEPTH − 1`: a place to spare, as before the
+            // test was registered.
+            room: Constant::new(Bits::<5>::from((OUT_FIFO_DEPTH - 3) as u64)),
             issue: Default::default(),
             send: Default::default(),
         }
@@ -87,15 +108,16 @@ impl<const L: usize> Default for SlotFlush<L> {
 impl<const L: usize> Logic for SlotFlush<L> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, running, total, read, sent, d1_read, d1_high, d1_addr);
+        dff_setup!(self, clock, running, total, read, last_read, more_to_read, sent, outstanding, issued, taken, space, d1_read, d1_high, d1_addr);
         clock!(self, clock, fifo);
         self.active.next = self.running.q.val();
         self.issue.next = self.running.q.val()
             & self.drained.val()
-            & (self.read.q.val() < self.total.q.val())
-            & ((self.read.q.val() - self.sent.q.val()) < self.room.val());
+            & self.more_to_read.q.val()
+            & self.space.q.val();
         if self.issue.val() {
             self.read.d.next = self.read.q.val() + bits::<32>(1);
+            self.more_to_read.d.next = self.read.q.val() != self.last_read.q.val();
         }
         self.read_addr.next = bit_cast::<L, 32>(self.read.q.val() >> 1);
         self.d1_read.d.next = self.issue.val();
@@ -117,6 +139,15 @@ impl<const L: usize> Logic for SlotFlush<L> {
         if self.send.val() {
             self.sent.d.next = self.sent.q.val() + bits::<32>(1);
         }
+        self.issued.d.next = self.issue.val();
+        self.taken.d.next = self.send.val();
+        if self.issued.q.val() & !self.taken.q.val() {
+            self.outstanding.d.next = self.outstanding.q.val() + bits::<5>(1);
+        }
+        if !self.issued.q.val() & self.taken.q.val() {
+            self.outstanding.d.next = self.outstanding.q.val() - bits::<5>(1);
+        }
+        self.space.d.next = self.outstanding.q.val() < self.room.val();
         if self.running.q.val() & (self.sent.q.val() == self.total.q.val()) {
             self.running.d.next = false;
         }
@@ -124,11 +155,20 @@ impl<const L: usize> Logic for SlotFlush<L> {
             self.running.d.next = self.words.val().any();
             self.total.d.next = self.words.val();
             self.read.d.next = bits::<32>(0);
+            self.last_read.d.next = self.words.val() - bits::<32>(1);
+            self.more_to_read.d.next = self.words.val().any();
             self.sent.d.next = bits::<32>(0);
+            self.outstanding.d.next = bits::<5>(0);
+            self.issued.d.next = false;
+            self.taken.d.next = false;
         }
         self.fifo.clear.next = self.reset.val();
         if self.reset.val() {
             self.running.d.next = false;
+            self.more_to_read.d.next = false;
+            self.outstanding.d.next = bits::<5>(0);
+            self.issued.d.next = false;
+            self.taken.d.next = false;
             self.d1_read.d.next = false;
         }
     }

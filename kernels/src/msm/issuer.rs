@@ -4,7 +4,8 @@
 //! Pipeline in words (every decision is taken from registers, so no path crosses more than the
 //! lookup of one busy bit and a few gates; docs/hardware.md, "Timing budget"):
 //! - **Loader**: one point per cycle from the `in` stream into the 16-deep point FIFO, while the
-//!   FIFO has room for every point not yet consumed (the head included). It runs from the
+//!   FIFO has room for every point not yet consumed (the head included; a registered test on a
+//!   count that takes its load and consume events a cycle late, with two places to spare). It runs from the
 //!   lane's start on, also during the clear pass, so the first point waits at the head when the
 //!   accumulation begins. An identity point (`y = 0`) is marked when it becomes the head.
 //! - **Head**: the head point (x, y) and the current entry word (16 entries of 16 bits). An entry
@@ -16,7 +17,9 @@
 //!   "the issue register then held this slot" (its bit was not set yet). An identity point's
 //!   entries are dropped here.
 //! - **Decision**: the candidate *conflicts* if that bit was set or the issue register now holds
-//!   its slot (the one issue the lookup could not see). A free
+//!   its slot (the one issue the lookup could not see). That register was loaded a cycle ago
+//!   from the candidate or the retry head of then, and the new candidate's slot was compared with
+//!   theirs as it moved in (`c_hits_c`, `c_hits_r`), so the test is a few gates. A free
 //!   candidate issues; a conflicting one is parked (through one register, `pk_*`) in the 16-deep
 //!   *retry FIFO*. The candidate never waits, so the head never waits on a lookup. When the
 //!   candidate conflicts or there is none, the head of the retry FIFO (`r_*`, with its own
@@ -97,24 +100,42 @@ pub struct SlotIssuer<const L: usize, const CAP: usize> {
     /// Points of the run not yet loaded, and whether there are any.
     to_load: DFF<Bits<32>>,
     more_to_load: DFF<Bit>,
-    /// Points loaded and not yet consumed (in the point FIFO or at the head).
+    /// Points loaded and not yet consumed (in the point FIFO or at the head), counted from the
+    /// registered events `loaded`/`consumed`, so a cycle late: no path runs from a handshake
+    /// into its adder.
     held: DFF<Bits<5>>,
+    loaded: DFF<Bit>,
+    consumed: DFF<Bit>,
+    /// `held < point_room`, a cycle late: the loader may take a point. Up to three loads are
+    /// not in it yet (the two in flight into `held` and this cycle's), hence `point_room` =
+    /// [`POINT_FIFO_DEPTH`] − 2.
+    point_space: DFF<Bit>,
     head_x: DFF<Bits<256>>,
     head_y: DFF<Bits<256>>,
     head_identity: DFF<Bit>,
     head_valid: DFF<Bit>,
     entries: DFF<Bits<256>>,
     entries_left: DFF<Bits<5>>,
+    /// `entries_left` is not zero (a register, so the head's `fire`, and through it the point
+    /// FIFO's pop, is one gate over registers).
+    has_entry: DFF<Bit>,
     c_valid: DFF<Bit>,
     c_busy: DFF<Bit>,
+    /// The candidate's slot equals that of the candidate before it, and that of the retry head
+    /// then (compared as the entry moved in: one of the two may have issued meanwhile).
+    c_hits_c: DFF<Bit>,
+    c_hits_r: DFF<Bit>,
     c_addr: DFF<Bits<L>>,
     c_negate: DFF<Bit>,
     c_x: DFF<Bits<256>>,
     c_y: DFF<Bits<256>>,
     pk_valid: DFF<Bit>,
     pk_record: DFF<Bits<RECORD_BITS>>,
-    /// Records written to the retry FIFO and not yet popped into `r_*`.
+    /// Records written to the retry FIFO and not yet popped into `r_*`, with pops counted a
+    /// cycle late (from `popped`, so no path runs from the pop into the counter's adder; the
+    /// count errs high, on the safe side).
     parked: DFF<Bits<6>>,
+    popped: DFF<Bit>,
     /// The head may move an entry on: the parked records leave four places in the retry FIFO,
     /// for the parking register, the candidate, the entry moving on now and the cycle this flag
     /// lags behind `parked`.
@@ -123,11 +144,16 @@ pub struct SlotIssuer<const L: usize, const CAP: usize> {
     /// `r_busy` holds the lookup of the current `r_addr`.
     r_seen: DFF<Bit>,
     r_busy: DFF<Bit>,
+    /// The retry head's slot equals that of the candidate of the cycle before.
+    r_hits_c: DFF<Bit>,
     r_addr: DFF<Bits<L>>,
     r_negate: DFF<Bit>,
     r_x: DFF<Bits<256>>,
     r_y: DFF<Bits<256>>,
     i_valid: DFF<Bit>,
+    /// The issue register was loaded from the candidate, or from the retry head.
+    i_from_c: DFF<Bit>,
+    i_from_r: DFF<Bit>,
     i_addr: DFF<Bits<L>>,
     i_negate: DFF<Bit>,
     i_x: DFF<Bits<256>>,
@@ -185,7 +211,7 @@ impl<const L: usize, const CAP: usize> Default for SlotIssuer<L, CAP> {
             ent_negate: Constant::new(Bits::from(msm_entry::NEGATE as u64)),
             ent_last: Constant::new(Bits::from(msm_entry::LAST as u64)),
             ent_slot: Constant::new(Bits::from((1u64 << msm_entry::SLOT_BITS) - 1)),
-            point_room: Constant::new(Bits::from(POINT_FIFO_DEPTH as u64)),
+            point_room: Constant::new(Bits::from(POINT_FIFO_DEPTH as u64 - 2)),
             retry_room: Constant::new(Bits::from((RETRY_FIFO_DEPTH - 4) as u64)),
             record_negate: Constant::new(Bits::<RECORD_BITS>::from(1u64) << 512),
             one_hot: Constant::new(Bits::from(1u64)),
@@ -193,14 +219,20 @@ impl<const L: usize, const CAP: usize> Default for SlotIssuer<L, CAP> {
             to_load: Default::default(),
             more_to_load: Default::default(),
             held: Default::default(),
+            loaded: Default::default(),
+            consumed: Default::default(),
+            point_space: Default::default(),
             head_x: Default::default(),
             head_y: Default::default(),
             head_identity: Default::default(),
             head_valid: Default::default(),
             entries: Default::default(),
             entries_left: Default::default(),
+            has_entry: Default::default(),
             c_valid: Default::default(),
             c_busy: Default::default(),
+            c_hits_c: Default::default(),
+            c_hits_r: Default::default(),
             c_addr: Default::default(),
             c_negate: Default::default(),
             c_x: Default::default(),
@@ -208,15 +240,19 @@ impl<const L: usize, const CAP: usize> Default for SlotIssuer<L, CAP> {
             pk_valid: Default::default(),
             pk_record: Default::default(),
             parked: Default::default(),
+            popped: Default::default(),
             room: Default::default(),
             r_valid: Default::default(),
             r_seen: Default::default(),
             r_busy: Default::default(),
+            r_hits_c: Default::default(),
             r_addr: Default::default(),
             r_negate: Default::default(),
             r_x: Default::default(),
             r_y: Default::default(),
             i_valid: Default::default(),
+            i_from_c: Default::default(),
+            i_from_r: Default::default(),
             i_addr: Default::default(),
             i_negate: Default::default(),
             i_x: Default::default(),
@@ -252,14 +288,20 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
             to_load,
             more_to_load,
             held,
+            loaded,
+            consumed,
+            point_space,
             head_x,
             head_y,
             head_identity,
             head_valid,
             entries,
             entries_left,
+            has_entry,
             c_valid,
             c_busy,
+            c_hits_c,
+            c_hits_r,
             c_addr,
             c_negate,
             c_x,
@@ -267,15 +309,19 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
             pk_valid,
             pk_record,
             parked,
+            popped,
             room,
             r_valid,
             r_seen,
             r_busy,
+            r_hits_c,
             r_addr,
             r_negate,
             r_x,
             r_y,
             i_valid,
+            i_from_c,
+            i_from_r,
             i_addr,
             i_negate,
             i_x,
@@ -285,7 +331,7 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
         clock!(self, clock, points, retries, slot_range);
 
         // ---- Loader.
-        self.in_ready.next = self.load.val() & self.more_to_load.q.val() & (self.held.q.val() < self.point_room.val());
+        self.in_ready.next = self.load.val() & self.more_to_load.q.val() & self.point_space.q.val();
         self.load_fire.next = self.in_ready.val() & self.in_valid.val();
         if self.load_fire.val() {
             self.to_load.d.next = self.to_load.q.val() - bits::<32>(1);
@@ -298,20 +344,26 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
         self.entry.next = self.entries.q.val().get_bits::<16>(0);
         self.last.next = (self.entry.val() & self.ent_last.val()).any();
         self.bucket.next = bit_cast::<L, 16>(self.entry.val() & self.ent_slot.val());
-        self.fire.next = self.accumulate.val() & self.head_valid.q.val() & self.entries_left.q.val().any() & self.room.q.val();
+        self.fire.next = self.accumulate.val() & self.head_valid.q.val() & self.has_entry.q.val() & self.room.q.val();
         self.slot_range.fail.next =
             self.fire.val() & !self.head_identity.q.val() & (bit_cast::<32, 16>(self.entry.val() & self.ent_slot.val()) >= self.slots.val());
         self.consume.next = self.fire.val() & self.last.val();
         if self.consume.val() {
             self.head_valid.d.next = false;
         }
-        if self.load_fire.val() & !self.consume.val() {
+        self.loaded.d.next = self.load_fire.val();
+        self.consumed.d.next = self.consume.val();
+        if self.loaded.q.val() & !self.consumed.q.val() {
             self.held.d.next = self.held.q.val() + bits::<5>(1);
         }
-        if !self.load_fire.val() & self.consume.val() {
+        if !self.loaded.q.val() & self.consumed.q.val() {
             self.held.d.next = self.held.q.val() - bits::<5>(1);
         }
-        self.points.read.next = !self.points.empty.val() & (!self.head_valid.q.val() | self.consume.val());
+        self.point_space.d.next = self.held.q.val() < self.point_room.val();
+        // The head takes the next point when it has none or its last entry goes: written out
+        // from registers (not through `consume`), so the FIFO's pop is one gate deep.
+        self.points.read.next = !self.points.empty.val()
+            & (!self.head_valid.q.val() | (self.accumulate.val() & self.has_entry.q.val() & self.room.q.val() & self.last.val()));
         if self.points.read.val() {
             self.head_x.d.next = self.points.data_out.val().get_bits::<256>(0);
             self.head_y.d.next = self.points.data_out.val().get_bits::<256>(256);
@@ -320,34 +372,42 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
         }
         // Entry words: refill when the word is used up (or its last entry goes this cycle).
         self.in2_ready.next =
-            self.accumulate.val() & (!self.entries_left.q.val().any() | ((self.entries_left.q.val() == self.one_entry.val()) & self.fire.val()));
+            self.accumulate.val() & (!self.has_entry.q.val() | ((self.entries_left.q.val() == self.one_entry.val()) & self.fire.val()));
         if self.in2_ready.val() & self.in2_valid.val() {
             self.entries.d.next = self.in2_data.val();
             self.entries_left.d.next = bits::<5>(16);
+            self.has_entry.d.next = true;
         } else if self.fire.val() {
             self.entries.d.next = self.entries.q.val() >> 16;
             self.entries_left.d.next = self.entries_left.q.val() - bits::<5>(1);
+            self.has_entry.d.next = self.entries_left.q.val() != self.one_entry.val();
         }
 
         // ---- Candidate: the head entry with its slot's busy bit as of now.
         self.c_valid.d.next = self.fire.val() & !self.head_identity.q.val();
         self.c_busy.d.next = self.busy.q.val().get_bit(self.bucket.val().index())
             | (self.i_valid.q.val() & (self.i_addr.q.val() == self.bucket.val()));
+        self.c_hits_c.d.next = self.bucket.val() == self.c_addr.q.val();
+        self.c_hits_r.d.next = self.bucket.val() == self.r_addr.q.val();
         self.c_addr.d.next = self.bucket.val();
         self.c_negate.d.next = (self.entry.val() & self.ent_negate.val()).any();
         self.c_x.d.next = self.head_x.q.val();
         self.c_y.d.next = self.head_y.q.val();
 
         // ---- Decision. The lookups saw the busy bits and the issue register of the cycle before;
-        // the issue register of now is compared directly.
-        self.c_conflict.next = self.c_busy.q.val() | (self.i_valid.q.val() & (self.i_addr.q.val() == self.c_addr.q.val()));
-        self.r_free.next = self.r_valid.q.val()
-            & self.r_seen.q.val()
-            & !self.r_busy.q.val()
-            & !(self.i_valid.q.val() & (self.i_addr.q.val() == self.r_addr.q.val()));
+        // the issue register of now came from the candidate or the retry head of then, whose
+        // slots were compared with this candidate's and this retry head's in that cycle. So the
+        // decision is a few gates over registers.
+        self.c_conflict.next = self.c_busy.q.val()
+            | (self.i_from_c.q.val() & self.c_hits_c.q.val())
+            | (self.i_from_r.q.val() & self.c_hits_r.q.val());
+        // A retry head that issued is gone now, so only an issue from the candidate can collide.
+        self.r_free.next = self.r_valid.q.val() & self.r_seen.q.val() & !self.r_busy.q.val() & !(self.i_from_c.q.val() & self.r_hits_c.q.val());
         self.c_issue.next = self.c_valid.q.val() & !self.c_conflict.val();
         self.r_issue.next = self.r_free.val() & !self.c_issue.val();
         self.i_valid.d.next = self.c_issue.val() | self.r_issue.val();
+        self.i_from_c.d.next = self.c_issue.val();
+        self.i_from_r.d.next = self.r_issue.val();
         if self.c_issue.val() {
             self.i_addr.d.next = self.c_addr.q.val();
             self.i_negate.d.next = self.c_negate.q.val();
@@ -382,12 +442,20 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
         self.r_pop.next = !self.retries.empty.val() & !self.r_valid.q.val();
         self.retries.read.next = self.r_pop.val();
         self.retry_head_addr.next = bit_cast::<L, 16>(self.retries.data_out.val().get_bits::<16>(513));
-        self.r_busy.d.next =
-            self.busy.q.val().get_bit(self.r_addr.q.val().index()) | (self.i_valid.q.val() & (self.i_addr.q.val() == self.r_addr.q.val()));
+        // The lookups and the comparison choose between the retry register and the FIFO's head
+        // by `r_valid` (a register; an empty `r_*` takes the head if there is one), not by the
+        // pop, so the choice is not behind the pop's gate.
         self.r_seen.d.next = self.r_valid.q.val();
-        if self.r_pop.val() {
+        if self.r_valid.q.val() {
+            self.r_busy.d.next =
+                self.busy.q.val().get_bit(self.r_addr.q.val().index()) | (self.i_valid.q.val() & (self.i_addr.q.val() == self.r_addr.q.val()));
+            self.r_hits_c.d.next = self.r_addr.q.val() == self.c_addr.q.val();
+        } else {
             self.r_busy.d.next = self.busy.q.val().get_bit(self.retry_head_addr.val().index())
                 | (self.i_valid.q.val() & (self.i_addr.q.val() == self.retry_head_addr.val()));
+            self.r_hits_c.d.next = self.retry_head_addr.val() == self.c_addr.q.val();
+        }
+        if self.r_pop.val() {
             self.r_seen.d.next = true;
             self.r_x.d.next = self.retries.data_out.val().get_bits::<256>(0);
             self.r_y.d.next = self.retries.data_out.val().get_bits::<256>(256);
@@ -398,10 +466,11 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
             self.r_valid.d.next = false;
             self.r_seen.d.next = false;
         }
-        if self.pk_valid.q.val() & !self.r_pop.val() {
+        self.popped.d.next = self.r_pop.val();
+        if self.pk_valid.q.val() & !self.popped.q.val() {
             self.parked.d.next = self.parked.q.val() + bits::<6>(1);
         }
-        if !self.pk_valid.q.val() & self.r_pop.val() {
+        if !self.pk_valid.q.val() & self.popped.q.val() {
             self.parked.d.next = self.parked.q.val() - bits::<6>(1);
         }
         self.room.d.next = self.parked.q.val() <= self.retry_room.val();
@@ -419,6 +488,7 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
 
         self.done.next = !self.more_to_load.q.val()
             & !self.held.q.val().any()
+            & !self.loaded.q.val()
             & !self.c_valid.q.val()
             & !self.pk_valid.q.val()
             & !self.parked.q.val().any()
@@ -431,7 +501,10 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
             self.to_load.d.next = self.num_points.val();
             self.more_to_load.d.next = self.num_points.val().any();
             self.held.d.next = bits::<5>(0);
+            self.loaded.d.next = false;
+            self.consumed.d.next = false;
             self.entries_left.d.next = bits::<5>(0);
+            self.has_entry.d.next = false;
             self.head_valid.d.next = false;
         }
         self.points.clear.next = self.reset.val();
@@ -439,14 +512,20 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
         if self.reset.val() {
             self.more_to_load.d.next = false;
             self.held.d.next = bits::<5>(0);
+            self.loaded.d.next = false;
+            self.consumed.d.next = false;
             self.head_valid.d.next = false;
             self.entries_left.d.next = bits::<5>(0);
+            self.has_entry.d.next = false;
             self.c_valid.d.next = false;
             self.pk_valid.d.next = false;
             self.parked.d.next = bits::<6>(0);
+            self.popped.d.next = false;
             self.r_valid.d.next = false;
             self.r_seen.d.next = false;
             self.i_valid.d.next = false;
+            self.i_from_c.d.next = false;
+            self.i_from_r.d.next = false;
             self.busy.d.next = bits::<CAP>(0);
         }
     }

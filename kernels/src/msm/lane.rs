@@ -81,7 +81,11 @@ pub struct MsmLane<const L: usize, const CAP: usize> {
     bank1: RAM<Bits<1024>, L>,
     adder: PointAdd,
 
+    /// `2^L` and the bits below and above it: "at most `2^L`" is tested bit by bit (no bits
+    /// above, and not `2^L` plus something), with no compare chain.
     capacity: Constant<Bits<32>>,
+    below_capacity: Constant<Bits<32>>,
+    above_capacity: Constant<Bits<32>>,
     cfg_slots_mask: Constant<Bits<32>>,
     cfg_flush_shift: Constant<Bits<32>>,
     cfg_clear: Constant<Bits<32>>,
@@ -185,6 +189,8 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
             bank1: Default::default(),
             adder: PointAdd::new(),
             capacity: word(CAP as u32),
+            below_capacity: word(CAP as u32 - 1),
+            above_capacity: word(!(2 * CAP as u32 - 1)),
             cfg_slots_mask: word(msm_config::SLOTS),
             cfg_flush_shift: word(msm_config::FLUSH_SHIFT),
             cfg_clear: word(msm_config::CLEAR),
@@ -257,8 +263,10 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
         self.cfg_slots.next = self.args.run_config.val() & self.cfg_slots_mask.val();
         self.cfg_flush_slots.next = (self.args.run_config.val() >> self.cfg_flush_shift.val()) & self.cfg_slots_mask.val();
         self.cfg_ok.next = (self.cfg_slots.val().any() | self.cfg_flush_slots.val().any())
-            & (self.cfg_slots.val() <= self.capacity.val())
-            & (self.cfg_flush_slots.val() <= self.capacity.val());
+            & !(self.cfg_slots.val() & self.above_capacity.val()).any()
+            & !((self.cfg_slots.val() & self.capacity.val()).any() & (self.cfg_slots.val() & self.below_capacity.val()).any())
+            & !(self.cfg_flush_slots.val() & self.above_capacity.val()).any()
+            & !((self.cfg_flush_slots.val() & self.capacity.val()).any() & (self.cfg_flush_slots.val() & self.below_capacity.val()).any());
         self.cfg_ok_q.d.next = self.cfg_ok.val();
         self.cfg_flush_q.d.next = self.cfg_flush_slots.val().any();
         self.starting.next = (self.state.q.val() == LaneState::Idle) & self.start.val() & self.cfg_ok_q.q.val();
