@@ -115,8 +115,15 @@ pub(crate) fn timed<T>(backend: &str, operation: &str, size: usize, work: impl F
 pub struct BackendStatus {
     pub name: &'static str,
     pub available: bool,
+    /// A simulation of a card (cycle-exact, and thousands of times slower than the CPU):
+    /// `auto` never picks it; it runs only when named.
+    pub simulated: bool,
     pub detail: String,
 }
+
+/// The environment variable that names the backend `auto` stands for (e.g. `sim`), so a
+/// program that asks for `auto` can be pointed at another backend without a change.
+pub const BACKEND_ENV: &str = "ZKACCEL_BACKEND";
 
 /// Every backend zkaccel knows, best first, with whether it can run on this machine.
 pub fn probe_backends() -> Vec<BackendStatus> {
@@ -124,12 +131,14 @@ pub fn probe_backends() -> Vec<BackendStatus> {
         BackendStatus {
             name: "f1",
             available: false,
+            simulated: false,
             detail: "AWS F1 card through XRT: not built yet (the F1 packaging flow is future work)".into(),
         },
         sim_status(),
         BackendStatus {
             name: "cpu",
             available: true,
+            simulated: false,
             detail: format!(
                 "arkworks 0.6 reference on {} thread(s)",
                 std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -146,25 +155,41 @@ pub enum Need {
     Both,
 }
 
-/// The best available backend (in [`probe_backends`] order) that runs what `need` asks for.
-/// The CPU backend runs everything, so there always is one.
+/// What `auto` stands for: the backend named by [`BACKEND_ENV`] if it is set (and not `auto`),
+/// else the best real backend available (in [`probe_backends`] order, a simulator never) that
+/// runs what `need` asks for. The CPU backend runs everything, so there always is one.
 pub fn open_best(need: Need) -> Result<Box<dyn Backend>> {
-    for status in probe_backends().into_iter().filter(|s| s.available) {
+    open_best_with(need, std::env::var(BACKEND_ENV).ok().as_deref())
+}
+
+/// [`open_best`] with the value of [`BACKEND_ENV`] passed in.
+pub fn open_best_with(need: Need, named: Option<&str>) -> Result<Box<dyn Backend>> {
+    let fits = |backend: &dyn Backend| match need {
+        Need::Msm => backend.supports_msm(),
+        Need::Ntt => backend.supports_ntt(),
+        Need::Both => backend.supports_msm() && backend.supports_ntt(),
+    };
+    if let Some(name) = named.filter(|n| !n.is_empty() && *n != "auto") {
+        let backend = open_backend(name)?;
+        if !fits(backend.as_ref()) {
+            return Err(Error::BackendUnavailable {
+                name: name.to_string(),
+                reason: format!("named by {BACKEND_ENV}, but it does not run {need:?}"),
+            });
+        }
+        return Ok(backend);
+    }
+    for status in probe_backends().into_iter().filter(|s| s.available && !s.simulated) {
         let backend = open_backend(status.name)?;
-        let fits = match need {
-            Need::Msm => backend.supports_msm(),
-            Need::Ntt => backend.supports_ntt(),
-            Need::Both => backend.supports_msm() && backend.supports_ntt(),
-        };
-        if fits {
+        if fits(backend.as_ref()) {
             return Ok(backend);
         }
     }
     unreachable!("the cpu backend is always available and runs everything")
 }
 
-/// Opens a backend by name: "cpu", "sim", "f1", or "auto" for the best available one that runs
-/// both MSM and NTT (see [`open_best`] to choose per operation).
+/// Opens a backend by name: "cpu", "sim", "f1", or "auto" ([`open_best`]: a card if one is
+/// here, else the CPU; never the simulator unless [`BACKEND_ENV`] names it).
 pub fn open_backend(name: &str) -> Result<Box<dyn Backend>> {
     if name == "auto" {
         return open_best(Need::Both);
@@ -205,12 +230,14 @@ fn sim_status() -> BackendStatus {
         return BackendStatus {
             name: "sim",
             available: false,
+            simulated: true,
             detail: "no kernel model was built (ZKACCEL_SIM_NTT_LOG_SIZES and ZKACCEL_SIM_MSM_BUILDS are empty)".into(),
         };
     }
     BackendStatus {
         name: "sim",
         available: true,
+        simulated: true,
         detail: format!(
             "Verilator-simulated card: {} (cycle-accurate, projected at {} MHz)",
             kernels.join(", "),
@@ -221,7 +248,7 @@ fn sim_status() -> BackendStatus {
 
 #[cfg(not(feature = "sim"))]
 fn sim_status() -> BackendStatus {
-    BackendStatus { name: "sim", available: false, detail: "built without the `sim` feature (needs Verilator)".into() }
+    BackendStatus { name: "sim", available: false, simulated: true, detail: "built without the `sim` feature (needs Verilator)".into() }
 }
 
 /// The simulated card with the largest NTT kernel and the largest MSM kernel built into this

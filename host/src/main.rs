@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use zkaccel::inputs::{self, decode_msm_inputs, decode_ntt_values};
 use zkaccel::testing::{self, point_hex};
 use zkaccel::wire::{self, WireG1};
-use zkaccel::{ntt, open_backend, open_best, probe_backends, reference, Backend, Need, NttKind, Report};
+use zkaccel::{ntt, open_backend, open_best, probe_backends, reference, Backend, Need, NttKind, Report, BACKEND_ENV};
 
 #[derive(Parser)]
 #[command(name = "zkaccel", version, about = "MSM and NTT over BN254 on CPU, simulated and FPGA backends")]
@@ -29,8 +29,10 @@ struct Cli {
 enum Command {
     /// Run an MSM and an NTT on the best available backend and check both against arkworks.
     Demo {
-        #[command(flatten)]
-        backend: BackendArg,
+        /// Backend: the simulated card by default, since the demo is there to show the kernels
+        /// (auto, cpu, sim or f1).
+        #[arg(long, default_value = "sim")]
+        backend: String,
         /// Number of MSM points (the simulated card runs ~25k adder cycles/s: keep it small there).
         #[arg(long, default_value_t = 512)]
         msm_size: usize,
@@ -51,7 +53,8 @@ enum Command {
 
 #[derive(Args)]
 struct BackendArg {
-    /// Backend: auto (best available), cpu, sim or f1.
+    /// Backend: auto (a card if one is here, else cpu; the simulator only when named, here or by
+    /// ZKACCEL_BACKEND), cpu, sim or f1.
     #[arg(long, default_value = "auto")]
     backend: String,
 }
@@ -123,7 +126,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let ui = Ui { json: cli.json };
     let result = match cli.command {
-        Command::Demo { backend, msm_size, ntt_log_size, seed } => demo(&ui, &backend.backend, msm_size, ntt_log_size, seed),
+        Command::Demo { backend, msm_size, ntt_log_size, seed } => demo(&ui, &backend, msm_size, ntt_log_size, seed),
         Command::Msm(args) => msm_command(&ui, args),
         Command::Ntt(args) => ntt_command(&ui, args),
         Command::Info => info(&ui),
@@ -336,11 +339,15 @@ fn ntt_command(ui: &Ui, args: NttArgs) -> Result<(), Failure> {
 
 fn info(ui: &Ui) -> Result<(), Failure> {
     let backends = probe_backends();
+    let auto = open_best(Need::Both)?.name().to_string();
     let text = std::iter::once("backends (best first):".to_string())
         .chain(backends.iter().map(|b| {
             format!("  {:<4} {:<13} {}", b.name, if b.available { "available" } else { "unavailable" }, b.detail)
         }))
+        .chain(std::iter::once(format!(
+            "auto runs on: {auto} (a card if one is here, else cpu; the simulator only when named, or by {BACKEND_ENV})"
+        )))
         .collect::<Vec<_>>();
-    ui.emit(&json!({ "version": env!("CARGO_PKG_VERSION"), "backends": backends }), &text);
+    ui.emit(&json!({ "version": env!("CARGO_PKG_VERSION"), "backends": backends, "auto": auto }), &text);
     Ok(())
 }

@@ -97,3 +97,25 @@ fn unknown_and_unavailable_backends_are_errors() {
     let auto = open_backend("auto").unwrap();
     assert!(auto.supports_msm() && auto.supports_ntt(), "auto runs everything");
 }
+
+/// `auto` is a card if one is here, else the CPU: never the simulator, which is thousands of
+/// times slower than the CPU, unless `ZKACCEL_BACKEND` names it.
+#[test]
+fn auto_never_picks_the_simulator_unless_named() {
+    use zkaccel::{open_best_with, probe_backends, Need};
+    let sim_here = probe_backends().iter().any(|s| s.name == "sim" && s.available);
+    // The best real backend here: a card's, or the CPU (on a machine without a card).
+    let best_real = probe_backends().into_iter().find(|s| s.available && !s.simulated).unwrap().name;
+    assert_ne!(best_real, "sim");
+    for need in [Need::Msm, Need::Ntt, Need::Both] {
+        assert_eq!(open_best_with(need, None).unwrap().name(), best_real, "{need:?}");
+        assert_eq!(open_best_with(need, Some("auto")).unwrap().name(), best_real, "{need:?}");
+        assert_eq!(open_best_with(need, Some("cpu")).unwrap().name(), "cpu", "{need:?}");
+        if sim_here {
+            assert_eq!(open_best_with(need, Some("sim")).unwrap().name(), "sim", "{need:?}");
+        }
+    }
+    let err = open_best_with(Need::Both, Some("gpu")).err().unwrap();
+    assert!(err.to_string().contains("unknown backend"), "{err}");
+    assert!(probe_backends().iter().any(|s| s.name == "sim" && s.simulated), "the simulator is marked as one");
+}

@@ -79,4 +79,17 @@ fn info_lists_every_backend() {
     let v = json(&zkaccel(&["--json", "info"]));
     let names: Vec<&str> = v["backends"].as_array().unwrap().iter().map(|b| b["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["f1", "sim", "cpu"]);
+    // No card here: `auto` is the CPU, never the simulator.
+    assert_eq!(v["auto"], "cpu");
+}
+
+#[test]
+fn the_backend_env_points_auto_at_a_named_backend() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zkaccel"))
+        .args(["--json", "msm", "--size", "4", "--check"])
+        .env("ZKACCEL_BACKEND", "no-such-backend")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "an unknown backend named by ZKACCEL_BACKEND is an error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown backend"));
 }

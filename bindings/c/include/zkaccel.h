@@ -175,8 +175,9 @@ const char *zkaccel_last_error_message(void);
 // batch, the index within the job the message names), or -1. Thread-safe.
 int64_t zkaccel_last_error_index(void);
 
-// Opens a backend: "cpu" (arkworks), "sim" (the Verilator-simulated card), "f1", or "auto" (the
-// best one available here). `options` may be NULL. On success stores a new context in `*out`;
+// Opens a backend: "cpu" (arkworks), "sim" (the Verilator-simulated card), "f1", or "auto" (a
+// card if one is here, else "cpu"; never the simulator, which is far slower than the CPU,
+// unless the environment variable ZKACCEL_BACKEND names it). `options` may be NULL. On success stores a new context in `*out`;
 // on failure stores NULL there (when `out` is not NULL). Fails with
 // ZKACCEL_ERR_BACKEND_UNAVAILABLE for an unknown backend or one that cannot run here.
 //

@@ -322,8 +322,9 @@ pub extern "C" fn zkaccel_last_error_index() -> i64 {
     LAST_INDEX.with(|i| i.get())
 }
 
-/// Opens a backend: "cpu" (arkworks), "sim" (the Verilator-simulated card), "f1", or "auto" (the
-/// best one available here). `options` may be NULL. On success stores a new context in `*out`;
+/// Opens a backend: "cpu" (arkworks), "sim" (the Verilator-simulated card), "f1", or "auto" (a
+/// card if one is here, else "cpu"; never the simulator, which is far slower than the CPU,
+/// unless the environment variable ZKACCEL_BACKEND names it). `options` may be NULL. On success stores a new context in `*out`;
 /// on failure stores NULL there (when `out` is not NULL). Fails with
 /// ZKACCEL_ERR_BACKEND_UNAVAILABLE for an unknown backend or one that cannot run here.
 ///

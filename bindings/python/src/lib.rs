@@ -98,7 +98,7 @@ fn report_dict<'py>(py: Python<'py>, report: &Report) -> PyResult<Bound<'py, PyD
     Ok(d)
 }
 
-/// Every backend zkaccel knows, best first: a list of dicts {name, available, detail}.
+/// Every backend zkaccel knows, best first: a list of dicts {name, available, simulated, detail}.
 #[pyfunction(name = "backends")]
 fn py_backends(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     let list = PyList::empty(py);
@@ -106,6 +106,7 @@ fn py_backends(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
         let d = PyDict::new(py);
         d.set_item("name", status.name)?;
         d.set_item("available", status.available)?;
+        d.set_item("simulated", status.simulated)?;
         d.set_item("detail", status.detail)?;
         list.append(d)?;
     }

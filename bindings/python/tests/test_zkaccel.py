@@ -103,9 +103,11 @@ def test_msm_report():
     assert report["device_cycles"] is None and report["projected_device_seconds"] is None
 
 
-def test_auto_backend_runs_on_an_available_backend():
+def test_auto_backend_is_the_best_real_backend_never_the_simulator():
     _, report = zkaccel.msm([zkaccel.G1_GENERATOR], [1], return_report=True)
-    assert report["backend"] in zkaccel.available_backends()
+    best_real = next(b["name"] for b in zkaccel.backends() if b["available"] and not b["simulated"])
+    assert report["backend"] == best_real != "sim"
+    assert any(b["name"] == "sim" and b["simulated"] for b in zkaccel.backends())
 
 
 # ------------------------------------------------------------------------------------------------

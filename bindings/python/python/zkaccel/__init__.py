@@ -151,7 +151,12 @@ def _decode_scalars(raw: bytes) -> list:
 
 
 def backends() -> list:
-    """Every backend zkaccel knows, best first: dicts {"name", "available", "detail"}."""
+    """Every backend zkaccel knows, best first: dicts {"name", "available", "simulated", "detail"}.
+
+    `backend="auto"` (the default of `msm` and `ntt`) is the best available one that is not
+    simulated: a card if one is here, else "cpu". The simulated card ("sim") runs only when
+    named, or when the environment variable ZKACCEL_BACKEND names it (read when a process first
+    uses "auto")."""
     return _native.backends()
 
 
