@@ -1,41 +1,51 @@
 //! [`SlotIssuer`]: turns a lane's point and entry streams into bucket additions, at most one per
 //! cycle, never two in flight on one slot.
 //!
-//! Pipeline in words (every decision is taken from registers, so no path crosses more than the
-//! lookup of one busy bit and a few gates; docs/hardware.md, "Timing budget"):
+//! Pipeline in words (every decision is taken from registers, and a busy-bit lookup takes two
+//! cycles, so no path crosses more than half a lookup and a few gates; docs/hardware.md,
+//! "Timing budget"):
 //! - **Loader**: one point per cycle from the `in` stream into the 16-deep point FIFO, while the
 //!   FIFO has room for every point not yet consumed (the head included; a registered test on a
-//!   count that takes its load and consume events a cycle late, with two places to spare). It runs from the
-//!   lane's start on, also during the clear pass, so the first point waits at the head when the
-//!   accumulation begins. An identity point (`y = 0`) is marked when it becomes the head.
+//!   count that takes its load and consume events a cycle late, with two places to spare). It
+//!   runs from the lane's start on, also during the clear pass, so the first point waits at the
+//!   head when the accumulation begins. An identity point (`y = 0`) is marked when it becomes
+//!   the head.
 //! - **Head**: the head point (x, y) and the current entry word (16 entries of 16 bits). An entry
-//!   names slot `a` and a sign. The head moves one entry per cycle into the *candidate* stage
-//!   while the retry FIFO has room (a registered test, with four places to spare); the entry with
-//!   the `LAST` bit moves on to the next point with no bubble.
-//! - **Candidate** (`c_*`): the entry's addition (slot, sign, x, y), and the slot's busy bit read
-//!   when the entry moved in (a registered lookup: the slot selects one of `2^L` bits), ORed with
-//!   "the issue register then held this slot" (its bit was not set yet). An identity point's
+//!   names slot `a` and a sign. The head moves one entry per cycle into the *pre-candidate* stage
+//!   while the retry FIFO has room (a registered test, with five places to spare); the entry
+//!   with the `LAST` bit moves on to the next point with no bubble.
+//! - **Pre-candidate** (`p_*`): the entry's addition (slot, sign, x, y), the 64 busy bits of the
+//!   slot's group as the entry moved in (the lookup's first half: a `2^L/64`:1 selection of
+//!   64-bit words), and whether the issue register then held the slot. An identity point's
 //!   entries are dropped here.
+//! - **Candidate** (`c_*`): the addition and its slot's busy bit: the bit from the group (the
+//!   lookup's second half, 64:1), ORed with the pre-candidate's comparison and with "the issue
+//!   register now holds this slot" (bits are set a cycle after an issue, so these two cover the
+//!   issues the group could not see).
 //! - **Decision**: the candidate *conflicts* if that bit was set or the issue register now holds
-//!   its slot (the one issue the lookup could not see). That register was loaded a cycle ago
-//!   from the candidate or the retry head of then, and the new candidate's slot was compared with
-//!   theirs as it moved in (`c_hits_c`, `c_hits_r`), so the test is a few gates. A free
-//!   candidate issues; a conflicting one is parked (through one register, `pk_*`) in the 16-deep
-//!   *retry FIFO*. The candidate never waits, so the head never waits on a lookup. When the
-//!   candidate conflicts or there is none, the head of the retry FIFO (`r_*`, with its own
-//!   registered lookup, refreshed every cycle) issues instead if its slot is free.
+//!   its slot. That register was loaded a cycle ago from the candidate or the retry head of
+//!   then, and the new candidate's slot was compared with theirs as it moved in (`c_hits_c`,
+//!   `c_hits_r`), so the test is a few gates. A free candidate issues; a conflicting one is
+//!   parked (through one register, `pk_*`) in the 16-deep *retry FIFO*. The candidate never
+//!   waits, so the head never waits on a lookup. When the candidate conflicts or there is none,
+//!   the head of the retry FIFO (`r_*`) issues instead if its slot is free: its lookup runs in
+//!   the same two halves, refreshed every cycle, so it is current two cycles after the pop (a
+//!   retry every third cycle at most).
 //! - **Issue** (`i_*`): registered; the lane reads the slot RAM at `issue_addr` with it. Its
-//!   busy bit is set from this register a cycle later (hence the comparison above) and cleared
-//!   when the lane writes the sum back (`written`). The bits survive from run to run: additions
-//!   still in the adder when a run ends keep their slots busy.
+//!   busy bit is set from this register a cycle later (hence the comparisons above) and cleared
+//!   when the lane writes the sum back (`written`; a cleared bit seen late only costs a retry).
+//!   The bits survive from run to run: additions still in the adder when a run ends keep their
+//!   slots busy.
 //!
 //! A parked addition cannot be lost or starve: the head stops when the retry FIFO could fill,
-//! and then only retries issue, one per slot freed; a run is done when the head, the candidate,
-//! the parking register, the retry FIFO and the issue register are all empty. The sign is not
-//! applied here: the lane negates `y` (`q − y`, two 128-bit halves in its two read stages).
+//! and then only retries issue, one per slot freed; a run is done when the head, the
+//! pre-candidate, the candidate, the parking register, the retry FIFO and the issue register are
+//! all empty. The sign is not applied here: the lane negates `y` (`q − y`, two 128-bit halves in
+//! its two read stages).
 //!
-//! Resources: the busy register (`2^L` bits, two `2^L`:1 lookups, a set and a clear decoder),
-//! the point FIFO (16 × 512 bits), the retry FIFO (16 × 529), four 529-bit stage registers.
+//! Resources: the busy register (`2^L` bits, two lookups in two halves, a set and a clear
+//! decoder), the point FIFO (16 × 512 bits), the retry FIFO (16 × 529), five 529-bit stage
+//! registers and two 64-bit group registers.
 
 use rust_hdl::prelude::*;
 use zkaccel_core::regmap::msm_entry;
@@ -96,6 +106,8 @@ pub struct SlotIssuer<const L: usize, const CAP: usize> {
     record_negate: Constant<Bits<RECORD_BITS>>,
     one_hot: Constant<Bits<CAP>>,
     one_entry: Constant<Bits<5>>,
+    /// A slot's group of 64 busy bits starts at `slot & group_mask`.
+    group_mask: Constant<Bits<L>>,
 
     /// Points of the run not yet loaded, and whether there are any.
     to_load: DFF<Bits<32>>,
@@ -119,6 +131,16 @@ pub struct SlotIssuer<const L: usize, const CAP: usize> {
     /// `entries_left` is not zero (a register, so the head's `fire`, and through it the point
     /// FIFO's pop, is one gate over registers).
     has_entry: DFF<Bit>,
+    /// The pre-candidate stage: the head entry's addition, the lookup's first half (the 64 busy
+    /// bits of the slot's group, a `2^L/64`:1 selection of words) and whether the issue register
+    /// then held the slot (its bit was not set yet).
+    p_valid: DFF<Bit>,
+    p_addr: DFF<Bits<L>>,
+    p_negate: DFF<Bit>,
+    p_x: DFF<Bits<256>>,
+    p_y: DFF<Bits<256>>,
+    p_group: DFF<Bits<64>>,
+    p_hit_i: DFF<Bit>,
     c_valid: DFF<Bit>,
     c_busy: DFF<Bit>,
     /// The candidate's slot equals that of the candidate before it, and that of the retry head
@@ -144,6 +166,10 @@ pub struct SlotIssuer<const L: usize, const CAP: usize> {
     /// `r_busy` holds the lookup of the current `r_addr`.
     r_seen: DFF<Bit>,
     r_busy: DFF<Bit>,
+    /// The retry head's lookup in two halves, as the candidate's: its slot's group of busy
+    /// bits and the issue-register comparison of a cycle ago.
+    r_group: DFF<Bits<64>>,
+    r_hit_i: DFF<Bit>,
     /// The retry head's slot equals that of the candidate of the cycle before.
     r_hits_c: DFF<Bit>,
     r_addr: DFF<Bits<L>>,
@@ -166,6 +192,13 @@ pub struct SlotIssuer<const L: usize, const CAP: usize> {
     consume: Signal<Local, Bit>,
     entry: Signal<Local, Bits<16>>,
     bucket: Signal<Local, Bits<L>>,
+    bucket_group: Signal<Local, Bits<L>>,
+    /// The retry head's slot: the retry register's, or the FIFO head's when that is empty.
+    r_sel: Signal<Local, Bits<L>>,
+    r_sel_group: Signal<Local, Bits<L>>,
+    /// A slot's bit within its group.
+    p_low: Signal<Local, Bits<6>>,
+    r_low: Signal<Local, Bits<6>>,
     last: Signal<Local, Bit>,
     fire: Signal<Local, Bit>,
     c_conflict: Signal<Local, Bit>,
@@ -212,10 +245,11 @@ impl<const L: usize, const CAP: usize> Default for SlotIssuer<L, CAP> {
             ent_last: Constant::new(Bits::from(msm_entry::LAST as u64)),
             ent_slot: Constant::new(Bits::from((1u64 << msm_entry::SLOT_BITS) - 1)),
             point_room: Constant::new(Bits::from(POINT_FIFO_DEPTH as u64 - 2)),
-            retry_room: Constant::new(Bits::from((RETRY_FIFO_DEPTH - 4) as u64)),
+            retry_room: Constant::new(Bits::from((RETRY_FIFO_DEPTH - 5) as u64)),
             record_negate: Constant::new(Bits::<RECORD_BITS>::from(1u64) << 512),
             one_hot: Constant::new(Bits::from(1u64)),
             one_entry: Constant::new(Bits::from(1u64)),
+            group_mask: Constant::new(Bits::from(((1u64 << L) - 1) & !63)),
             to_load: Default::default(),
             more_to_load: Default::default(),
             held: Default::default(),
@@ -229,6 +263,13 @@ impl<const L: usize, const CAP: usize> Default for SlotIssuer<L, CAP> {
             entries: Default::default(),
             entries_left: Default::default(),
             has_entry: Default::default(),
+            p_valid: Default::default(),
+            p_addr: Default::default(),
+            p_negate: Default::default(),
+            p_x: Default::default(),
+            p_y: Default::default(),
+            p_group: Default::default(),
+            p_hit_i: Default::default(),
             c_valid: Default::default(),
             c_busy: Default::default(),
             c_hits_c: Default::default(),
@@ -245,6 +286,8 @@ impl<const L: usize, const CAP: usize> Default for SlotIssuer<L, CAP> {
             r_valid: Default::default(),
             r_seen: Default::default(),
             r_busy: Default::default(),
+            r_group: Default::default(),
+            r_hit_i: Default::default(),
             r_hits_c: Default::default(),
             r_addr: Default::default(),
             r_negate: Default::default(),
@@ -264,6 +307,11 @@ impl<const L: usize, const CAP: usize> Default for SlotIssuer<L, CAP> {
             consume: Default::default(),
             entry: Default::default(),
             bucket: Default::default(),
+            bucket_group: Default::default(),
+            r_sel: Default::default(),
+            r_sel_group: Default::default(),
+            p_low: Default::default(),
+            r_low: Default::default(),
             last: Default::default(),
             fire: Default::default(),
             c_conflict: Default::default(),
@@ -298,6 +346,13 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
             entries,
             entries_left,
             has_entry,
+            p_valid,
+            p_addr,
+            p_negate,
+            p_x,
+            p_y,
+            p_group,
+            p_hit_i,
             c_valid,
             c_busy,
             c_hits_c,
@@ -314,6 +369,8 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
             r_valid,
             r_seen,
             r_busy,
+            r_group,
+            r_hit_i,
             r_hits_c,
             r_addr,
             r_negate,
@@ -383,16 +440,29 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
             self.has_entry.d.next = self.entries_left.q.val() != self.one_entry.val();
         }
 
-        // ---- Candidate: the head entry with its slot's busy bit as of now.
-        self.c_valid.d.next = self.fire.val() & !self.head_identity.q.val();
-        self.c_busy.d.next = self.busy.q.val().get_bit(self.bucket.val().index())
-            | (self.i_valid.q.val() & (self.i_addr.q.val() == self.bucket.val()));
-        self.c_hits_c.d.next = self.bucket.val() == self.c_addr.q.val();
-        self.c_hits_r.d.next = self.bucket.val() == self.r_addr.q.val();
-        self.c_addr.d.next = self.bucket.val();
-        self.c_negate.d.next = (self.entry.val() & self.ent_negate.val()).any();
-        self.c_x.d.next = self.head_x.q.val();
-        self.c_y.d.next = self.head_y.q.val();
+        // ---- Pre-candidate: the head entry, with its slot's group of busy bits as of now.
+        self.p_valid.d.next = self.fire.val() & !self.head_identity.q.val();
+        self.p_addr.d.next = self.bucket.val();
+        self.p_negate.d.next = (self.entry.val() & self.ent_negate.val()).any();
+        self.p_x.d.next = self.head_x.q.val();
+        self.p_y.d.next = self.head_y.q.val();
+        self.bucket_group.next = self.bucket.val() & self.group_mask.val();
+        self.p_group.d.next = bit_cast::<64, CAP>(self.busy.q.val() >> self.bucket_group.val());
+        self.p_hit_i.d.next = self.i_valid.q.val() & (self.i_addr.q.val() == self.bucket.val());
+
+        // ---- Candidate: the slot's busy bit from its group, or set by the issue register of
+        // the cycle before (`p_hit_i`) or of now (its bit is set a cycle later).
+        self.p_low.next = bit_cast::<6, L>(self.p_addr.q.val());
+        self.c_valid.d.next = self.p_valid.q.val();
+        self.c_busy.d.next = self.p_group.q.val().get_bit(self.p_low.val().index())
+            | self.p_hit_i.q.val()
+            | (self.i_valid.q.val() & (self.i_addr.q.val() == self.p_addr.q.val()));
+        self.c_hits_c.d.next = self.p_addr.q.val() == self.c_addr.q.val();
+        self.c_hits_r.d.next = self.p_addr.q.val() == self.r_addr.q.val();
+        self.c_addr.d.next = self.p_addr.q.val();
+        self.c_negate.d.next = self.p_negate.q.val();
+        self.c_x.d.next = self.p_x.q.val();
+        self.c_y.d.next = self.p_y.q.val();
 
         // ---- Decision. The lookups saw the busy bits and the issue register of the cycle before;
         // the issue register of now came from the candidate or the retry head of then, whose
@@ -442,21 +512,25 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
         self.r_pop.next = !self.retries.empty.val() & !self.r_valid.q.val();
         self.retries.read.next = self.r_pop.val();
         self.retry_head_addr.next = bit_cast::<L, 16>(self.retries.data_out.val().get_bits::<16>(513));
-        // The lookups and the comparison choose between the retry register and the FIFO's head
-        // by `r_valid` (a register; an empty `r_*` takes the head if there is one), not by the
-        // pop, so the choice is not behind the pop's gate.
-        self.r_seen.d.next = self.r_valid.q.val();
+        // The lookup's first half and the comparisons choose between the retry register and the
+        // FIFO's head by `r_valid` (a register; an empty `r_*` takes the head if there is one),
+        // not by the pop, so the choice is not behind the pop's gate. The second half reads the
+        // group for `r_addr` a cycle later: `r_busy` is current two cycles after a pop.
+        self.r_sel.next = self.retry_head_addr.val();
         if self.r_valid.q.val() {
-            self.r_busy.d.next =
-                self.busy.q.val().get_bit(self.r_addr.q.val().index()) | (self.i_valid.q.val() & (self.i_addr.q.val() == self.r_addr.q.val()));
-            self.r_hits_c.d.next = self.r_addr.q.val() == self.c_addr.q.val();
-        } else {
-            self.r_busy.d.next = self.busy.q.val().get_bit(self.retry_head_addr.val().index())
-                | (self.i_valid.q.val() & (self.i_addr.q.val() == self.retry_head_addr.val()));
-            self.r_hits_c.d.next = self.retry_head_addr.val() == self.c_addr.q.val();
+            self.r_sel.next = self.r_addr.q.val();
         }
+        self.r_sel_group.next = self.r_sel.val() & self.group_mask.val();
+        self.r_group.d.next = bit_cast::<64, CAP>(self.busy.q.val() >> self.r_sel_group.val());
+        self.r_hit_i.d.next = self.i_valid.q.val() & (self.i_addr.q.val() == self.r_sel.val());
+        self.r_hits_c.d.next = self.r_sel.val() == self.c_addr.q.val();
+        self.r_low.next = bit_cast::<6, L>(self.r_addr.q.val());
+        self.r_busy.d.next = self.r_group.q.val().get_bit(self.r_low.val().index())
+            | self.r_hit_i.q.val()
+            | (self.i_valid.q.val() & (self.i_addr.q.val() == self.r_addr.q.val()));
+        self.r_seen.d.next = self.r_valid.q.val();
         if self.r_pop.val() {
-            self.r_seen.d.next = true;
+            self.r_seen.d.next = false;
             self.r_x.d.next = self.retries.data_out.val().get_bits::<256>(0);
             self.r_y.d.next = self.retries.data_out.val().get_bits::<256>(256);
             self.r_negate.d.next = self.retries.data_out.val().get_bit(512);
@@ -489,6 +563,7 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
         self.done.next = !self.more_to_load.q.val()
             & !self.held.q.val().any()
             & !self.loaded.q.val()
+            & !self.p_valid.q.val()
             & !self.c_valid.q.val()
             & !self.pk_valid.q.val()
             & !self.parked.q.val().any()
@@ -517,6 +592,7 @@ impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
             self.head_valid.d.next = false;
             self.entries_left.d.next = bits::<5>(0);
             self.has_entry.d.next = false;
+            self.p_valid.d.next = false;
             self.c_valid.d.next = false;
             self.pk_valid.d.next = false;
             self.parked.d.next = bits::<6>(0);
