@@ -15,8 +15,20 @@ use zkaccel::testing::{self, point_hex};
 use zkaccel::wire::{self, WireG1};
 use zkaccel::{ntt, open_backend, open_best, probe_backends, reference, Backend, Need, NttKind, Report, BACKEND_ENV};
 
+/// Exit codes (README, "The command-line tool"): 0 success; 1 an error (bad input, unavailable
+/// backend, device failure); 2 a usage error (clap's own code); 3 a result that differs from
+/// arkworks, so a script can tell a wrong result from a typo.
+const EXIT_ERROR: u8 = 1;
+const EXIT_MISMATCH: u8 = 3;
+
 #[derive(Parser)]
-#[command(name = "zkaccel", version, about = "MSM and NTT over BN254 on CPU, simulated and FPGA backends")]
+#[command(
+    name = "zkaccel",
+    version,
+    about = "MSM and NTT over BN254 on CPU, simulated and FPGA backends",
+    after_help = "Exit codes: 0 success, 1 error (bad input, unavailable backend, device failure), 2 usage error, \
+                  3 a result that differs from arkworks."
+)]
 struct Cli {
     /// Print one JSON object on stdout instead of text (progress output is then suppressed).
     #[arg(long, global = true)]
@@ -135,11 +147,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Error(e)) => {
             eprintln!("error: {e}");
-            ExitCode::from(1)
+            ExitCode::from(EXIT_ERROR)
         }
         Err(Failure::Mismatch(what)) => {
             eprintln!("MISMATCH: {what}");
-            ExitCode::from(2)
+            ExitCode::from(EXIT_MISMATCH)
         }
     }
 }

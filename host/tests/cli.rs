@@ -74,6 +74,16 @@ fn bad_inputs_exit_with_a_clear_message() {
     assert_eq!(out.status.code(), Some(2), "clap usage error");
 }
 
+/// A wrong result exits 3, not clap's usage code 2 (a mismatch cannot be provoked from outside,
+/// so the table the tool prints is what is checked here; `main` maps `Failure::Mismatch` to it).
+#[test]
+fn help_documents_the_exit_codes() {
+    let out = zkaccel(&["--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("2 usage error") && help.contains("3 a result that differs from arkworks"), "{help}");
+}
+
 #[test]
 fn info_lists_every_backend() {
     let v = json(&zkaccel(&["--json", "info"]));
