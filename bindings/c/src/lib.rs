@@ -191,6 +191,7 @@ impl From<zkaccel::Error> for Failure {
             E::Timeout { .. } => (ZKACCEL_ERR_TIMEOUT, None),
             E::Device(_) => (ZKACCEL_ERR_DEVICE, None),
             E::Io { .. } => (ZKACCEL_ERR_IO, None),
+            E::Internal(_) => (ZKACCEL_ERR_INTERNAL, None),
         };
         Self { status, message: error.to_string(), index }
     }
@@ -210,14 +211,7 @@ fn guard(body: impl FnOnce() -> Result<(), Failure>) -> zkaccel_status {
     let failure = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => return ZKACCEL_OK,
         Ok(Err(failure)) => failure,
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            Failure::new(ZKACCEL_ERR_INTERNAL, format!("internal error (a bug in zkaccel): {what}"))
-        }
+        Err(panic) => Failure::from(zkaccel::Error::from_panic(panic.as_ref())),
     };
     set_last_error(&failure.message, failure.index);
     failure.status
@@ -548,4 +542,21 @@ unsafe fn ntt_common(
         write_report(report, &cost);
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panic, caught at the boundary or in a worker thread (which the driver returns as
+    /// `Error::Internal`), reaches C as ZKACCEL_ERR_INTERNAL, never as a device error.
+    #[test]
+    fn panics_are_internal_errors() {
+        assert_eq!(Failure::from(zkaccel::Error::Internal("worker".into())).status, ZKACCEL_ERR_INTERNAL);
+        let quiet = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let status = guard(|| panic!("boom"));
+        std::panic::set_hook(quiet);
+        assert_eq!(status, ZKACCEL_ERR_INTERNAL);
+    }
 }

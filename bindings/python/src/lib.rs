@@ -48,6 +48,7 @@ impl From<Error> for Failure {
             Error::Timeout { .. } => ("timeout", None),
             Error::Device(_) => ("device", None),
             Error::Io { .. } => ("io", None),
+            Error::Internal(_) => ("internal", None),
         };
         Failure { kind, message: error.to_string(), index }
     }
@@ -62,14 +63,7 @@ impl From<Failure> for PyErr {
 /// Runs `work` without the GIL, catching panics.
 fn run<T: Send>(py: Python<'_>, work: impl FnOnce() -> Result<T, Failure> + Send) -> Result<T, Failure> {
     py.detach(|| {
-        catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(Failure { kind: "internal", message: format!("internal error (a bug in zkaccel): {what}"), index: None })
-        })
+        catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| Err(Failure::from(Error::from_panic(panic.as_ref()))))
     })
 }
 

@@ -56,7 +56,44 @@ pub enum Error {
     /// Reading or writing a file.
     #[error("i/o error on {path}: {message}")]
     Io { path: String, message: String },
+
+    /// A bug inside zkaccel: a panic, caught (also one in a worker thread).
+    #[error("internal error (a bug in zkaccel): {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The error for a caught panic, with its message (the payload of `catch_unwind` or of a
+    /// joined thread).
+    pub fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Error::Internal(what)
+    }
 }
 
 /// Shorthand used throughout zkaccel.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+    use std::panic::catch_unwind;
+
+    #[test]
+    fn a_caught_panic_is_an_internal_error_with_its_message() {
+        let quiet = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let literal = catch_unwind(|| panic!("a literal message")).unwrap_err();
+        let formatted = catch_unwind(|| panic!("formatted {}", 42)).unwrap_err();
+        let other = catch_unwind(|| std::panic::panic_any(7u32)).unwrap_err();
+        std::panic::set_hook(quiet);
+        assert!(matches!(Error::from_panic(literal.as_ref()), Error::Internal(m) if m == "a literal message"));
+        assert!(matches!(Error::from_panic(formatted.as_ref()), Error::Internal(m) if m == "formatted 42"));
+        assert!(matches!(Error::from_panic(other.as_ref()), Error::Internal(m) if m == "unknown panic"));
+        assert!(Error::Internal("x".into()).to_string().starts_with("internal error (a bug in zkaccel)"));
+    }
+}

@@ -664,9 +664,10 @@ impl MsmDriver<'_> {
     }
 }
 
-/// The result of a host thread, a panic in it turned into an error.
+/// The result of a host thread, a panic in it turned into an internal error (a bug of ours, not
+/// a device fault).
 fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> Result<T> {
-    handle.join().map_err(|_| Error::Device("an MSM host thread panicked".into()))
+    handle.join().map_err(|panic| Error::from_panic(panic.as_ref()))
 }
 
 /// Decodes the flushed XYZZ slots of `lanes` (one lane's slots after the other) to affine
