@@ -11,28 +11,8 @@
 
 use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{BigInt, Fp, FpConfig, MontBackend, MontConfig};
 use zkaccel::wire::{self, WireG1, WireScalar, FIELD_BYTES, POINT_BYTES};
 use zkaccel::{Error, Result};
-
-/// The field element whose Montgomery-form bytes are `bytes`, or `None` if the limbs are not
-/// below the modulus.
-fn from_montgomery<T: MontConfig<4>>(bytes: &[u8]) -> Option<Fp<MontBackend<T, 4>, 4>> {
-    debug_assert_eq!(bytes.len(), FIELD_BYTES);
-    let mut limbs = [0u64; 4];
-    for (limb, chunk) in limbs.iter_mut().zip(bytes.chunks_exact(8)) {
-        *limb = u64::from_le_bytes(chunk.try_into().expect("chunk of 8"));
-    }
-    let repr = BigInt::new(limbs);
-    (repr < T::MODULUS).then(|| Fp::new_unchecked(repr))
-}
-
-/// The Montgomery-form bytes of a field element.
-fn to_montgomery<P: FpConfig<4>>(value: &Fp<P, 4>, out: &mut [u8]) {
-    for (limb, chunk) in value.0 .0.iter().zip(out.chunks_exact_mut(8)) {
-        chunk.copy_from_slice(&limb.to_le_bytes());
-    }
-}
 
 /// Decodes `bytes` (a whole number of 32-byte scalars) in either layout.
 pub fn decode_scalars(what: &'static str, bytes: &[u8], montgomery: bool) -> Result<Vec<Fr>> {
@@ -43,7 +23,7 @@ pub fn decode_scalars(what: &'static str, bytes: &[u8], montgomery: bool) -> Res
     elems
         .iter()
         .enumerate()
-        .map(|(index, s)| from_montgomery(&s.0).ok_or(Error::NonCanonicalScalar { index }))
+        .map(|(index, s)| wire::field_from_montgomery_bytes(&s.0).ok_or(Error::NonCanonicalScalar { index }))
         .collect()
 }
 
@@ -61,8 +41,8 @@ pub fn decode_points(what: &'static str, bytes: &[u8], montgomery: bool) -> Resu
             if *p == WireG1::INFINITY {
                 return Ok(G1Affine::zero());
             }
-            let x: Fq = from_montgomery(&p.x).ok_or(Error::NonCanonicalCoordinate { index, coordinate: "x" })?;
-            let y: Fq = from_montgomery(&p.y).ok_or(Error::NonCanonicalCoordinate { index, coordinate: "y" })?;
+            let x: Fq = wire::field_from_montgomery_bytes(&p.x).ok_or(Error::NonCanonicalCoordinate { index, coordinate: "x" })?;
+            let y: Fq = wire::field_from_montgomery_bytes(&p.y).ok_or(Error::NonCanonicalCoordinate { index, coordinate: "y" })?;
             // Re-encode canonically so the curve check is the wire decoder's own.
             WireG1 { x: wire::field_to_bytes(&x), y: wire::field_to_bytes(&y) }.decode(index)
         })
@@ -73,7 +53,7 @@ pub fn decode_points(what: &'static str, bytes: &[u8], montgomery: bool) -> Resu
 pub fn encode_scalars(values: &[Fr], montgomery: bool, out: &mut [u8]) {
     for (value, chunk) in values.iter().zip(out.chunks_exact_mut(FIELD_BYTES)) {
         if montgomery {
-            to_montgomery(value, chunk);
+            chunk.copy_from_slice(&wire::field_to_montgomery_bytes(value));
         } else {
             chunk.copy_from_slice(&wire::field_to_bytes(value));
         }
@@ -87,8 +67,8 @@ pub fn encode_point(point: &G1Projective, montgomery: bool, out: &mut [u8]) {
         out[..POINT_BYTES].copy_from_slice(&zkaccel::inputs::encode_point(point));
         return;
     }
-    to_montgomery(&affine.x, &mut out[..FIELD_BYTES]);
-    to_montgomery(&affine.y, &mut out[FIELD_BYTES..POINT_BYTES]);
+    out[..FIELD_BYTES].copy_from_slice(&wire::field_to_montgomery_bytes(&affine.x));
+    out[FIELD_BYTES..POINT_BYTES].copy_from_slice(&wire::field_to_montgomery_bytes(&affine.y));
 }
 
 #[cfg(test)]
