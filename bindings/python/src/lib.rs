@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use ark_bn254::Fr;
 use ark_ff::{FftField, PrimeField};
@@ -19,10 +19,14 @@ use zkaccel::{testing, Backend, Error, NttKind, Report};
 
 create_exception!(_native, NativeError, PyException, "A zkaccel error: args are (kind, message, index or None).");
 
-/// Opened backends, by the name they were asked for, shared by every Python thread. A backend is
-/// used by one call at a time (the lock); the GIL is released while it works.
-fn backends() -> &'static Mutex<HashMap<String, Box<dyn Backend>>> {
-    static BACKENDS: OnceLock<Mutex<HashMap<String, Box<dyn Backend>>>> = OnceLock::new();
+/// An opened backend with its own lock: one call at a time on it, while other backends run.
+type Shared = Arc<Mutex<Box<dyn Backend>>>;
+
+/// Opened backends, by the name they were asked for, shared by every Python thread. The map's
+/// lock is held only to find or open a backend; each call then holds that backend's lock alone
+/// (the GIL is released while it works), so a CPU call never waits for a simulated one.
+fn backends() -> &'static Mutex<HashMap<String, Shared>> {
+    static BACKENDS: OnceLock<Mutex<HashMap<String, Shared>>> = OnceLock::new();
     BACKENDS.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
@@ -69,13 +73,20 @@ fn run<T: Send>(py: Python<'_>, work: impl FnOnce() -> Result<T, Failure> + Send
 
 /// Runs `work` on the named backend, opening it on first use.
 fn with_backend<T>(name: &str, work: impl FnOnce(&mut dyn Backend) -> zkaccel::Result<T>) -> Result<T, Failure> {
-    // A panic while the lock was held poisons it; the map itself is still sound.
-    let mut map = backends().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if !map.contains_key(name) {
-        let backend = zkaccel::open_backend(name)?;
-        map.insert(name.to_string(), backend);
-    }
-    let backend = map.get_mut(name).expect("inserted above");
+    // A panic while a lock was held poisons it; the map and the backends are still sound (a
+    // backend's own state survives a failed call, as after any error).
+    let backend = {
+        let mut map = backends().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match map.get(name) {
+            Some(backend) => Arc::clone(backend),
+            None => {
+                let backend: Shared = Arc::new(Mutex::new(zkaccel::open_backend(name)?));
+                map.insert(name.to_string(), Arc::clone(&backend));
+                backend
+            }
+        }
+    };
+    let mut backend = backend.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     Ok(work(backend.as_mut())?)
 }
 

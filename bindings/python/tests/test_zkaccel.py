@@ -3,6 +3,7 @@ naive O(n²) DFT written here from the field's definition (NTT)."""
 
 import random
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -237,3 +238,32 @@ def test_concurrent_calls_from_threads():
     for t in threads:
         t.join()
     assert results == [expected] * 20
+
+
+def test_calls_on_different_backends_run_at_once():
+    # Each backend has its own lock: CPU calls go on while a simulated MSM runs. (The tests build
+    # the package with the simulated card: scripts/test runs `maturin develop --features sim`.)
+    assert "sim" in zkaccel.available_backends(), "build the package with --features sim for the tests"
+    bases, scalars = zkaccel.random_msm_inputs(64, seed=12)
+    expected = zkaccel.msm(bases, scalars, backend="cpu")
+    zkaccel.msm(bases[:64], scalars[:32], backend="sim")  # open the card (one point) outside the timed span
+    sim = {}
+
+    def on_sim():
+        start = time.monotonic()
+        sim["result"] = zkaccel.msm(bases, scalars, backend="sim")
+        sim["span"] = (start, time.monotonic())
+
+    thread = threading.Thread(target=on_sim)
+    thread.start()
+    cpu_done = []
+    while thread.is_alive():
+        assert zkaccel.msm(bases, scalars, backend="cpu") == expected
+        cpu_done.append(time.monotonic())
+    thread.join()
+    assert sim["result"] == expected
+    start, end = sim["span"]
+    # Under one lock for all backends, at most the CPU call already running when the simulated
+    # one began could end inside its span.
+    inside = sum(start < t < end for t in cpu_done)
+    assert inside >= 3, f"{inside} CPU calls ended while the simulated MSM ran ({end - start:.2f} s)"
