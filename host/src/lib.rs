@@ -18,4 +18,4 @@ pub mod testing;
 pub use backend::{open_backend, open_best, open_best_with, probe_backends, Backend, BackendStatus, MsmJob, Need, Outcome, BACKEND_ENV};
 pub use ntt::NttKind;
 pub use report::Report;
-pub use zkaccel_core::{device, regmap, wire, Error, Result};
+pub use zkaccel_core::{device, regmap, wire, Error, ErrorKind, Result};

@@ -39,22 +39,8 @@ struct Failure {
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
-        let (kind, index) = match &error {
-            Error::BufferLength { .. } => ("buffer_length", None),
-            Error::LengthMismatch { .. } => ("length_mismatch", None),
-            Error::NonCanonicalScalar { index } => ("non_canonical_scalar", Some(*index)),
-            Error::NonCanonicalCoordinate { index, .. } => ("non_canonical_coordinate", Some(*index)),
-            Error::NotOnCurve { index } => ("not_on_curve", Some(*index)),
-            Error::UnsupportedNttSize { .. } | Error::UnsupportedNttLogSize { .. } => ("unsupported_ntt_size", None),
-            Error::BackendUnavailable { .. } => ("backend_unavailable", None),
-            Error::Unsupported { .. } => ("unsupported", None),
-            Error::DeviceMemory(_) => ("device_memory", None),
-            Error::Timeout { .. } => ("timeout", None),
-            Error::Device(_) => ("device", None),
-            Error::Io { .. } => ("io", None),
-            Error::Internal(_) => ("internal", None),
-        };
-        Failure { kind, message: error.to_string(), index }
+        // The kind strings are zkaccel-core's one table (`ErrorKind::name`).
+        Failure { kind: error.kind().name(), message: error.to_string(), index: error.index() }
     }
 }
 
@@ -101,6 +87,13 @@ fn report_dict<'py>(py: Python<'py>, report: &Report) -> PyResult<Bound<'py, PyD
     d.set_item("projected_device_seconds", report.projected_device_time().map(|t| t.as_secs_f64()))?;
     d.set_item("kernel_runs", report.kernel_runs)?;
     Ok(d)
+}
+
+/// The names of every kind of error (zkaccel-core's `ErrorKind`), for the package's table of
+/// exception classes and its test.
+#[pyfunction]
+fn error_kinds() -> Vec<&'static str> {
+    zkaccel::ErrorKind::ALL.iter().map(|k| k.name()).collect()
 }
 
 /// Every backend zkaccel knows, best first: a list of dicts {name, available, simulated, detail}.
@@ -189,6 +182,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("TWO_ADIC_ROOT_OF_UNITY_BYTES", PyBytes::new(py, &fr_int_le(Fr::TWO_ADIC_ROOT_OF_UNITY)))?;
     m.add("COSET_OFFSET_BYTES", PyBytes::new(py, &fr_int_le(zkaccel::ntt::coset_offset())))?;
     m.add("MAX_NTT_LOG_SIZE", zkaccel::ntt::MAX_LOG_SIZE)?;
+    m.add_function(wrap_pyfunction!(error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(py_backends, m)?)?;
     m.add_function(wrap_pyfunction!(msm, m)?)?;
     m.add_function(wrap_pyfunction!(ntt, m)?)?;

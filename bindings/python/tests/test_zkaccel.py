@@ -267,3 +267,8 @@ def test_calls_on_different_backends_run_at_once():
     # one began could end inside its span.
     inside = sum(start < t < end for t in cpu_done)
     assert inside >= 3, f"{inside} CPU calls ended while the simulated MSM ran ({end - start:.2f} s)"
+
+
+def test_every_error_kind_has_an_exception_class():
+    # zkaccel-core's ErrorKind is the one table of kinds; the package maps each to a class.
+    assert set(zkaccel._ERROR_CLASSES) == set(zkaccel._native.error_kinds())

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 /// Errors returned by zkaccel. Messages name the offending index or value so a caller can act.
+#[non_exhaustive]
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum Error {
     /// A byte buffer's length is not a whole number of elements.
@@ -62,7 +63,93 @@ pub enum Error {
     Internal(String),
 }
 
+/// What kind of failure an [`Error`] is: the one table the bindings map from (the C ABI's status
+/// codes, the Python package's `kind` strings and exception classes), so a new error needs one
+/// line here and its status in C.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    BufferLength,
+    LengthMismatch,
+    NonCanonicalScalar,
+    NonCanonicalCoordinate,
+    NotOnCurve,
+    UnsupportedNttSize,
+    BackendUnavailable,
+    Unsupported,
+    DeviceMemory,
+    Timeout,
+    Device,
+    Io,
+    Internal,
+}
+
+impl ErrorKind {
+    /// Every kind, for tables and tests.
+    pub const ALL: [ErrorKind; 13] = [
+        ErrorKind::BufferLength,
+        ErrorKind::LengthMismatch,
+        ErrorKind::NonCanonicalScalar,
+        ErrorKind::NonCanonicalCoordinate,
+        ErrorKind::NotOnCurve,
+        ErrorKind::UnsupportedNttSize,
+        ErrorKind::BackendUnavailable,
+        ErrorKind::Unsupported,
+        ErrorKind::DeviceMemory,
+        ErrorKind::Timeout,
+        ErrorKind::Device,
+        ErrorKind::Io,
+        ErrorKind::Internal,
+    ];
+
+    /// The kind's name as the Python package reports it (`ZkaccelError.kind`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::BufferLength => "buffer_length",
+            ErrorKind::LengthMismatch => "length_mismatch",
+            ErrorKind::NonCanonicalScalar => "non_canonical_scalar",
+            ErrorKind::NonCanonicalCoordinate => "non_canonical_coordinate",
+            ErrorKind::NotOnCurve => "not_on_curve",
+            ErrorKind::UnsupportedNttSize => "unsupported_ntt_size",
+            ErrorKind::BackendUnavailable => "backend_unavailable",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::DeviceMemory => "device_memory",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Device => "device",
+            ErrorKind::Io => "io",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
 impl Error {
+    /// The kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::BufferLength { .. } => ErrorKind::BufferLength,
+            Error::LengthMismatch { .. } => ErrorKind::LengthMismatch,
+            Error::NonCanonicalScalar { .. } => ErrorKind::NonCanonicalScalar,
+            Error::NonCanonicalCoordinate { .. } => ErrorKind::NonCanonicalCoordinate,
+            Error::NotOnCurve { .. } => ErrorKind::NotOnCurve,
+            Error::UnsupportedNttSize { .. } | Error::UnsupportedNttLogSize { .. } => ErrorKind::UnsupportedNttSize,
+            Error::BackendUnavailable { .. } => ErrorKind::BackendUnavailable,
+            Error::Unsupported { .. } => ErrorKind::Unsupported,
+            Error::DeviceMemory(_) => ErrorKind::DeviceMemory,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Device(_) => ErrorKind::Device,
+            Error::Io { .. } => ErrorKind::Io,
+            Error::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// The index of the first bad element, for an error about one element of an input.
+    pub fn index(&self) -> Option<usize> {
+        match self {
+            Error::NonCanonicalScalar { index } | Error::NonCanonicalCoordinate { index, .. } | Error::NotOnCurve { index } => Some(*index),
+            _ => None,
+        }
+    }
+
     /// The error for a caught panic, with its message (the payload of `catch_unwind` or of a
     /// joined thread).
     pub fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self {

@@ -6,4 +6,4 @@ pub mod error;
 pub mod regmap;
 pub mod wire;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
