@@ -102,7 +102,7 @@ pub fn compute_phase_cycles(log_n: u32) -> u64 {
 ///   store has read everything after its first read);
 /// - phase `batch + 1` stores the last transform: `n + 1`;
 /// - one cycle of setup before phase 0, and 4 after the last phase to drain the store's read
-///   stage and the output FIFO (a written word is at its output two cycles later).
+///   stage and the output FIFO (a written word is at its output three cycles later).
 ///
 /// For `n ≥ 2` the compute phase is the longest: `5 + 2(n + 1) + batch · compute_phase_cycles`.
 /// A zero batch is the setup cycle alone.
