@@ -158,9 +158,9 @@ pub struct SlotIssuer<const L: usize, const CAP: usize> {
     /// count errs high, on the safe side).
     parked: DFF<Bits<6>>,
     popped: DFF<Bit>,
-    /// The head may move an entry on: the parked records leave four places in the retry FIFO,
-    /// for the parking register, the candidate, the entry moving on now and the cycle this flag
-    /// lags behind `parked`.
+    /// The head may move an entry on: the parked records leave five places in the retry FIFO,
+    /// for the parking register, the candidate, the pre-candidate, the entry moving on now and
+    /// the cycle this flag lags behind `parked`.
     room: DFF<Bit>,
     r_valid: DFF<Bit>,
     /// `r_busy` holds the lookup of the current `r_addr`.
