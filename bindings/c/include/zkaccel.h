@@ -10,6 +10,13 @@
  *     zero bytes.
  * Lengths are element counts, not bytes.
  *
+ * Buffers: each must be valid for its whole length for the duration of the call and must not be
+ * written by anyone else meanwhile. Buffers may overlap one another (an output may even be an
+ * input): every call reads and validates all of its inputs before it writes any output, and on
+ * failure writes no output at all. They must not overlap a zkaccel_ctx. Byte buffers need no
+ * alignment; a zkaccel_report may be at any address; the jobs array of zkaccel_msm_batch must be
+ * aligned for zkaccel_msm_job (ZKACCEL_ERR_INVALID_ARGUMENT otherwise).
+ *
  * Thread safety: zkaccel_version, zkaccel_last_error_message and zkaccel_last_error_index are
  * thread-safe (the last error is per thread). Distinct contexts may be used from distinct threads
  * at the same time. One context must not be used by two threads at once without external locking;

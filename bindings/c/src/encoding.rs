@@ -49,26 +49,25 @@ pub fn decode_points(what: &'static str, bytes: &[u8], montgomery: bool) -> Resu
         .collect()
 }
 
-/// Writes scalars into `out` (exactly `32 · values.len()` bytes) in either layout.
-pub fn encode_scalars(values: &[Fr], montgomery: bool, out: &mut [u8]) {
-    for (value, chunk) in values.iter().zip(out.chunks_exact_mut(FIELD_BYTES)) {
-        if montgomery {
-            chunk.copy_from_slice(&wire::field_to_montgomery_bytes(value));
-        } else {
-            chunk.copy_from_slice(&wire::field_to_bytes(value));
-        }
+/// Scalars as bytes (32 each) in either layout.
+pub fn encode_scalars(values: &[Fr], montgomery: bool) -> Vec<u8> {
+    if montgomery {
+        values.iter().flat_map(wire::field_to_montgomery_bytes).collect()
+    } else {
+        zkaccel::inputs::encode_values(values)
     }
 }
 
-/// Writes a point (affine, 64 bytes) into `out` in either layout.
-pub fn encode_point(point: &G1Projective, montgomery: bool, out: &mut [u8]) {
+/// A point as bytes (affine, x then y) in either layout.
+pub fn encode_point(point: &G1Projective, montgomery: bool) -> [u8; POINT_BYTES] {
     let affine = point.into_affine();
     if !montgomery || affine.is_zero() {
-        out[..POINT_BYTES].copy_from_slice(&zkaccel::inputs::encode_point(point));
-        return;
+        return zkaccel::inputs::encode_point(point);
     }
+    let mut out = [0u8; POINT_BYTES];
     out[..FIELD_BYTES].copy_from_slice(&wire::field_to_montgomery_bytes(&affine.x));
-    out[FIELD_BYTES..POINT_BYTES].copy_from_slice(&wire::field_to_montgomery_bytes(&affine.y));
+    out[FIELD_BYTES..].copy_from_slice(&wire::field_to_montgomery_bytes(&affine.y));
+    out
 }
 
 #[cfg(test)]
@@ -79,8 +78,7 @@ mod tests {
     #[test]
     fn montgomery_layout_is_limbs_of_x_times_r() {
         // 1 in Montgomery form is R mod r; its limbs are Fr's R constant.
-        let mut out = [0u8; 32];
-        encode_scalars(&[Fr::ONE], true, &mut out);
+        let out = encode_scalars(&[Fr::ONE], true);
         let mut expected = [0u8; 32];
         for (i, limb) in Fr::R.0.iter().enumerate() {
             expected[8 * i..8 * i + 8].copy_from_slice(&limb.to_le_bytes());
@@ -102,10 +100,7 @@ mod tests {
         let g = G1Affine::generator();
         let points = [g, (g * Fr::from(7u64)).into_affine(), G1Affine::zero()];
         for montgomery in [false, true] {
-            let mut bytes = vec![0u8; 64 * points.len()];
-            for (p, chunk) in points.iter().zip(bytes.chunks_exact_mut(64)) {
-                encode_point(&(*p).into(), montgomery, chunk);
-            }
+            let bytes: Vec<u8> = points.iter().flat_map(|p| encode_point(&(*p).into(), montgomery)).collect();
             assert_eq!(decode_points("b", &bytes, montgomery).unwrap(), points.to_vec());
             let mut off_curve = bytes.clone();
             off_curve[64] ^= 1;

@@ -237,7 +237,8 @@ fn byte_len(count: usize, elem: usize, what: &str) -> Result<usize, Failure> {
         .ok_or_else(|| Failure::new(ZKACCEL_ERR_BAD_LENGTH, format!("{what}: {count} elements is too many")))
 }
 
-/// `count` elements of `elem` bytes at `ptr`; NULL is allowed only for an empty buffer.
+/// `count` elements of `elem` bytes at `ptr`; NULL is allowed only for an empty buffer. The slice
+/// must be dead before any `Output` is written (outputs may alias inputs).
 unsafe fn input<'a>(ptr: *const u8, count: usize, elem: usize, what: &str) -> Result<&'a [u8], Failure> {
     let len = byte_len(count, elem, what)?;
     if len == 0 {
@@ -249,15 +250,32 @@ unsafe fn input<'a>(ptr: *const u8, count: usize, elem: usize, what: &str) -> Re
     Ok(std::slice::from_raw_parts(ptr, len))
 }
 
-unsafe fn output<'a>(ptr: *mut u8, count: usize, elem: usize, what: &str) -> Result<&'a mut [u8], Failure> {
-    let len = byte_len(count, elem, what)?;
-    if len == 0 {
-        return Ok(&mut []);
+/// A caller's output buffer, checked up front but written only through its raw pointer, once the
+/// call has read every input: no `&mut` to it ever exists, so it may alias any input.
+struct Output {
+    ptr: *mut u8,
+    len: usize,
+}
+
+impl Output {
+    /// `count` elements of `elem` bytes at `ptr`; NULL is allowed only for an empty buffer.
+    fn new(ptr: *mut u8, count: usize, elem: usize, what: &str) -> Result<Self, Failure> {
+        let len = byte_len(count, elem, what)?;
+        if len != 0 && ptr.is_null() {
+            return Err(Failure::null(what));
+        }
+        Ok(Self { ptr, len })
     }
-    if ptr.is_null() {
-        return Err(Failure::null(what));
+
+    /// Copies `bytes`, which must be exactly the buffer's length, into it. Safety: the buffer is
+    /// valid for writes, and no slice of the caller's buffers is in use any more.
+    unsafe fn write(self, bytes: &[u8]) {
+        assert_eq!(bytes.len(), self.len, "an output's encoding has the wrong length");
+        if self.len != 0 {
+            // `bytes` is ours, so it cannot overlap the caller's buffer.
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.ptr, self.len);
+        }
     }
-    Ok(std::slice::from_raw_parts_mut(ptr, len))
 }
 
 unsafe fn context<'a>(ctx: *mut zkaccel_ctx) -> Result<&'a mut zkaccel_ctx, Failure> {
@@ -283,16 +301,17 @@ fn ntt_kind(kind: i32) -> Result<NttKind, Failure> {
     })
 }
 
+/// Writes a report, if `out` is not NULL, at any alignment.
 unsafe fn write_report(out: *mut zkaccel_report, report: &Report) {
-    if let Some(out) = out.as_mut() {
-        *out = zkaccel_report {
+    if !out.is_null() {
+        out.write_unaligned(zkaccel_report {
             wall_seconds: report.wall.as_secs_f64(),
             device_cycles: report.device_cycles.unwrap_or(ZKACCEL_NO_CYCLES),
             clock_hz: report.clock_hz.unwrap_or(0),
             projected_device_seconds: report.projected_device_time().map_or(-1.0, |t| t.as_secs_f64()),
             size: report.size as u64,
             kernel_runs: report.kernel_runs,
-        };
+        });
     }
 }
 
@@ -344,14 +363,15 @@ pub unsafe extern "C" fn zkaccel_open(
         if out.is_null() {
             return Err(Failure::null("out"));
         }
-        *out = std::ptr::null_mut();
+        out.write_unaligned(std::ptr::null_mut());
         if backend.is_null() {
             return Err(Failure::null("backend"));
         }
         let name = CStr::from_ptr(backend)
             .to_str()
             .map_err(|_| Failure::invalid("backend name is not UTF-8"))?;
-        let flags = match options.as_ref() {
+        let options = (!options.is_null()).then(|| options.read_unaligned());
+        let flags = match options {
             None => 0,
             Some(o) if o.struct_version == ZKACCEL_OPTIONS_VERSION => o.flags,
             Some(o) => return Err(Failure::invalid(format!("unknown options struct_version {}", o.struct_version))),
@@ -362,7 +382,7 @@ pub unsafe extern "C" fn zkaccel_open(
         let backend = zkaccel::open_backend(name)?;
         let name = CString::new(backend.name()).unwrap_or_default();
         let ctx = zkaccel_ctx { backend, name, verify: flags & ZKACCEL_OPEN_VERIFY != 0 };
-        *out = Box::into_raw(Box::new(ctx));
+        out.write_unaligned(Box::into_raw(Box::new(ctx)));
         Ok(())
     })
 }
@@ -407,16 +427,18 @@ pub unsafe extern "C" fn zkaccel_msm(
     guard(|| {
         let ctx = context(ctx)?;
         let (mont_in, mont_out) = call_flags(flags)?;
-        let out = output(out, 1, POINT_BYTES, "out")?;
-        let bases = input(bases, num_bases, POINT_BYTES, "bases")?;
-        let scalars = input(scalars, num_scalars, FIELD_BYTES, "scalars")?;
+        let out = Output::new(out, 1, POINT_BYTES, "out")?;
         let start = std::time::Instant::now();
-        let (bases, scalars) = decode_msm(bases, scalars, mont_in)?;
+        let (bases, scalars) = decode_msm(
+            input(bases, num_bases, POINT_BYTES, "bases")?,
+            input(scalars, num_scalars, FIELD_BYTES, "scalars")?,
+            mont_in,
+        )?;
         let outcome = ctx.backend.msm(&bases, &scalars)?;
         if ctx.verify && zkaccel::reference::msm(&bases, &scalars)? != outcome.value {
             return Err(mismatch("msm"));
         }
-        encoding::encode_point(&outcome.value, mont_out, out);
+        out.write(&encoding::encode_point(&outcome.value, mont_out));
         let mut cost = outcome.report;
         cost.wall = start.elapsed();
         write_report(report, &cost);
@@ -448,12 +470,14 @@ pub unsafe extern "C" fn zkaccel_msm_batch(
     guard(|| {
         let ctx = context(ctx)?;
         let (mont_in, mont_out) = call_flags(flags)?;
-        let out = output(out, num_jobs, POINT_BYTES, "out")?;
+        let out = Output::new(out, num_jobs, POINT_BYTES, "out")?;
         byte_len(num_jobs, std::mem::size_of::<zkaccel_msm_job>(), "jobs")?;
         let jobs: &[zkaccel_msm_job] = if num_jobs == 0 {
             &[]
         } else if jobs.is_null() {
             return Err(Failure::null("jobs"));
+        } else if !jobs.is_aligned() {
+            return Err(Failure::invalid(format!("jobs ({jobs:p}) is not aligned for zkaccel_msm_job")));
         } else {
             std::slice::from_raw_parts(jobs, num_jobs)
         };
@@ -474,9 +498,8 @@ pub unsafe extern "C" fn zkaccel_msm_batch(
                 }
             }
         }
-        for (point, chunk) in outcome.value.iter().zip(out.chunks_exact_mut(POINT_BYTES)) {
-            encoding::encode_point(point, mont_out, chunk);
-        }
+        let encoded: Vec<u8> = outcome.value.iter().flat_map(|point| encoding::encode_point(point, mont_out)).collect();
+        out.write(&encoded);
         let mut cost = outcome.report;
         cost.wall = start.elapsed();
         write_report(report, &cost);
@@ -529,9 +552,9 @@ unsafe fn ntt_common(
         let ctx = context(ctx)?;
         let (mont_in, mont_out) = call_flags(flags)?;
         let kind = ntt_kind(kind)?;
-        let bytes = output(values, count, FIELD_BYTES, "values")?;
+        let out = Output::new(values, count, FIELD_BYTES, "values")?;
         let start = std::time::Instant::now();
-        let mut decoded = encoding::decode_scalars("values", bytes, mont_in)?;
+        let mut decoded = encoding::decode_scalars("values", input(values, count, FIELD_BYTES, "values")?, mont_in)?;
         let input = ctx.verify.then(|| decoded.clone());
         let cost = if size == count {
             ctx.backend.ntt(&mut decoded, kind)?
@@ -546,7 +569,7 @@ unsafe fn ntt_common(
                 return Err(mismatch("ntt"));
             }
         }
-        encoding::encode_scalars(&decoded, mont_out, bytes);
+        out.write(&encoding::encode_scalars(&decoded, mont_out));
         let mut cost = cost;
         cost.wall = start.elapsed();
         write_report(report, &cost);

@@ -262,6 +262,49 @@ static void test_msm_batch(zkaccel_ctx *ctx) {
   CHECK_ERR(zkaccel_msm_batch(ctx, NULL, 1, 0, out, NULL), ZKACCEL_ERR_NULL_POINTER, "jobs");
 }
 
+/* Outputs may alias inputs (the header's buffer contract): the result equals the one computed
+ * into a separate buffer. The jobs array must be aligned; a report may be at any address. */
+static void test_overlapping_buffers(zkaccel_ctx *ctx) {
+  enum { N = 4 };
+  uint8_t bases[64 * N], scalars[32 * N], k[32 * N], expected[64];
+  random_scalars(k, N, 11);
+  random_scalars(scalars, N, 12);
+  for (int i = 0; i < N; i++) CHECK(zkaccel_msm(ctx, G, 1, k + 32 * i, 1, 0, bases + 64 * i, NULL) == ZKACCEL_OK);
+  CHECK(zkaccel_msm(ctx, bases, N, scalars, N, 0, expected, NULL) == ZKACCEL_OK);
+
+  /* out is the first base; then out straddles the scalars (bytes 16..80). */
+  uint8_t copy[64 * N];
+  memcpy(copy, bases, sizeof copy);
+  CHECK(zkaccel_msm(ctx, copy, N, scalars, N, 0, copy, NULL) == ZKACCEL_OK);
+  CHECK(memcmp(copy, expected, 64) == 0);
+  CHECK(memcmp(copy + 64, bases + 64, 64 * (N - 1)) == 0);
+  uint8_t scalars_copy[32 * N];
+  memcpy(scalars_copy, scalars, sizeof scalars_copy);
+  CHECK(zkaccel_msm(ctx, bases, N, scalars_copy, N, 0, scalars_copy + 16, NULL) == ZKACCEL_OK);
+  CHECK(memcmp(scalars_copy + 16, expected, 64) == 0);
+
+  /* A batch writing over its own jobs' bases: job 1's result lands on job 0's bases. */
+  memcpy(copy, bases, sizeof copy);
+  zkaccel_msm_job jobs[2] = {{copy, scalars, N}, {copy, scalars, N}};
+  CHECK(zkaccel_msm_batch(ctx, jobs, 2, 0, copy, NULL) == ZKACCEL_OK);
+  CHECK(memcmp(copy, expected, 64) == 0 && memcmp(copy + 64, expected, 64) == 0);
+
+  /* A misaligned jobs array is refused, not read. */
+  _Alignas(zkaccel_msm_job) uint8_t raw[sizeof(zkaccel_msm_job) + 1];
+  memcpy(raw + 1, &jobs[0], sizeof(zkaccel_msm_job));
+  uint8_t out[64];
+  CHECK_ERR(zkaccel_msm_batch(ctx, (const zkaccel_msm_job *)(raw + 1), 1, 0, out, NULL), ZKACCEL_ERR_INVALID_ARGUMENT,
+            "not aligned");
+
+  /* A report at an odd address is written whole. */
+  uint8_t report_bytes[sizeof(zkaccel_report) + 1];
+  memset(report_bytes, 0, sizeof report_bytes);
+  CHECK(zkaccel_msm(ctx, bases, N, scalars, N, 0, out, (zkaccel_report *)(report_bytes + 1)) == ZKACCEL_OK);
+  zkaccel_report rep;
+  memcpy(&rep, report_bytes + 1, sizeof rep);
+  CHECK(rep.size == N);
+}
+
 static void test_ntt_values(zkaccel_ctx *ctx) {
   /* n = 2: ω = -1, so forward([0, 1]) = [1, r-1]; coset (g = 5): [5, r-5]. */
   uint8_t v[64], expect[64];
@@ -439,6 +482,7 @@ int main(void) {
   test_msm_values(ctx);
   test_msm_montgomery(ctx);
   test_msm_batch(ctx);
+  test_overlapping_buffers(ctx);
   test_ntt_values(ctx);
   test_errors(ctx);
   test_threads(ctx);
