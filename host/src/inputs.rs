@@ -42,3 +42,23 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>> {
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|e| Error::Io { path: path.display().to_string(), message: e.to_string() })
 }
+
+/// A scalar as a big-endian hex integer, for messages.
+pub fn scalar_hex(value: &Fr) -> String {
+    be_hex(&WireScalar::encode(value).0)
+}
+
+/// A wire point as big-endian hex coordinates, for messages.
+pub fn point_hex(point: &WireG1) -> String {
+    if *point == WireG1::INFINITY {
+        "infinity".to_string()
+    } else {
+        format!("(x={}, y={})", be_hex(&point.x), be_hex(&point.y))
+    }
+}
+
+fn be_hex(le: &[u8; 32]) -> String {
+    let mut be = *le;
+    be.reverse();
+    format!("0x{}", hex::encode(be))
+}

@@ -10,8 +10,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use zkaccel::inputs::{self, decode_msm_inputs, decode_ntt_values};
-use zkaccel::testing::{self, point_hex};
+use zkaccel::inputs::{self, decode_msm_inputs, decode_ntt_values, point_hex};
+use zkaccel::random;
 use zkaccel::wire::{self, WireG1};
 use zkaccel::{ntt, open_backend, open_best, probe_backends, reference, Backend, Need, NttKind, Report, BACKEND_ENV};
 
@@ -39,7 +39,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run an MSM and an NTT on the best available backend and check both against arkworks.
+    /// Run an MSM and an NTT (on the simulated card by default) and check both against arkworks.
     Demo {
         /// Backend: the simulated card by default, since the demo is there to show the kernels
         /// (auto, cpu, sim or f1).
@@ -193,15 +193,15 @@ impl Ui {
 fn random_msm_inputs(ui: &Ui, n: usize, seed: u64) -> (Vec<G1Affine>, Vec<Fr>) {
     const CHUNK: usize = 1 << 14;
     let bar = ui.bar(n as u64, "generating random points");
-    let mut rng = testing::rng(seed);
+    let mut rng = random::rng(seed);
     let mut bases = Vec::with_capacity(n);
     while bases.len() < n {
         let take = CHUNK.min(n - bases.len());
-        bases.extend(testing::random_bases(take, &mut rng));
+        bases.extend(random::random_bases(take, &mut rng));
         bar.inc(take as u64);
     }
     bar.finish_and_clear();
-    let scalars = testing::random_scalars(n, &mut rng);
+    let scalars = random::random_scalars(n, &mut rng);
     (bases, scalars)
 }
 
@@ -303,7 +303,7 @@ fn demo(ui: &Ui, backend_name: &str, msm_size: usize, ntt_log_size: u32, seed: u
     if msm_backend.name() != backend.name() {
         text.push(format!("     (MSM on '{}': the '{}' backend has no MSM kernel)", msm_backend.name(), backend.name()));
     }
-    let mut values = testing::random_scalars(ntt_size, &mut testing::rng(seed));
+    let mut values = random::random_scalars(ntt_size, &mut random::rng(seed));
     let (ntt_json, ntt_text) = run_ntt(ui, backend.as_mut(), &mut values, NttKind::Forward, true)?;
     text.insert(0, format!("zkaccel demo on backend '{}' (seed {seed})", backend.name()));
     text.extend(ntt_text);
@@ -336,7 +336,7 @@ fn ntt_command(ui: &Ui, args: NttArgs) -> Result<(), Failure> {
         (Some(path), _) => decode_ntt_values(&inputs::read_file(path)?)?,
         (None, Some(log)) => {
             let size = ntt::size_of_log(log, backend.max_ntt_log_size())?;
-            testing::random_scalars(size, &mut testing::rng(args.seed))
+            random::random_scalars(size, &mut random::rng(args.seed))
         }
         _ => unreachable!("clap requires --log-size or --input"),
     };

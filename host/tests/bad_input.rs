@@ -6,7 +6,7 @@ use ark_ff::{BigInteger, PrimeField};
 use zkaccel::cpu::CpuBackend;
 use zkaccel::inputs::{decode_msm_inputs, decode_ntt_values};
 use zkaccel::wire::{self, WireG1, WireScalar};
-use zkaccel::{ntt, open_backend, testing, Backend, Error, MsmJob, NttKind};
+use zkaccel::{ntt, open_backend, testing, Backend, Error, MsmInputs, NttKind};
 
 fn sample(n: usize) -> (Vec<u8>, Vec<u8>) {
     let case = testing::msm_random_case(n, 9);
@@ -34,7 +34,7 @@ fn mismatched_counts_are_refused() {
     assert!(err.to_string().contains("bases has 3 elements but scalars has 2"));
     let points = vec![G1Affine::generator(); 3];
     assert!(matches!(CpuBackend.msm(&points, &[Fr::from(1u64)]), Err(Error::LengthMismatch { .. })));
-    let jobs = [MsmJob { bases: &points, scalars: &[] }];
+    let jobs = [MsmInputs { bases: &points, scalars: &[] }];
     assert!(matches!(CpuBackend.msm_batch(&jobs), Err(Error::LengthMismatch { .. })));
 }
 

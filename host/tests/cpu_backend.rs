@@ -8,7 +8,7 @@ use ark_ff::{AdditiveGroup, Field};
 use zkaccel::cpu::CpuBackend;
 use zkaccel::ntt::{self, NttKind};
 use zkaccel::testing::{self, check_backend};
-use zkaccel::{reference, Backend, MsmJob};
+use zkaccel::{reference, Backend, MsmInputs};
 
 #[test]
 fn cpu_backend_agrees_with_arkworks_on_every_shared_case() {
@@ -78,7 +78,7 @@ fn edge_cases_exercise_what_they_claim() {
 fn batches_equal_their_single_calls() {
     let a = testing::msm_random_case(20, 1);
     let b = testing::msm_random_case(0, 2);
-    let jobs = [MsmJob { bases: &a.bases, scalars: &a.scalars }, MsmJob { bases: &b.bases, scalars: &b.scalars }];
+    let jobs = [MsmInputs { bases: &a.bases, scalars: &a.scalars }, MsmInputs { bases: &b.bases, scalars: &b.scalars }];
     let out = CpuBackend.msm_batch(&jobs).unwrap();
     assert_eq!(out.value[0], reference::msm(&a.bases, &a.scalars).unwrap());
     assert_eq!(out.value[1], G1Projective::default());

@@ -4,7 +4,7 @@
 #![cfg(feature = "sim")]
 
 
-use zkaccel::card::msm::{CardMemory, MsmJob, SPREAD};
+use zkaccel::card::msm::{CardMemory, PreparedMsm, SPREAD};
 use zkaccel::card::CardBackend;
 use zkaccel::testing::{self, check_msm, msm_edge_cases, msm_random_case};
 use zkaccel::Backend;
@@ -41,7 +41,7 @@ fn random_sizes_with_several_window_groups_match_and_report_honest_cycles() {
     for n in [100, 257] {
         let case = msm_random_case(n, 40 + n as u64);
         check_msm(&mut backend, &case).unwrap();
-        let job = MsmJob::new(&case.bases, &case.scalars, caps, card_memory(zkaccel_sim::card::MEMORY_BYTES)).unwrap();
+        let job = PreparedMsm::new(&case.bases, &case.scalars, caps, card_memory(zkaccel_sim::card::MEMORY_BYTES)).unwrap();
         let groups: Vec<_> = job.group_starts().map(|first| job.group(first)).collect();
         assert!(groups.len() >= 2, "the test should exercise several window groups: {:?}", job.plan);
         let report = backend.msm(&case.bases, &case.scalars).unwrap().report;
@@ -60,7 +60,7 @@ fn equal_scalars_spread_over_slots_and_match() {
     let mut rng = testing::rng(12);
     let bases = testing::random_bases(150, &mut rng);
     let scalars = vec![testing::random_scalars(1, &mut rng)[0]; 150];
-    let job = MsmJob::new(&bases, &scalars, SimCard::msm_caps(build()), card_memory(zkaccel_sim::card::MEMORY_BYTES)).unwrap();
+    let job = PreparedMsm::new(&bases, &scalars, SimCard::msm_caps(build()), card_memory(zkaccel_sim::card::MEMORY_BYTES)).unwrap();
     let group = job.group(0);
     assert!(group.slots() as usize > group.windows, "hot buckets get several slots: {}", group.slots());
     assert!((group.slots() as u64) < SPREAD * 2);
@@ -77,7 +77,7 @@ fn points_split_into_several_chunks_keep_their_buckets_between_runs() {
     // Identity points and zero scalars across chunk boundaries too.
     case.bases[255] = ark_bn254::G1Affine::identity();
     case.scalars[256] = ark_ff::Zero::zero();
-    let job = MsmJob::new(&case.bases, &case.scalars, SimCard::msm_caps(build()), card_memory(memory)).unwrap();
+    let job = PreparedMsm::new(&case.bases, &case.scalars, SimCard::msm_caps(build()), card_memory(memory)).unwrap();
     assert!(job.plan.chunk < job.points.len(), "{:?}", job.plan);
     let mut backend = backend(Some(memory));
     check_msm(&mut backend, &case).unwrap();
@@ -98,7 +98,7 @@ fn a_groups_flush_hides_behind_the_next_groups_accumulation() {
     use zkaccel::card::msm::{run_group, MsmBuffers, SlotControl};
     let timeout = Duration::from_secs(600);
     let case = msm_random_case(600, 9);
-    let job = MsmJob::new(&case.bases, &case.scalars, SimCard::msm_caps(build()), card_memory(zkaccel_sim::card::MEMORY_BYTES)).unwrap();
+    let job = PreparedMsm::new(&case.bases, &case.scalars, SimCard::msm_caps(build()), card_memory(zkaccel_sim::card::MEMORY_BYTES)).unwrap();
     let groups: Vec<_> = job.group_starts().map(|first| job.group(first)).collect();
     assert!(groups.len() >= 4, "{:?}", job.plan);
     let mut card = SimCard::with_msm(build()).unwrap();
@@ -142,7 +142,7 @@ fn a_run_ends_before_its_additions_leave_the_adder() {
     let caps = SimCard::msm_caps(build());
     let drain = msm_caps::writeback(caps) as u64;
     let case = msm_random_case(1, 77);
-    let job = MsmJob::new(&case.bases, &case.scalars, caps, card_memory(zkaccel_sim::card::MEMORY_BYTES)).unwrap();
+    let job = PreparedMsm::new(&case.bases, &case.scalars, caps, card_memory(zkaccel_sim::card::MEMORY_BYTES)).unwrap();
     let group = job.group(job.group_starts().next().unwrap());
     let memory = zkaccel_sim::card::parse_memory("ideal").unwrap();
     let mut card = SimCard::with_memory(None, Some(build()), memory).unwrap();

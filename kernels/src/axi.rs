@@ -23,7 +23,7 @@ pub const MAX_BURST_BEATS: u64 = 64;
 pub const READ_FIFO_LOG: usize = 9;
 /// Read beats the master keeps requested ahead of the core: `2^READ_FIFO_LOG` = 512 beats =
 /// 8 bursts of 64 outstanding, 32 KiB. At one beat per cycle at 250 MHz that covers 2 µs of
-/// memory latency (the issue asks for ~1 µs: DDR behind an interconnect is ~0.5 µs, HBM less),
+/// memory latency (the goal is ~1 µs: DDR behind an interconnect is ~0.5 µs, HBM less),
 /// in 8 BRAM36 per master (512 × 512 bits).
 pub const READ_AHEAD_BEATS: u64 = 1 << READ_FIFO_LOG;
 

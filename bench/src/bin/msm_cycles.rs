@@ -25,10 +25,10 @@
 
 use std::time::{Duration, Instant};
 
-use zkaccel::card::msm::{flush_pending, CardMemory, run_group, signed_digits, window_count, MsmBuffers, MsmJob, SlotControl, MAX_WINDOW_BITS};
+use zkaccel::card::msm::{flush_pending, CardMemory, run_group, signed_digits, window_count, MsmBuffers, PreparedMsm, SlotControl, MAX_WINDOW_BITS};
 use zkaccel::card::CardBackend;
 use zkaccel::device::Device;
-use zkaccel::{reference, testing, Backend};
+use zkaccel::{random, reference, Backend};
 use zkaccel_sim::card::{MsmBuild, SimCard, PROJECTED_CLOCK_HZ};
 
 /// The fewest bucket additions any window width needs: nonzero signed digits of the scalars of
@@ -57,7 +57,7 @@ fn fewest_additions(bases: &[ark_bn254::G1Affine], scalars: &[ark_bn254::Fr]) ->
 /// Cycles of the accumulation alone, per window group (all chunks), then those of the drain
 /// (a run writing out one slot per lane, which waits for the last additions); the additions
 /// issued and the bytes moved.
-fn accumulation(card: &mut SimCard, job: &MsmJob) -> (Vec<u64>, u64, u64) {
+fn accumulation(card: &mut SimCard, job: &PreparedMsm) -> (Vec<u64>, u64, u64) {
     let timeout = Duration::from_secs(3600);
     let before = card.memory_traffic();
     let buffers = MsmBuffers::alloc(card, &job.plan).unwrap();
@@ -103,16 +103,16 @@ fn run_build(build: MsmBuild, sizes: &[usize], wanted: &[String]) {
     let mut backend = CardBackend::new("sim", Box::new(SimCard::with_msm(build).unwrap())).unwrap();
     let mut raw = SimCard::with_msm(build).unwrap();
     for &n in sizes {
-        let mut rng = testing::rng(n as u64);
-        let bases = testing::random_bases(n, &mut rng);
-        let equal = testing::random_scalars(1, &mut rng)[0];
+        let mut rng = random::rng(n as u64);
+        let bases = random::random_bases(n, &mut rng);
+        let equal = random::random_scalars(1, &mut rng)[0];
         let distributions = [
-            ("uniform", "uniform", testing::random_scalars(n, &mut rng)),
+            ("uniform", "uniform", random::random_scalars(n, &mut rng)),
             ("equal", "all equal", vec![equal; n]),
-            ("small", "small skewed", testing::small_skewed_scalars(n, &mut rng)),
+            ("small", "small skewed", random::small_skewed_scalars(n, &mut rng)),
         ];
         for (_, name, scalars) in distributions.into_iter().filter(|(key, _, _)| wanted.iter().any(|w| w == key)) {
-            let job = MsmJob::new(&bases, &scalars, caps, CardMemory::of(&raw.info())).unwrap();
+            let job = PreparedMsm::new(&bases, &scalars, caps, CardMemory::of(&raw.info())).unwrap();
             let plan = job.plan;
             let start = Instant::now();
             let outcome = backend.msm(&bases, &scalars).expect("sim MSM");

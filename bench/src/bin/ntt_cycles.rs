@@ -13,7 +13,7 @@
 use std::time::Instant;
 
 use zkaccel::card::CardBackend;
-use zkaccel::{reference, testing, Backend, NttKind};
+use zkaccel::{random, reference, Backend, NttKind};
 use zkaccel_sim::card::{SimCard, PROJECTED_CLOCK_HZ};
 
 fn main() {
@@ -35,7 +35,7 @@ fn main() {
         runs.dedup();
         for (log, batch) in runs {
             let n = 1usize << log;
-            let values = testing::random_scalars(n * batch, &mut testing::rng(log as u64));
+            let values = random::random_scalars(n * batch, &mut random::rng(log as u64));
             let mut on_card = values.clone();
             let report = backend.ntt_batch(&mut on_card, n, NttKind::Forward).expect("sim NTT");
             let mut expected = values.clone();

@@ -16,7 +16,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use ark_bn254::{Fr, G1Affine};
 use zkaccel::wire::{FIELD_BYTES, POINT_BYTES};
-use zkaccel::{Backend, MsmJob, NttKind, Report};
+use zkaccel::{Backend, MsmInputs, NttKind, Report};
 
 /// Status of a call: `ZKACCEL_OK` (0) or the kind of error. `zkaccel_last_error_message` says more.
 #[repr(i32)]
@@ -489,7 +489,7 @@ pub unsafe extern "C" fn zkaccel_msm_batch(
             let scalars = input(job.scalars, job.count, FIELD_BYTES, "scalars").map_err(within)?;
             decoded.push(decode_msm(bases, scalars, mont_in).map_err(within)?);
         }
-        let batch: Vec<MsmJob<'_>> = decoded.iter().map(|(b, s)| MsmJob { bases: b, scalars: s }).collect();
+        let batch: Vec<MsmInputs<'_>> = decoded.iter().map(|(b, s)| MsmInputs { bases: b, scalars: s }).collect();
         let outcome = ctx.backend.msm_batch(&batch)?;
         if ctx.verify {
             for (j, ((b, s), got)) in decoded.iter().zip(&outcome.value).enumerate() {

@@ -15,7 +15,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
-use zkaccel::{testing, Backend, Error, NttKind, Report};
+use zkaccel::{random, Backend, Error, NttKind, Report};
 
 create_exception!(_native, NativeError, PyException, "A zkaccel error: args are (kind, message, index or None).");
 
@@ -153,9 +153,9 @@ fn ntt<'py>(
 #[pyfunction]
 fn random_msm_inputs(py: Python<'_>, n: usize, seed: u64) -> PyResult<(Bound<'_, PyBytes>, Bound<'_, PyBytes>)> {
     let (bases, scalars) = run(py, || {
-        let mut rng = testing::rng(seed);
-        let bases = zkaccel::wire::encode_points(&testing::random_bases(n, &mut rng));
-        let scalars = zkaccel::inputs::encode_values(&testing::random_scalars(n, &mut rng));
+        let mut rng = random::rng(seed);
+        let bases = zkaccel::wire::encode_points(&random::random_bases(n, &mut rng));
+        let scalars = zkaccel::inputs::encode_values(&random::random_scalars(n, &mut rng));
         Ok((zkaccel::wire::as_bytes(&bases).to_vec(), scalars))
     })?;
     Ok((PyBytes::new(py, &bases), PyBytes::new(py, &scalars)))
@@ -164,7 +164,7 @@ fn random_msm_inputs(py: Python<'_>, n: usize, seed: u64) -> PyResult<(Bound<'_,
 /// `n` random scalars in the wire encoding, deterministic in `seed`.
 #[pyfunction]
 fn random_scalars(py: Python<'_>, n: usize, seed: u64) -> PyResult<Bound<'_, PyBytes>> {
-    let bytes = run(py, || Ok(zkaccel::inputs::encode_values(&testing::random_scalars(n, &mut testing::rng(seed)))))?;
+    let bytes = run(py, || Ok(zkaccel::inputs::encode_values(&random::random_scalars(n, &mut random::rng(seed)))))?;
     Ok(PyBytes::new(py, &bytes))
 }
 

@@ -1,5 +1,5 @@
 //! The host ↔ device boundary: what a card must offer so one driver serves the simulated card
-//! (Verilator) and the AWS F1 card (XRT) alike.
+//! (Verilator) and a real card (e.g. AWS F1 or F2 through XRT: planned, not written) alike.
 //!
 //! A card has device memory (buffers the host allocates, writes and reads) and kernels, each with
 //! 32-bit control registers laid out by [`crate::regmap`]. The driver writes arguments, raises
@@ -43,8 +43,9 @@ pub struct DeviceInfo {
 /// A card: device memory plus kernels with control registers.
 ///
 /// Implementations: the simulated card (`zkaccel-sim`, the kernels' Verilog in Verilator) and the
-/// F1 card (XRT). Every method returns an error rather than panicking, including for accesses
-/// outside a buffer.
+/// functional model of the host's tests (`zkaccel::testing::functional_card`); a real card through
+/// XRT is planned, not written. Every method returns an error rather than panicking, including for
+/// accesses outside a buffer.
 pub trait Device: Send {
     /// What the card is.
     fn info(&self) -> DeviceInfo;

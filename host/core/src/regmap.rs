@@ -1,7 +1,9 @@
-//! The register map of every zkaccel kernel — the single source of truth for the RTL, the driver
-//! and the Vitis packaging (`kernel.xml`).
+//! The register map of every zkaccel kernel — the single source of truth for the RTL and the
+//! driver (a Vitis `kernel.xml` would be derived from it too; none is written yet).
 //!
-//! It follows the Vitis RTL-kernel convention so one driver serves the simulated card and the F1 card:
+//! It follows the Vitis RTL-kernel convention so that one driver serves the simulated card and,
+//! once a platform wrapper exists, a real card. Bit ranges in these docs are half-open, as in
+//! Rust (`bits 0..15` are bits 0 to 14):
 //!
 //! | offset | register | meaning |
 //! |---|---|---|
@@ -85,7 +87,8 @@ pub enum ArgKind {
     Address64,
 }
 
-/// One kernel argument: its name (as in `kernel.xml`), offset and kind.
+/// One kernel argument: its name (the one a Vitis `kernel.xml` would use; none is written yet),
+/// offset and kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct ArgSpec {
     pub name: &'static str,
@@ -149,7 +152,7 @@ pub mod ntt_caps {
 /// entries*, through its accumulator: every entry adds its point (or the point's negation) to
 /// one of the lane's bucket slots on chip. The slots are plain storage; which window and digit
 /// a slot stands for is the host's business (several slots, also of different lanes, may hold
-/// parts of one logical bucket, see host/src/card/msm.rs). Slots stay on chip between runs, so
+/// parts of one logical bucket, see host/src/card/msm/). Slots stay on chip between runs, so
 /// a large MSM is fed in chunks; each lane has two banks of slots, and while it accumulates into
 /// one it can write the other out ([`msm_config`]). One ap_start runs every lane; the run is
 /// done when the last lane is (accumulation and flush both finished).
@@ -184,14 +187,14 @@ pub mod msm_args {
         /// Device address the lane's flushed slots are written to: slots `0..flush_slots` of the
         /// bank not accumulating, in order, each in XYZZ form (X, Y, ZZ, ZZZ: 4 little-endian Fq values in Montgomery form,
         /// `< q`, 128 bytes) with x = X/ZZ, y = Y/ZZZ; ZZ = 0 marks the identity.
-        pub buckets: ArgSpec,
+        pub slots: ArgSpec,
     }
 
     const NAMES: [[&str; PER_LANE]; MAX_LANES] = [
-        ["num_points_0", "num_entries_0", "config_0", "points_0", "entries_0", "buckets_0"],
-        ["num_points_1", "num_entries_1", "config_1", "points_1", "entries_1", "buckets_1"],
-        ["num_points_2", "num_entries_2", "config_2", "points_2", "entries_2", "buckets_2"],
-        ["num_points_3", "num_entries_3", "config_3", "points_3", "entries_3", "buckets_3"],
+        ["num_points_0", "num_entries_0", "config_0", "points_0", "entries_0", "slots_0"],
+        ["num_points_1", "num_entries_1", "config_1", "points_1", "entries_1", "slots_1"],
+        ["num_points_2", "num_entries_2", "config_2", "points_2", "entries_2", "slots_2"],
+        ["num_points_3", "num_entries_3", "config_3", "points_3", "entries_3", "slots_3"],
     ];
 
     const fn lane_arg(lane: usize, i: usize, kind: ArgKind) -> ArgSpec {
@@ -206,14 +209,14 @@ pub mod msm_args {
             config: lane_arg(lane, 2, ArgKind::Scalar32),
             points: lane_arg(lane, 3, ArgKind::Address64),
             entries: lane_arg(lane, 4, ArgKind::Address64),
-            buckets: lane_arg(lane, 5, ArgKind::Address64),
+            slots: lane_arg(lane, 5, ArgKind::Address64),
         }
     }
 
     impl LaneArgs {
         /// The block's arguments, in slot order.
         pub const fn all(&self) -> [ArgSpec; PER_LANE] {
-            [self.num_points, self.num_entries, self.config, self.points, self.entries, self.buckets]
+            [self.num_points, self.num_entries, self.config, self.points, self.entries, self.slots]
         }
     }
 
@@ -278,7 +281,7 @@ pub mod msm_config {
         pub slots: u32,
         /// Clear those slots to the identity first (bit 15).
         pub clear: bool,
-        /// Meanwhile write slots `0..flush_slots` of the *other* bank to `buckets`, leaving them
+        /// Meanwhile write slots `0..flush_slots` of the *other* bank to `slots`, leaving them
         /// empty (0: no flush; bits 16..31).
         pub flush_slots: u32,
         /// The bank accumulating (bit 31).

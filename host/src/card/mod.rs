@@ -129,7 +129,7 @@ impl Backend for CardBackend {
         })?;
         let start = Instant::now();
         let mut stats = CardStats::default();
-        let mut driver = msm::MsmDriver { device: &mut self.device, caps, timeout: self.timeout, stats: &mut stats };
+        let mut driver = msm::driver::MsmDriver { device: &mut self.device, caps, timeout: self.timeout, stats: &mut stats };
         let value = driver.run(bases, scalars)?;
         Ok(Outcome { value, report: self.report("msm".into(), bases.len(), start, stats) })
     }

@@ -76,7 +76,7 @@ pub struct FunctionalCard {
     memory: HostBackedMemory,
     kernels: HashMap<KernelKind, KernelState>,
     /// The MSM kernel's on-chip bucket slots, per lane and bank.
-    buckets: Vec<[Vec<G1Projective>; 2]>,
+    banks: Vec<[Vec<G1Projective>; 2]>,
     /// Kernel runs started, for tests of batching and chunking.
     pub runs: u32,
 }
@@ -90,7 +90,7 @@ impl FunctionalCard {
             kernels: KernelKind::ALL.into_iter().map(|k| (k, KernelState::default())).collect(),
             // Slots never cleared hold garbage, as on a card after power-up: a driver that relies
             // on an uncleared slot gets a wrong sum and fails the tests.
-            buckets: vec![std::array::from_fn(|_| vec![G1Projective::generator(); 1 << config.msm_log_slots]); config.msm_lanes as usize],
+            banks: vec![std::array::from_fn(|_| vec![G1Projective::generator(); 1 << config.msm_log_slots]); config.msm_lanes as usize],
             runs: 0,
         }
     }
@@ -137,7 +137,7 @@ impl FunctionalCard {
     fn execute_msm_lane(&mut self, lane: usize) -> Result<()> {
         let (k, args) = (&self.kernels[&KernelKind::Msm], msm_args::lane(lane));
         let run = msm_config::decode(k.arg(args.config) as u32);
-        let (points_at, entries_at, buckets_at) = (k.arg(args.points), k.arg(args.entries), k.arg(args.buckets));
+        let (points_at, entries_at, slots_at) = (k.arg(args.points), k.arg(args.entries), k.arg(args.slots));
         // A lane asked for neither slots nor a flush, or for more slots than it holds, sits the
         // run out.
         let capacity = 1 << self.config.msm_log_slots;
@@ -147,7 +147,7 @@ impl FunctionalCard {
         if entries_at % (msm_args::ENTRIES_PER_WORD * msm_args::ENTRY_BYTES) as u64 != 0 {
             return Err(Error::Device(format!("model: lane {lane}'s entries at {entries_at:#x} are not word-aligned")));
         }
-        let [bank0, bank1] = &mut self.buckets[lane];
+        let [bank0, bank1] = &mut self.banks[lane];
         let (accumulating, flushing) = if run.bank { (bank1, bank0) } else { (bank0, bank1) };
         // The other bank goes out (and is left empty) while this one accumulates.
         if run.flush_slots > 0 {
@@ -166,7 +166,7 @@ impl FunctionalCard {
                 }
             }
             flushed.fill(G1Projective::ZERO);
-            self.memory.bytes_at(buckets_at, out.len())?.copy_from_slice(&out);
+            self.memory.bytes_at(slots_at, out.len())?.copy_from_slice(&out);
         }
         let buckets = &mut accumulating[..run.slots as usize];
         if run.clear {

@@ -1,48 +1,23 @@
 //! The shared testing module: random and edge-case inputs, and the one check that holds any
 //! backend to the arkworks reference bit for bit. Every backend's tests use these.
 //!
-//! All generators are deterministic in their seed, so a failure can be replayed.
+//! All generators are deterministic in their seed, so a failure can be replayed. Built for this
+//! crate's own tests and, with the `testing` feature, for other crates' tests; the input
+//! generators themselves are [`crate::random`], which ships.
 
 use std::fmt;
 
-use ark_bn254::{Fr, G1Affine, G1Projective};
-use ark_ec::{AffineRepr, CurveGroup, PrimeGroup, ScalarMul};
+use ark_bn254::{Fr, G1Affine};
+use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{AdditiveGroup, Field, UniformRand};
-use ark_std::rand::{rngs::StdRng, Rng, SeedableRng};
 
 use crate::backend::Backend;
 use crate::ntt::NttKind;
 use crate::reference;
 use crate::wire::{WireG1, WireScalar};
 
-/// A deterministic random generator for test inputs.
-pub fn rng(seed: u64) -> StdRng {
-    StdRng::seed_from_u64(seed)
-}
-
-/// `n` uniformly random scalars.
-pub fn random_scalars(n: usize, rng: &mut impl Rng) -> Vec<Fr> {
-    (0..n).map(|_| Fr::rand(rng)).collect()
-}
-
-/// `n` uniformly random points of G1 (none is the identity, with overwhelming probability).
-pub fn random_bases(n: usize, rng: &mut impl Rng) -> Vec<G1Affine> {
-    // A fixed-base table over the generator makes this far cheaper than n independent scalar
-    // multiplications; the points are still uniform because the multipliers are.
-    G1Projective::generator().batch_mul(&random_scalars(n, rng))
-}
-
-/// Scalars as real provers often have them: mostly 0 and 1, the rest below 2^16. They pile into
-/// few buckets, the case where hardware schedulers stall.
-pub fn small_skewed_scalars(n: usize, rng: &mut impl Rng) -> Vec<Fr> {
-    (0..n)
-        .map(|_| match rng.gen_range(0..10) {
-            0..=3 => Fr::ZERO,
-            4..=7 => Fr::ONE,
-            _ => Fr::from(rng.gen_range(2u64..1 << 16)),
-        })
-        .collect()
-}
+pub use crate::inputs::{point_hex, scalar_hex};
+pub use crate::random::{random_bases, random_scalars, rng, small_skewed_scalars};
 
 /// One MSM input with a name saying what it exercises.
 #[derive(Clone, Debug)]
@@ -217,26 +192,6 @@ fn first_difference(a: &[Fr], b: &[Fr]) -> Option<usize> {
         return Some(a.len().min(b.len()));
     }
     a.iter().zip(b).position(|(x, y)| WireScalar::encode(x) != WireScalar::encode(y))
-}
-
-/// A scalar as a big-endian hex integer, for messages.
-pub fn scalar_hex(value: &Fr) -> String {
-    be_hex(&WireScalar::encode(value).0)
-}
-
-/// A wire point as big-endian hex coordinates, for messages.
-pub fn point_hex(point: &WireG1) -> String {
-    if *point == WireG1::INFINITY {
-        "infinity".to_string()
-    } else {
-        format!("(x={}, y={})", be_hex(&point.x), be_hex(&point.y))
-    }
-}
-
-fn be_hex(le: &[u8; 32]) -> String {
-    let mut be = *le;
-    be.reverse();
-    format!("0x{}", hex::encode(be))
 }
 
 pub mod functional_card;

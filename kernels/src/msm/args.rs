@@ -9,7 +9,7 @@ use rust_hdl::prelude::*;
 use zkaccel_core::regmap::msm_args;
 
 /// The 32-bit argument words of a lane, in this order: the number of points, of entries, the
-/// config word, then the low and high words of the points, entries and buckets addresses.
+/// config word, then the low and high words of the points, entries and slots addresses.
 const WORDS: usize = 9;
 
 /// A lane's argument registers. The outputs hold the last value written; the lane reads them
@@ -29,7 +29,7 @@ pub struct LaneArgs {
     pub run_config: Signal<Out, Bits<32>>,
     pub points: Signal<Out, Bits<64>>,
     pub entries: Signal<Out, Bits<64>>,
-    pub buckets: Signal<Out, Bits<64>>,
+    pub slots: Signal<Out, Bits<64>>,
     words: [DFF<Bits<32>>; WORDS],
     offsets: [Constant<Bits<8>>; WORDS],
 }
@@ -46,8 +46,8 @@ impl LaneArgs {
             lane.points.offset + 4,
             lane.entries.offset,
             lane.entries.offset + 4,
-            lane.buckets.offset,
-            lane.buckets.offset + 4,
+            lane.slots.offset,
+            lane.slots.offset + 4,
         ];
         Self {
             clock: Default::default(),
@@ -60,7 +60,7 @@ impl LaneArgs {
             run_config: Default::default(),
             points: Default::default(),
             entries: Default::default(),
-            buckets: Default::default(),
+            slots: Default::default(),
             words: std::array::from_fn(|_| Default::default()),
             offsets: offsets.map(|offset| Constant::new(Bits::<8>::from(offset as u64))),
         }
@@ -86,6 +86,6 @@ impl Logic for LaneArgs {
         self.run_config.next = self.words[2].q.val();
         self.points.next = (bit_cast::<64, 32>(self.words[4].q.val()) << 32) | bit_cast::<64, 32>(self.words[3].q.val());
         self.entries.next = (bit_cast::<64, 32>(self.words[6].q.val()) << 32) | bit_cast::<64, 32>(self.words[5].q.val());
-        self.buckets.next = (bit_cast::<64, 32>(self.words[8].q.val()) << 32) | bit_cast::<64, 32>(self.words[7].q.val());
+        self.slots.next = (bit_cast::<64, 32>(self.words[8].q.val()) << 32) | bit_cast::<64, 32>(self.words[7].q.val());
     }
 }

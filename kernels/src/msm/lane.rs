@@ -281,7 +281,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
         self.wr_cmd_valid.next = self.write_cmd_q.q.val();
         self.rd_cmd_addr.next = self.args.points.val();
         self.rd2_cmd_addr.next = self.args.entries.val();
-        self.wr_cmd_addr.next = self.args.buckets.val();
+        self.wr_cmd_addr.next = self.args.slots.val();
         self.rd_cmd_words.next = self.args.num_points.val();
         self.entry_words_q.d.next = bit_cast::<32, 33>((bit_cast::<33, 32>(self.args.num_entries.val()) + bits::<33>(15)) >> 4);
         self.rd2_cmd_words.next = self.entry_words_q.q.val();

@@ -2,12 +2,12 @@
 //! around one fully pipelined [`PointAdd`] (XYZZ bucket += affine point). The host does the
 //! digits, decides which bucket *slot* each addition goes to (spreading hot buckets over several
 //! slots) and which lane takes which points, and does the final bucket and window sums
-//! (host/src/card/msm.rs); the contract is `zkaccel_core::regmap` (`msm_args`, `msm_entry`,
+//! (host/src/card/msm/); the contract is `zkaccel_core::regmap` (`msm_args`, `msm_entry`,
 //! `msm_config`, `msm_caps`), the spec docs/kernels/msm.md.
 //!
 //! [`MsmKernel`] is what a platform connects: `ap_clk`, `ap_rst_n`, the AXI4-Lite slave
 //! `s_axi_control`, `interrupt` and per lane `j` the AXI4 masters `m_axi_points$j`,
-//! `m_axi_entries$j` and `m_axi_buckets$j` (the shared [`Control`] block and the masters of
+//! `m_axi_entries$j` and `m_axi_slots$j` (the shared [`Control`] block and the masters of
 //! [`crate::axi`]; docs/kernels/interfaces.md). Inside, one block per concept:
 //! - [`lane::MsmLane`]: a lane's run (setup, clear pass, accumulation, the adder, two banks of
 //!   `2^L` slots, write-back), with
@@ -24,16 +24,17 @@
 //! last `2 + PointAdd::LATENCY = 267` cycles ([`ISSUE_TO_WRITEBACK`], published in the capability
 //! word for the host's scheduler); the retry FIFO hides a conflict as long as it has room and
 //! the adder has a free slot later. The host keeps conflicts rare by giving a hot bucket several
-//! slots (host/src/card/msm.rs), which is what keeps equal and small scalars at full rate.
+//! slots (host/src/card/msm/slots.rs), which is what keeps equal and small scalars at full rate.
 //! Cycles are reported in the cycle counter register; measured figures: docs/PERFORMANCE.md.
 //!
 //! **Resources** per lane: the adder (10 multipliers) and no other multiplier (points arrive and
 //! slots leave in Montgomery form, which costs the host nothing: arkworks keeps field elements
 //! in the same form), two `2^L × 1024-bit` slot RAMs (simple dual port), a `2^L`-bit busy
 //! register, a `PointAdd::LATENCY`-deep (265) slot and bank delay line, the point FIFO (16 × 512
-//! bits), the retry FIFO (16 × 528) and the output FIFO (8 × 512). The busy bits are one flat
-//! register with a dynamic shift, fine up to `L = 12`; larger builds need them banked (not
-//! built).
+//! bits), the retry FIFO (16 × 529), five 529-bit issuer stage registers and the output FIFO
+//! (16 × 512), each FIFO with a two-word output stage (`prims::Fifo`). The busy bits are one flat
+//! register, looked up in two cycles (a dynamic shift to the slot's 64-bit group, then a 64:1
+//! bit selection), fine up to `L = 12`; larger builds need them banked (not built).
 
 use rust_hdl::prelude::*;
 use zkaccel_core::regmap::{msm_args, msm_caps, KernelKind, MsmBuild};
@@ -73,7 +74,7 @@ pub const RESET_FLUSH: usize = ISSUE_TO_WRITEBACK + 2;
 /// behind the shared [`Control`] block (AXI4-Lite `s_axi_control`, reset, interrupt), and per
 /// lane `j` three AXI4 masters (ports `<name>$j`): `m_axi_points` (reads the points, 512-bit
 /// words), `m_axi_entries` (reads the bucket entries, 256-bit words two to a beat) and
-/// `m_axi_buckets` (writes the flushed slots). See docs/kernels/msm.md.
+/// `m_axi_slots` (writes the flushed slots). See docs/kernels/msm.md.
 #[derive(LogicBlock)]
 pub struct MsmKernel<const L: usize, const CAP: usize, const A: usize> {
     pub ap_clk: Signal<In, Clock>,
@@ -112,24 +113,24 @@ pub struct MsmKernel<const L: usize, const CAP: usize, const A: usize> {
     pub m_axi_entries_rready: [Signal<Out, Bit>; A],
     pub m_axi_entries_rdata: [Signal<In, Bits<512>>; A],
     pub m_axi_entries_rresp: [Signal<In, Bits<2>>; A],
-    pub m_axi_buckets_awvalid: [Signal<Out, Bit>; A],
-    pub m_axi_buckets_awready: [Signal<In, Bit>; A],
-    pub m_axi_buckets_awaddr: [Signal<Out, Bits<64>>; A],
-    pub m_axi_buckets_awlen: [Signal<Out, Bits<8>>; A],
-    pub m_axi_buckets_wvalid: [Signal<Out, Bit>; A],
-    pub m_axi_buckets_wready: [Signal<In, Bit>; A],
-    pub m_axi_buckets_wdata: [Signal<Out, Bits<512>>; A],
-    pub m_axi_buckets_wstrb: [Signal<Out, Bits<64>>; A],
-    pub m_axi_buckets_wlast: [Signal<Out, Bit>; A],
-    pub m_axi_buckets_bvalid: [Signal<In, Bit>; A],
-    pub m_axi_buckets_bready: [Signal<Out, Bit>; A],
-    pub m_axi_buckets_bresp: [Signal<In, Bits<2>>; A],
+    pub m_axi_slots_awvalid: [Signal<Out, Bit>; A],
+    pub m_axi_slots_awready: [Signal<In, Bit>; A],
+    pub m_axi_slots_awaddr: [Signal<Out, Bits<64>>; A],
+    pub m_axi_slots_awlen: [Signal<Out, Bits<8>>; A],
+    pub m_axi_slots_wvalid: [Signal<Out, Bit>; A],
+    pub m_axi_slots_wready: [Signal<In, Bit>; A],
+    pub m_axi_slots_wdata: [Signal<Out, Bits<512>>; A],
+    pub m_axi_slots_wstrb: [Signal<Out, Bits<64>>; A],
+    pub m_axi_slots_wlast: [Signal<Out, Bit>; A],
+    pub m_axi_slots_bvalid: [Signal<In, Bit>; A],
+    pub m_axi_slots_bready: [Signal<Out, Bit>; A],
+    pub m_axi_slots_bresp: [Signal<In, Bits<2>>; A],
     control: Control,
     lanes: [MsmLane<L, CAP>; A],
     points: [ReadMaster; A],
     entries: [ReadMaster; A],
     narrow: [NarrowReader; A],
-    buckets: [WriteMaster; A],
+    slots: [WriteMaster; A],
     any_active: Signal<Local, Bit>,
     all_idle: Signal<Local, Bit>,
     any_read_error: Signal<Local, Bit>,
@@ -178,24 +179,24 @@ impl<const L: usize, const CAP: usize, const A: usize> MsmKernel<L, CAP, A> {
             m_axi_entries_rready: std::array::from_fn(|_| Default::default()),
             m_axi_entries_rdata: std::array::from_fn(|_| Default::default()),
             m_axi_entries_rresp: std::array::from_fn(|_| Default::default()),
-            m_axi_buckets_awvalid: std::array::from_fn(|_| Default::default()),
-            m_axi_buckets_awready: std::array::from_fn(|_| Default::default()),
-            m_axi_buckets_awaddr: std::array::from_fn(|_| Default::default()),
-            m_axi_buckets_awlen: std::array::from_fn(|_| Default::default()),
-            m_axi_buckets_wvalid: std::array::from_fn(|_| Default::default()),
-            m_axi_buckets_wready: std::array::from_fn(|_| Default::default()),
-            m_axi_buckets_wdata: std::array::from_fn(|_| Default::default()),
-            m_axi_buckets_wstrb: std::array::from_fn(|_| Default::default()),
-            m_axi_buckets_wlast: std::array::from_fn(|_| Default::default()),
-            m_axi_buckets_bvalid: std::array::from_fn(|_| Default::default()),
-            m_axi_buckets_bready: std::array::from_fn(|_| Default::default()),
-            m_axi_buckets_bresp: std::array::from_fn(|_| Default::default()),
+            m_axi_slots_awvalid: std::array::from_fn(|_| Default::default()),
+            m_axi_slots_awready: std::array::from_fn(|_| Default::default()),
+            m_axi_slots_awaddr: std::array::from_fn(|_| Default::default()),
+            m_axi_slots_awlen: std::array::from_fn(|_| Default::default()),
+            m_axi_slots_wvalid: std::array::from_fn(|_| Default::default()),
+            m_axi_slots_wready: std::array::from_fn(|_| Default::default()),
+            m_axi_slots_wdata: std::array::from_fn(|_| Default::default()),
+            m_axi_slots_wstrb: std::array::from_fn(|_| Default::default()),
+            m_axi_slots_wlast: std::array::from_fn(|_| Default::default()),
+            m_axi_slots_bvalid: std::array::from_fn(|_| Default::default()),
+            m_axi_slots_bready: std::array::from_fn(|_| Default::default()),
+            m_axi_slots_bresp: std::array::from_fn(|_| Default::default()),
             control: Control::new(KernelKind::Msm, caps(build), RESET_FLUSH),
             lanes: std::array::from_fn(MsmLane::new),
             points: std::array::from_fn(|_| Default::default()),
             entries: std::array::from_fn(|_| Default::default()),
             narrow: std::array::from_fn(|_| Default::default()),
-            buckets: std::array::from_fn(|_| Default::default()),
+            slots: std::array::from_fn(|_| Default::default()),
             any_active: Default::default(),
             all_idle: Default::default(),
             any_read_error: Default::default(),
@@ -244,21 +245,21 @@ impl<const L: usize, const CAP: usize, const A: usize> Logic for MsmKernel<L, CA
             self.points[j].clock.next = self.ap_clk.val();
             self.entries[j].clock.next = self.ap_clk.val();
             self.narrow[j].clock.next = self.ap_clk.val();
-            self.buckets[j].clock.next = self.ap_clk.val();
+            self.slots[j].clock.next = self.ap_clk.val();
             self.lanes[j].reset.next = self.control.reset.val();
             self.points[j].reset.next = self.control.reset.val();
             self.entries[j].reset.next = self.control.reset.val();
             self.narrow[j].reset.next = self.control.reset.val();
-            self.buckets[j].reset.next = self.control.reset.val();
+            self.slots[j].reset.next = self.control.reset.val();
             self.lanes[j].start.next = self.control.start.val();
             self.lanes[j].reg_addr.next = self.control.reg_addr.val();
             self.lanes[j].reg_wdata.next = self.control.reg_wdata.val();
             self.lanes[j].reg_write.next = self.control.reg_write.val();
             self.control.reg_rdata.next = self.control.reg_rdata.val() | self.lanes[j].reg_rdata.val();
             self.any_active.next = self.any_active.val() | self.lanes[j].active.val();
-            self.all_idle.next = self.all_idle.val() & self.points[j].idle.val() & self.entries[j].idle.val() & self.buckets[j].idle.val();
+            self.all_idle.next = self.all_idle.val() & self.points[j].idle.val() & self.entries[j].idle.val() & self.slots[j].idle.val();
             self.any_read_error.next = self.any_read_error.val() | self.points[j].error.val() | self.entries[j].error.val();
-            self.any_write_error.next = self.any_write_error.val() | self.buckets[j].error.val();
+            self.any_write_error.next = self.any_write_error.val() | self.slots[j].error.val();
             // Points: 512-bit words, one per beat.
             self.points[j].cmd_valid.next = self.lanes[j].rd_cmd_valid.val();
             self.points[j].cmd_addr.next = self.lanes[j].rd_cmd_addr.val();
@@ -280,13 +281,13 @@ impl<const L: usize, const CAP: usize, const A: usize> Logic for MsmKernel<L, CA
             self.lanes[j].in2_valid.next = self.narrow[j].valid.val();
             self.narrow[j].ready.next = self.lanes[j].in2_ready.val();
             // Flushed slots: 512-bit words, whole beats.
-            self.buckets[j].cmd_valid.next = self.lanes[j].wr_cmd_valid.val();
-            self.buckets[j].cmd_addr.next = self.lanes[j].wr_cmd_addr.val();
-            self.buckets[j].cmd_beats.next = self.lanes[j].wr_cmd_words.val();
-            self.buckets[j].beat.next = self.lanes[j].out_data.val();
-            self.buckets[j].strb.next = !bits::<64>(0);
-            self.buckets[j].valid.next = self.lanes[j].out_valid.val();
-            self.lanes[j].out_ready.next = self.buckets[j].ready.val();
+            self.slots[j].cmd_valid.next = self.lanes[j].wr_cmd_valid.val();
+            self.slots[j].cmd_addr.next = self.lanes[j].wr_cmd_addr.val();
+            self.slots[j].cmd_beats.next = self.lanes[j].wr_cmd_words.val();
+            self.slots[j].beat.next = self.lanes[j].out_data.val();
+            self.slots[j].strb.next = !bits::<64>(0);
+            self.slots[j].valid.next = self.lanes[j].out_valid.val();
+            self.lanes[j].out_ready.next = self.slots[j].ready.val();
             self.m_axi_points_arvalid[j].next = self.points[j].ar_valid.val();
             self.points[j].ar_ready.next = self.m_axi_points_arready[j].val();
             self.m_axi_points_araddr[j].next = self.points[j].ar_addr.val();
@@ -303,18 +304,18 @@ impl<const L: usize, const CAP: usize, const A: usize> Logic for MsmKernel<L, CA
             self.m_axi_entries_rready[j].next = self.entries[j].r_ready.val();
             self.entries[j].r_data.next = self.m_axi_entries_rdata[j].val();
             self.entries[j].r_resp.next = self.m_axi_entries_rresp[j].val();
-            self.m_axi_buckets_awvalid[j].next = self.buckets[j].aw_valid.val();
-            self.buckets[j].aw_ready.next = self.m_axi_buckets_awready[j].val();
-            self.m_axi_buckets_awaddr[j].next = self.buckets[j].aw_addr.val();
-            self.m_axi_buckets_awlen[j].next = self.buckets[j].aw_len.val();
-            self.m_axi_buckets_wvalid[j].next = self.buckets[j].w_valid.val();
-            self.buckets[j].w_ready.next = self.m_axi_buckets_wready[j].val();
-            self.m_axi_buckets_wdata[j].next = self.buckets[j].w_data.val();
-            self.m_axi_buckets_wstrb[j].next = self.buckets[j].w_strb.val();
-            self.m_axi_buckets_wlast[j].next = self.buckets[j].w_last.val();
-            self.buckets[j].b_valid.next = self.m_axi_buckets_bvalid[j].val();
-            self.m_axi_buckets_bready[j].next = self.buckets[j].b_ready.val();
-            self.buckets[j].b_resp.next = self.m_axi_buckets_bresp[j].val();
+            self.m_axi_slots_awvalid[j].next = self.slots[j].aw_valid.val();
+            self.slots[j].aw_ready.next = self.m_axi_slots_awready[j].val();
+            self.m_axi_slots_awaddr[j].next = self.slots[j].aw_addr.val();
+            self.m_axi_slots_awlen[j].next = self.slots[j].aw_len.val();
+            self.m_axi_slots_wvalid[j].next = self.slots[j].w_valid.val();
+            self.slots[j].w_ready.next = self.m_axi_slots_wready[j].val();
+            self.m_axi_slots_wdata[j].next = self.slots[j].w_data.val();
+            self.m_axi_slots_wstrb[j].next = self.slots[j].w_strb.val();
+            self.m_axi_slots_wlast[j].next = self.slots[j].w_last.val();
+            self.slots[j].b_valid.next = self.m_axi_slots_bvalid[j].val();
+            self.m_axi_slots_bready[j].next = self.slots[j].b_ready.val();
+            self.slots[j].b_resp.next = self.m_axi_slots_bresp[j].val();
         }
         self.control.core_idle.next = !self.any_active.val();
         self.control.mem_idle.next = self.all_idle.val();
@@ -367,7 +368,7 @@ mod tests {
     fn a_listed_build_emits_verilog_with_each_lanes_stream_ports() {
         let v = verilog_for(MsmBuild { log_slots: 6, lanes: 2 }).unwrap();
         for lane in 0..2 {
-            for port in ["m_axi_points_araddr", "m_axi_entries_rdata", "m_axi_buckets_wlast", "m_axi_buckets_bresp"] {
+            for port in ["m_axi_points_araddr", "m_axi_entries_rdata", "m_axi_slots_wlast", "m_axi_slots_bresp"] {
                 assert!(v.contains(&format!("{port}${lane}")), "missing port {port}${lane}");
             }
         }
