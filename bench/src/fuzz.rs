@@ -333,7 +333,9 @@ fn judge_msm(bases: &[u8], scalars: &[u8], montgomery: bool, expect: &mut Expect
     for (i, chunk) in bases.chunks_exact(64).enumerate() {
         match judge_point(chunk.try_into().unwrap(), montgomery) {
             PointVerdict::Valid(p) => {
-                if let Some(s) = scalars.get(32 * i..32 * i + 32).and_then(|s| field_value::<Fr>(s.try_into().unwrap(), montgomery)) {
+                if let Some(s) =
+                    scalars.get(32 * i..32 * i + 32).and_then(|s| field_value::<Fr>(s.try_into().unwrap(), montgomery))
+                {
                     sum += p.mul_bigint(s.into_bigint());
                 }
             }
@@ -364,11 +366,14 @@ fn naive_ntt(values: &[Fr], kind: i32) -> Vec<Fr> {
     let input: Vec<Fr> = if inverse {
         values.to_vec()
     } else {
-        values.iter().scan(Fr::ONE, |g, v| {
-            let scaled = *v * *g;
-            *g *= offset;
-            Some(scaled)
-        }).collect()
+        values
+            .iter()
+            .scan(Fr::ONE, |g, v| {
+                let scaled = *v * *g;
+                *g *= offset;
+                Some(scaled)
+            })
+            .collect()
     };
     let root = if inverse { omega.inverse().unwrap() } else { omega };
     let mut out: Vec<Fr> = (0..n)
@@ -613,7 +618,11 @@ impl Fuzzer {
             }
             31 if num_jobs > 0 => {
                 // Never dereferenced: the call must refuse it first.
-                let odd = if (misaligned.as_ptr() as usize + 1) % std::mem::align_of::<zkaccel_msm_job>() == 0 { 2 } else { 1 };
+                let odd = if (misaligned.as_ptr() as usize + 1).is_multiple_of(std::mem::align_of::<zkaccel_msm_job>()) {
+                    2
+                } else {
+                    1
+                };
                 global.push(ZKACCEL_ERR_INVALID_ARGUMENT);
                 misaligned.as_ptr().wrapping_add(odd) as *const zkaccel_msm_job
             }
@@ -630,8 +639,7 @@ impl Fuzzer {
         let mut report = Guarded::new(std::mem::size_of::<zkaccel_report>());
         let report_ptr = if src.chance(2) { std::ptr::null_mut() } else { report.ptr() as *mut zkaccel_report };
         let before = arena.bytes.clone();
-        let status =
-            unsafe { zkaccel_msm_batch(ctx, jobs_ptr, num_jobs, flags, base_ptr.add(out_at), report_ptr) };
+        let status = unsafe { zkaccel_msm_batch(ctx, jobs_ptr, num_jobs, flags, base_ptr.add(out_at), report_ptr) };
         let mut after_expected = before;
         if status == ZKACCEL_OK {
             for (j, sum) in sums.iter().enumerate() {
@@ -708,7 +716,7 @@ impl Fuzzer {
         }
         if !supported_ntt_size(size) {
             expect.problem(ZKACCEL_ERR_UNSUPPORTED_NTT_SIZE);
-        } else if batch && n % size != 0 {
+        } else if batch && !n.is_multiple_of(size) {
             expect.problem(ZKACCEL_ERR_BAD_LENGTH);
         }
         let mut report = Guarded::new(std::mem::size_of::<zkaccel_report>());
@@ -733,7 +741,10 @@ impl Fuzzer {
             after_expected[GUARD..GUARD + 32 * n].copy_from_slice(&transformed);
         }
         if buffer.bytes != after_expected {
-            return Err(format!("zkaccel_ntt{} ({status:?}): the values or bytes beside them are wrong", if batch { "_batch" } else { "" }));
+            return Err(format!(
+                "zkaccel_ntt{} ({status:?}): the values or bytes beside them are wrong",
+                if batch { "_batch" } else { "" }
+            ));
         }
         check_report(&report, report_ptr, status, n as u64)?;
         Ok((status, expect))
@@ -751,7 +762,7 @@ impl Fuzzer {
             }
         }
         let mut expect = Expectation::default();
-        let whole = bases.len() % 64 == 0 && scalars.len() % 32 == 0;
+        let whole = bases.len().is_multiple_of(64) && scalars.len().is_multiple_of(32);
         let mut sum = G1Projective::zero();
         if !whole {
             expect.problem(ZKACCEL_ERR_BAD_LENGTH);
@@ -787,13 +798,21 @@ impl Fuzzer {
         *self.tally.entry(label).or_default() += 1;
 
         // NTT values: the scalars buffer again.
-        let valid: Option<Vec<Fr>> = (scalars.len() % 32 == 0)
-            .then(|| scalars.chunks_exact(32).map(|c| field_value::<Fr>(c.try_into().unwrap(), false)).collect::<Option<Vec<Fr>>>())
+        let valid: Option<Vec<Fr>> = scalars
+            .len()
+            .is_multiple_of(32)
+            .then(|| {
+                scalars.chunks_exact(32).map(|c| field_value::<Fr>(c.try_into().unwrap(), false)).collect::<Option<Vec<Fr>>>()
+            })
             .flatten();
         match (zkaccel::inputs::decode_ntt_values(&scalars), valid) {
             (Ok(got), Some(want)) if got == want => Ok(()),
             (Err(_), None) => Ok(()),
-            (got, want) => Err(format!("decode_ntt_values: got {:?}, expected {}", got.map(|v| v.len()), want.map_or("an error".into(), |v| format!("{} values", v.len())))),
+            (got, want) => Err(format!(
+                "decode_ntt_values: got {:?}, expected {}",
+                got.map(|v| v.len()),
+                want.map_or("an error".into(), |v| format!("{} values", v.len()))
+            )),
         }
     }
 }
@@ -825,7 +844,7 @@ fn check_report(report: &Guarded, ptr: *mut zkaccel_report, status: zkaccel_stat
         return if untouched { Ok(()) } else { Err(format!("{status:?}, but the report was written")) };
     }
     let written = unsafe { ptr.read_unaligned() };
-    if written.size != size || !(written.wall_seconds >= 0.0) {
+    if written.size != size || written.wall_seconds.is_nan() || written.wall_seconds < 0.0 {
         return Err(format!("report {written:?} for size {size}"));
     }
     Ok(())
@@ -863,7 +882,7 @@ fn open_case(src: &mut Source) -> Result<Called, Finding> {
         expect.problem(ZKACCEL_ERR_NULL_POINTER);
     }
     let c_name = std::ffi::CString::new(name.clone()).expect("no interior NUL");
-    let mut ctx = 1usize as *mut zkaccel_ctx; // not NULL, to see it overwritten
+    let mut ctx: *mut zkaccel_ctx = std::ptr::NonNull::dangling().as_ptr(); // not NULL, to see it overwritten
     let status = unsafe {
         zkaccel_open(
             if null_name { std::ptr::null() } else { c_name.as_ptr() },
@@ -925,7 +944,7 @@ pub fn run(seed: u64, execs: u64, mut progress: impl FnMut(u64)) -> Result<Summa
         if let Err(finding) = fuzzer.one(&case) {
             return Err((finding, hex(&case)));
         }
-        if exec % (1 << 16) == 0 {
+        if exec.is_multiple_of(1 << 16) {
             progress(exec);
         }
     }
@@ -939,7 +958,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// The bytes of a hex string (for replaying a finding), or `None` if it is not hex.
 pub fn unhex(text: &str) -> Option<Vec<u8>> {
     let text = text.trim();
-    (text.len() % 2 == 0).then_some(())?;
+    text.len().is_multiple_of(2).then_some(())?;
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }
 
@@ -956,7 +975,10 @@ mod tests {
         assert!(below_modulus(&sub_one(r), &r));
         assert!(!below_modulus(&add_small(r, 1), &r));
         assert_eq!(field_value::<Fr>(&sub_one(r), false), Some(-Fr::ONE));
-        assert_eq!(field_bytes(&Fr::ONE, true), field_value::<Fr>(&field_bytes(&Fr::ONE, true), true).map(|v| field_bytes(&v, true)).unwrap());
+        assert_eq!(
+            field_bytes(&Fr::ONE, true),
+            field_value::<Fr>(&field_bytes(&Fr::ONE, true), true).map(|v| field_bytes(&v, true)).unwrap()
+        );
         assert_eq!(field_value::<Fr>(&field_bytes(&Fr::from(9u64), true), true), Some(Fr::from(9u64)));
         let g = G1Affine::generator();
         assert_eq!(judge_point(&point_bytes(&g.into(), true), true), PointVerdict::Valid(g));

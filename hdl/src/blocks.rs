@@ -2,9 +2,9 @@
 //! Verilator harness in `zkaccel-sim`, the lint test and the synthesis scripts).
 
 use crate::butterfly::Butterfly;
-use crate::montmul::{MontMul, Reduction};
 use crate::field::Field;
 use crate::modarith::{ModAdd, ModSub};
+use crate::montmul::{MontMul, Reduction};
 use crate::point_add::PointAdd;
 use rust_hdl::prelude::*;
 
@@ -60,6 +60,9 @@ pub fn info(name: &str) -> Option<BlockInfo> {
     BLOCKS.iter().copied().find(|b| b.name == name)
 }
 
+// The blocks stay on the heap while rust-hdl connects and walks them: a kernel's block tree is
+// far larger than a thread's stack is comfortable with.
+#[allow(clippy::boxed_local)]
 fn emit<B: Block>(mut uut: Box<B>) -> String {
     uut.connect_all();
     generate_verilog(&*uut)

@@ -106,6 +106,7 @@ impl Default for Butterfly {
 }
 
 impl Logic for Butterfly {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         self.mul.clock.next = self.clock.val();

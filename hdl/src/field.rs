@@ -105,10 +105,7 @@ pub fn words_to_big(w: &[u32]) -> BigUint {
 }
 
 /// Montgomery residue (the raw `x.0` of an arkworks field element) as a `BigUint`.
-pub fn mont_residue<F: PrimeField>(x: &F) -> BigUint
-where
-    F: ark_ff::Field,
-{
+pub fn mont_residue<F: PrimeField>(x: &F) -> BigUint {
     // `Fp::0` is not reachable generically; `into_bigint` gives the canonical value,
     // so compute (x·R mod p) from it. Same bits as `x.0` for `Fp256<MontBackend<..>>`.
     let canon = to_big(x.into_bigint());

@@ -1,14 +1,14 @@
 //! BN254 arithmetic blocks in rust-hdl, emitted as Verilog. See README.md and docs/hardware.md.
+pub mod blocks;
+pub mod butterfly;
 pub mod field;
 pub mod karatsuba;
-pub mod netlist;
-pub mod prims;
-pub mod rhdl_sim;
 pub mod modarith;
 pub mod montmul;
-pub mod butterfly;
-pub mod blocks;
+pub mod netlist;
 pub mod point_add;
+pub mod prims;
+pub mod rhdl_sim;
 
 /// Run `f` on a thread with a 1 GiB stack (virtual; only touched pages are
 /// committed). rust-hdl stores wide `Bits` inline (`[bool; N]`), so the large

@@ -3,9 +3,9 @@
 
 use crate::field::{big_to_bits, Field, FieldParams};
 use crate::netlist::Netlist;
+use crate::prims::ResultLine;
 use num_bigint::BigUint;
 use rust_hdl::prelude::*;
-use crate::prims::ResultLine;
 
 /// `p = (a ± b) mod q`: [`ModAdd`] (`SUB = false`) or [`ModSub`] (`SUB = true`).
 ///

@@ -8,9 +8,9 @@
 use crate::field::{big_to_bits, Field, FieldParams};
 use crate::karatsuba::{mul_const_csd, mul_full, mul_low};
 use crate::netlist::Netlist;
+use crate::prims::ResultLine;
 use num_bigint::BigUint;
 use rust_hdl::prelude::*;
-use crate::prims::ResultLine;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 /// Where one of the two products by a constant (`T_lo·q'` and `m·q`) is computed.
@@ -90,6 +90,7 @@ pub fn view() -> View {
 /// The behavioural view: `p = a·b·R⁻¹ mod q` by the same Montgomery steps, then `latency`
 /// registers.
 fn behavioural(params: &FieldParams, latency: usize) -> String {
+    let (q, qp) = (format!("256'h{:x}", params.modulus), format!("256'h{:x}", params.p_prime));
     format!(
         "wire [511:0] t = {{256'b0, a}} * {{256'b0, b}};\n\
          wire [255:0] m = t[255:0] * {qp};\n\
@@ -102,8 +103,6 @@ fn behavioural(params: &FieldParams, latency: usize) -> String {
          integer i;\n\
          always @(posedge clock) begin\n  line[0] <= r;\n  for (i = 1; i <= {last}; i = i + 1) line[i] <= line[i - 1];\nend\n\
          always @(*) p = line[{last}];\n",
-        q = format!("256'h{:x}", params.modulus),
-        qp = format!("256'h{:x}", params.p_prime),
         last = latency - 1
     )
 }

@@ -353,7 +353,8 @@ impl Netlist {
         let mut port = |w: &Wire, reg: &str| match w.constant() {
             Some(_) => Self::expr(w),
             None => {
-                writeln!(t, "reg [{}:0] {n}_{reg}; always @(posedge clock) {n}_{reg} <= {};", w.width - 1, Self::expr(w)).unwrap();
+                writeln!(t, "reg [{}:0] {n}_{reg}; always @(posedge clock) {n}_{reg} <= {};", w.width - 1, Self::expr(w))
+                    .unwrap();
                 format!("{n}_{reg}")
             }
         };

@@ -278,6 +278,7 @@ impl Default for PointAdd {
 }
 
 impl Logic for PointAdd {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         // ---- clocks

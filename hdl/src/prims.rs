@@ -18,11 +18,17 @@ pub struct Delay<T: Synth, const N: usize> {
 impl<T: Synth, const N: usize> Default for Delay<T, N> {
     fn default() -> Self {
         assert!(N >= 1, "Delay needs N >= 1");
-        Self { clock: Default::default(), d: Default::default(), q: Default::default(), line: std::array::from_fn(|_| Default::default()) }
+        Self {
+            clock: Default::default(),
+            d: Default::default(),
+            q: Default::default(),
+            line: std::array::from_fn(|_| Default::default()),
+        }
     }
 }
 
 impl<T: Synth, const N: usize> Logic for Delay<T, N> {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         for i in 0..N {
@@ -169,6 +175,7 @@ impl<T: Synth, const A: usize, const AP1: usize> Default for Fifo<T, A, AP1> {
 }
 
 impl<T: Synth, const A: usize, const AP1: usize> Logic for Fifo<T, A, AP1> {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, write_ptr, read_ptr, read_next, ram_empty, head, head_valid, spare, spare_valid);

@@ -17,7 +17,8 @@ use zkaccel_hdl::rhdl_sim::tick;
 fn montmul_matches_arkworks() {
     let mut rng = ark_std::test_rng();
     let q = Field::Fq.params().modulus;
-    let mut ops: Vec<(BigUint, BigUint)> = vec![(&q - 1u8, &q - 1u8), (BigUint::from(0u8), &q - 1u8), (BigUint::from(1u8), BigUint::from(1u8))];
+    let mut ops: Vec<(BigUint, BigUint)> =
+        vec![(&q - 1u8, &q - 1u8), (BigUint::from(0u8), &q - 1u8), (BigUint::from(1u8), BigUint::from(1u8))];
     for _ in 0..5 {
         ops.push((mont_residue(&Fq::rand(&mut rng)), mont_residue(&Fq::rand(&mut rng))));
     }

@@ -74,7 +74,7 @@ pub trait Backend: Send {
     /// `values.len() / size` independent transforms of `size` consecutive values each.
     fn ntt_batch(&mut self, values: &mut [Fr], size: usize, kind: NttKind) -> Result<Report> {
         ntt::log_size(size, self.max_ntt_log_size())?;
-        if values.len() % size != 0 {
+        if !values.len().is_multiple_of(size) {
             return Err(Error::LengthMismatch {
                 left_name: "batch values",
                 left: values.len(),

@@ -20,7 +20,7 @@ pub mod report;
 pub mod testing;
 
 pub use backend::{Backend, MsmInputs, Outcome};
-pub use registry::{open_backend, open_best, open_best_with, probe_backends, BackendStatus, Need, BACKEND_ENV};
 pub use ntt::NttKind;
+pub use registry::{open_backend, open_best, open_best_with, probe_backends, BackendStatus, Need, BACKEND_ENV};
 pub use report::Report;
 pub use zkaccel_core::{device, regmap, wire, Error, ErrorKind, Result};

@@ -241,14 +241,19 @@ fn values_digest(values: &[Fr]) -> String {
 
 /// Runs an MSM on `backend`, optionally checks it against arkworks; returns the result point and
 /// its JSON and text descriptions.
-fn run_msm(ui: &Ui, backend: &mut dyn Backend, bases: &[G1Affine], scalars: &[Fr], check: bool) -> Result<(WireG1, Value, Vec<String>), Failure> {
-    let outcome = run_with_spinner(ui, &format!("MSM of {} points on {}", bases.len(), backend.name()), || backend.msm(bases, scalars))?;
+fn run_msm(
+    ui: &Ui,
+    backend: &mut dyn Backend,
+    bases: &[G1Affine],
+    scalars: &[Fr],
+    check: bool,
+) -> Result<(WireG1, Value, Vec<String>), Failure> {
+    let outcome =
+        run_with_spinner(ui, &format!("MSM of {} points on {}", bases.len(), backend.name()), || backend.msm(bases, scalars))?;
     let point = WireG1::encode(&ark_ec::CurveGroup::into_affine(outcome.value));
     let mut value = json!({ "size": bases.len(), "result": point_hex(&point), "report": report_json(&outcome.report) });
-    let mut text = vec![
-        format!("MSM  n={}: {}", bases.len(), point_hex(&point)),
-        format!("     {}", report_text(&outcome.report)),
-    ];
+    let mut text =
+        vec![format!("MSM  n={}: {}", bases.len(), point_hex(&point)), format!("     {}", report_text(&outcome.report))];
     if check {
         let start = Instant::now();
         let expected = run_with_spinner(ui, "checking against arkworks", || reference::msm(bases, scalars))?;
@@ -265,7 +270,13 @@ fn run_msm(ui: &Ui, backend: &mut dyn Backend, bases: &[G1Affine], scalars: &[Fr
 }
 
 /// Runs an NTT on `backend`, optionally checks it against ark-poly; returns JSON and text lines.
-fn run_ntt(ui: &Ui, backend: &mut dyn Backend, values: &mut [Fr], kind: NttKind, check: bool) -> Result<(Value, Vec<String>), Failure> {
+fn run_ntt(
+    ui: &Ui,
+    backend: &mut dyn Backend,
+    values: &mut [Fr],
+    kind: NttKind,
+    check: bool,
+) -> Result<(Value, Vec<String>), Failure> {
     let input = check.then(|| values.to_vec());
     let message = format!("{} NTT of {} values on {}", kind.name(), values.len(), backend.name());
     let report = run_with_spinner(ui, &message, || backend.ntt(values, kind))?;
@@ -353,9 +364,11 @@ fn info(ui: &Ui) -> Result<(), Failure> {
     let backends = probe_backends();
     let auto = open_best(Need::Both)?.name().to_string();
     let text = std::iter::once("backends (best first):".to_string())
-        .chain(backends.iter().map(|b| {
-            format!("  {:<4} {:<13} {}", b.name, if b.available { "available" } else { "unavailable" }, b.detail)
-        }))
+        .chain(
+            backends
+                .iter()
+                .map(|b| format!("  {:<4} {:<13} {}", b.name, if b.available { "available" } else { "unavailable" }, b.detail)),
+        )
         .chain(std::iter::once(format!(
             "auto runs on: {auto} (a card if one is here, else cpu; the simulator only when named, or by {BACKEND_ENV})"
         )))

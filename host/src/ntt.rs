@@ -29,8 +29,7 @@ pub enum NttKind {
 
 impl NttKind {
     /// Every kind, for tests and tables.
-    pub const ALL: [NttKind; 4] =
-        [NttKind::Forward, NttKind::Inverse, NttKind::CosetForward, NttKind::CosetInverse];
+    pub const ALL: [NttKind; 4] = [NttKind::Forward, NttKind::Inverse, NttKind::CosetForward, NttKind::CosetInverse];
 
     /// The kind selected by the two flags used in the CLI, the C ABI and Python.
     pub fn from_flags(inverse: bool, coset: bool) -> Self {
@@ -100,11 +99,7 @@ pub fn size_of_log(log: u32, max_log: u32) -> Result<usize> {
 pub fn domain(size: usize, kind: NttKind) -> Result<Radix2EvaluationDomain<Fr>> {
     log_size(size, MAX_LOG_SIZE)?;
     let domain = Radix2EvaluationDomain::<Fr>::new(size).expect("size checked against the 2-adicity");
-    Ok(if kind.is_coset() {
-        domain.get_coset(coset_offset()).expect("a nonzero offset always gives a coset")
-    } else {
-        domain
-    })
+    Ok(if kind.is_coset() { domain.get_coset(coset_offset()).expect("a nonzero offset always gives a coset") } else { domain })
 }
 
 /// The primitive `size`-th root of unity ω of the domain (as ark-poly chooses it).

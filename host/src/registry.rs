@@ -95,10 +95,7 @@ pub fn open_backend(name: &str) -> Result<Box<dyn Backend>> {
     let chosen = {
         statuses.iter().find(|s| s.name == name).ok_or_else(|| Error::BackendUnavailable {
             name: name.to_string(),
-            reason: format!(
-                "unknown backend; known: auto, {}",
-                statuses.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
-            ),
+            reason: format!("unknown backend; known: auto, {}", statuses.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")),
         })?
     };
     if !chosen.available {
@@ -145,7 +142,12 @@ fn sim_status() -> BackendStatus {
 
 #[cfg(not(feature = "sim"))]
 fn sim_status() -> BackendStatus {
-    BackendStatus { name: "sim", available: false, simulated: true, detail: "built without the `sim` feature (needs Verilator)".into() }
+    BackendStatus {
+        name: "sim",
+        available: false,
+        simulated: true,
+        detail: "built without the `sim` feature (needs Verilator)".into(),
+    }
 }
 
 /// The simulated card with the largest NTT kernel and the largest MSM kernel built into this

@@ -10,10 +10,7 @@ use zkaccel::{ntt, open_backend, testing, Backend, Error, MsmInputs, NttKind};
 
 fn sample(n: usize) -> (Vec<u8>, Vec<u8>) {
     let case = testing::msm_random_case(n, 9);
-    (
-        wire::as_bytes(&wire::encode_points(&case.bases)).to_vec(),
-        wire::as_bytes(&wire::encode_scalars(&case.scalars)).to_vec(),
-    )
+    (wire::as_bytes(&wire::encode_points(&case.bases)).to_vec(), wire::as_bytes(&wire::encode_scalars(&case.scalars)).to_vec())
 }
 
 #[test]
@@ -57,10 +54,7 @@ fn bad_points_name_their_index_and_coordinate() {
     // y of point 1 := q (non-canonical).
     let q = ark_bn254::Fq::MODULUS.to_bytes_le();
     bases[64 + 32..128].copy_from_slice(&q);
-    assert_eq!(
-        decode_msm_inputs(&bases, &scalars),
-        Err(Error::NonCanonicalCoordinate { index: 1, coordinate: "y" })
-    );
+    assert_eq!(decode_msm_inputs(&bases, &scalars), Err(Error::NonCanonicalCoordinate { index: 1, coordinate: "y" }));
     let (mut bases, scalars) = sample(4);
     bases[3 * 64] ^= 1; // point 3 moved off the curve
     let err = decode_msm_inputs(&bases, &scalars).unwrap_err();

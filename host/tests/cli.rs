@@ -36,7 +36,19 @@ fn msm_and_ntt_read_and_write_wire_files() {
     std::fs::write(&bases, wire::as_bytes(&wire::encode_points(&case.bases))).unwrap();
     std::fs::write(&scalars, wire::as_bytes(&wire::encode_scalars(&case.scalars))).unwrap();
     let p = |p: &std::path::Path| p.to_str().unwrap().to_string();
-    let v = json(&zkaccel(&["--json", "msm", "--backend", "cpu", "--bases", &p(&bases), "--scalars", &p(&scalars), "--out", &p(&out), "--check"]));
+    let v = json(&zkaccel(&[
+        "--json",
+        "msm",
+        "--backend",
+        "cpu",
+        "--bases",
+        &p(&bases),
+        "--scalars",
+        &p(&scalars),
+        "--out",
+        &p(&out),
+        "--check",
+    ]));
     assert_eq!(v["check"]["matches_arkworks"], true);
     let expected = reference::msm(&case.bases, &case.scalars).unwrap();
     assert_eq!(std::fs::read(&out).unwrap(), encode_point(&expected.into_affine().into()).to_vec());

@@ -66,7 +66,11 @@ fn reset_mid_run(card: &mut SimCard, kernel: KernelKind, args: &[(u32, u32)], ad
     assert_eq!(card.read_reg(kernel, CTRL).unwrap() & ctrl::AP_DONE, 0, "the run should still be going");
     card.reset();
     let status = card.read_reg(kernel, CTRL).unwrap();
-    assert_eq!(status & (ctrl::AP_IDLE | ctrl::AP_READY | ctrl::AP_DONE), ctrl::AP_IDLE | ctrl::AP_READY, "CTRL after reset: {status:#x}");
+    assert_eq!(
+        status & (ctrl::AP_IDLE | ctrl::AP_READY | ctrl::AP_DONE),
+        ctrl::AP_IDLE | ctrl::AP_READY,
+        "CTRL after reset: {status:#x}"
+    );
 }
 
 #[test]
@@ -92,7 +96,8 @@ fn a_reset_in_the_middle_of_a_run_is_followed_by_correct_runs() {
     let lane = msm_args::lane(0);
     let n = 4000u32;
     let (points, entries) = (card.alloc(64 * n as u64).unwrap(), card.alloc(2 * n as u64).unwrap());
-    let entry_words: Vec<u8> = (0..n).flat_map(|i| zkaccel_core::regmap::msm_entry::encode(i % 8, false, true).to_le_bytes()).collect();
+    let entry_words: Vec<u8> =
+        (0..n).flat_map(|i| zkaccel_core::regmap::msm_entry::encode(i % 8, false, true).to_le_bytes()).collect();
     card.write(entries, 0, &entry_words).unwrap();
     let run = msm_config::LaneRun { slots: 8, clear: true, flush_slots: 0, bank: false };
     reset_mid_run(

@@ -3,7 +3,6 @@
 //! several window groups and several point chunks. (Its Verilog is linted with every model in sim/tests/lint.rs.)
 #![cfg(feature = "sim")]
 
-
 use zkaccel::card::msm::{CardMemory, PreparedMsm, SPREAD};
 use zkaccel::card::CardBackend;
 use zkaccel::testing::{self, check_msm, msm_edge_cases, msm_random_case};
@@ -60,7 +59,8 @@ fn equal_scalars_spread_over_slots_and_match() {
     let mut rng = testing::rng(12);
     let bases = testing::random_bases(150, &mut rng);
     let scalars = vec![testing::random_scalars(1, &mut rng)[0]; 150];
-    let job = PreparedMsm::new(&bases, &scalars, SimCard::msm_caps(build()), card_memory(zkaccel_sim::card::MEMORY_BYTES)).unwrap();
+    let job =
+        PreparedMsm::new(&bases, &scalars, SimCard::msm_caps(build()), card_memory(zkaccel_sim::card::MEMORY_BYTES)).unwrap();
     let group = job.group(0);
     assert!(group.slots() as usize > group.windows, "hot buckets get several slots: {}", group.slots());
     assert!((group.slots() as u64) < SPREAD * 2);
@@ -98,7 +98,9 @@ fn a_groups_flush_hides_behind_the_next_groups_accumulation() {
     use zkaccel::card::msm::{run_group, MsmBuffers, SlotControl};
     let timeout = Duration::from_secs(600);
     let case = msm_random_case(600, 9);
-    let job = PreparedMsm::new(&case.bases, &case.scalars, SimCard::msm_caps(build()), card_memory(zkaccel_sim::card::MEMORY_BYTES)).unwrap();
+    let job =
+        PreparedMsm::new(&case.bases, &case.scalars, SimCard::msm_caps(build()), card_memory(zkaccel_sim::card::MEMORY_BYTES))
+            .unwrap();
     let groups: Vec<_> = job.group_starts().map(|first| job.group(first)).collect();
     assert!(groups.len() >= 4, "{:?}", job.plan);
     let mut card = SimCard::with_msm(build()).unwrap();
@@ -152,6 +154,10 @@ fn a_run_ends_before_its_additions_leave_the_adder() {
     let mut control = SlotControl::accumulate_only(job.plan.lanes);
     let run = run_group(&mut card, &job, &group, buffers, &mut control, Duration::from_secs(600)).unwrap();
     let issued = group.entries.len() as u64;
-    assert!(issued > 0 && run.cycles < drain, "a run of {issued} additions took {} cycles, the adder's drain is {drain}", run.cycles);
+    assert!(
+        issued > 0 && run.cycles < drain,
+        "a run of {issued} additions took {} cycles, the adder's drain is {drain}",
+        run.cycles
+    );
     buffers.free(&mut card).unwrap();
 }

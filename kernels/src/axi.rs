@@ -84,6 +84,7 @@ impl Default for NextBurst {
 }
 
 impl Logic for NextBurst {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, to_page_end, few_left, fits_low, left_q, beats_q, settled, known_q);
@@ -124,6 +125,7 @@ pub struct WordSpan {
 }
 
 impl Logic for WordSpan {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, valid_q, beat_addr_q, beats_q);
@@ -230,6 +232,7 @@ impl Default for ReadMaster {
 }
 
 impl Logic for ReadMaster {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, next_addr, beats_left, room, ar_valid_q, ar_addr_q, ar_len_q, can_issue);
@@ -322,6 +325,7 @@ pub struct NarrowReader {
 }
 
 impl Logic for NarrowReader {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, high, words_left);
@@ -460,6 +464,7 @@ impl Default for WriteMaster {
 }
 
 impl Logic for WriteMaster {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
@@ -575,6 +580,7 @@ pub struct WideWriter {
 }
 
 impl Logic for WideWriter {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, high, low_held, low, words_left, full, beat_q, strb_q);

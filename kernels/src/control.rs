@@ -248,6 +248,7 @@ impl Control {
 }
 
 impl Logic for Control {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(

@@ -489,6 +489,7 @@ impl<const BA: usize> Default for NttCore<BA> {
 }
 
 impl<const BA: usize> Logic for NttCore<BA> {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
@@ -1042,6 +1043,7 @@ impl<const BA: usize> Default for NttKernel<BA> {
 }
 
 impl<const BA: usize> Logic for NttKernel<BA> {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         self.control.clock.next = self.ap_clk.val();

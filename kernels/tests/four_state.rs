@@ -280,7 +280,9 @@ fn msm_kernel_is_exact_after_reset_from_all_x() {
     let dump = run_icarus("msm", &verilog, &testbench(&verilog, &init, 32, &ops, 16..20));
     let want = [points[0].into_group() - points[2], points[1].into_group() + points[3]];
     for (slot, want) in want.iter().enumerate() {
-        let word = |beat: usize, half: usize| from_mont_residue::<Fq>(&BigUint::from_bytes_le(&dump[2 * slot + beat].1[32 * half..32 * half + 32]));
+        let word = |beat: usize, half: usize| {
+            from_mont_residue::<Fq>(&BigUint::from_bytes_le(&dump[2 * slot + beat].1[32 * half..32 * half + 32]))
+        };
         let (x, y, zz, zzz) = (word(0, 0), word(0, 1), word(1, 0), word(1, 1));
         let got = G1Affine::new_unchecked(x / zz, y / zzz);
         assert_eq!(got, want.into_affine(), "slot {slot}");

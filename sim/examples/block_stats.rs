@@ -19,7 +19,11 @@ fn main() {
             v = (v << 64u32) + seed;
         }
         // stay below the moduli (< 2^253) for 256-bit data ports
-        if bits == 256 { v >> (64 * 4 - 253) } else { v & ((BigUint::from(1u8) << bits) - 1u8) }
+        if bits == 256 {
+            v >> (64 * 4 - 253)
+        } else {
+            v & ((BigUint::from(1u8) << bits) - 1u8)
+        }
     };
     println!("{:<10} {:>8} {:>16} {:>16}", "block", "latency", "run cycles/s", "driven cycles/s");
     for block in zkaccel_hdl::blocks::BLOCKS {

@@ -352,7 +352,8 @@ pub struct SimCard {
 impl SimCard {
     /// The on-chip log2 sizes of the NTT kernels built into this binary (see sim/build.rs).
     pub fn ntt_builds() -> Vec<u32> {
-        let mut sizes: Vec<u32> = crate::blocks().iter().filter_map(|b| b.strip_prefix("ntt_k").and_then(|k| k.parse().ok())).collect();
+        let mut sizes: Vec<u32> =
+            crate::blocks().iter().filter_map(|b| b.strip_prefix("ntt_k").and_then(|k| k.parse().ok())).collect();
         sizes.sort_unstable();
         sizes
     }
@@ -360,7 +361,8 @@ impl SimCard {
     /// The MSM kernel builds in this binary (see sim/build.rs, `ZKACCEL_SIM_MSM_BUILDS`), smallest
     /// first (by slots, then lanes).
     pub fn msm_builds() -> Vec<MsmBuild> {
-        let mut builds: Vec<MsmBuild> = crate::blocks().iter().filter_map(|b| MsmBuild::parse(b.strip_prefix(MSM_MODEL_PREFIX)?)).collect();
+        let mut builds: Vec<MsmBuild> =
+            crate::blocks().iter().filter_map(|b| MsmBuild::parse(b.strip_prefix(MSM_MODEL_PREFIX)?)).collect();
         builds.sort_unstable();
         builds
     }
@@ -526,7 +528,10 @@ impl SimCard {
                 return self.check_fault();
             }
         }
-        Err(Error::Device(format!("{}: {what} got no AXI4-Lite response in {LITE_TIMEOUT_CYCLES} cycles", self.kernels[index].kind.name())))
+        Err(Error::Device(format!(
+            "{}: {what} got no AXI4-Lite response in {LITE_TIMEOUT_CYCLES} cycles",
+            self.kernels[index].kind.name()
+        )))
     }
 
     /// An AXI4-Lite read of `offset`: AR, then R.
@@ -549,7 +554,9 @@ impl SimCard {
         )?;
         match result {
             (value, RESP_OKAY) => Ok(value),
-            (_, resp) => Err(Error::Device(format!("{}: read of 0x{offset:03x} answered {resp}", self.kernels[index].kind.name()))),
+            (_, resp) => {
+                Err(Error::Device(format!("{}: read of 0x{offset:03x} answered {resp}", self.kernels[index].kind.name())))
+            }
         }
     }
 
@@ -601,7 +608,9 @@ pub fn parse_memory(spec: &str) -> Result<MemoryConfig> {
     if stall > 0 {
         config = config.with_stalls(stall, seed);
     }
-    config.check().map_err(|e| Error::BackendUnavailable { name: "sim".into(), reason: format!("ZKACCEL_SIM_MEMORY={spec}: {e}") })?;
+    config
+        .check()
+        .map_err(|e| Error::BackendUnavailable { name: "sim".into(), reason: format!("ZKACCEL_SIM_MEMORY={spec}: {e}") })?;
     Ok(config)
 }
 
@@ -702,7 +711,10 @@ mod tests {
             let expected = if present { 0x0bad_c0d0 + arg.offset } else { 0 };
             assert_eq!(card.read_reg(msm, arg.offset).unwrap(), expected, "{}", arg.name);
         }
-        assert_eq!(card.read_reg(KernelKind::Ntt, KernelKind::Ntt.caps_offset()).unwrap(), zkaccel_core::regmap::ntt_caps::encode(k));
+        assert_eq!(
+            card.read_reg(KernelKind::Ntt, KernelKind::Ntt.caps_offset()).unwrap(),
+            zkaccel_core::regmap::ntt_caps::encode(k)
+        );
         let err = SimCard::with_msm(MsmBuild { log_slots: 3, lanes: 1 }).err().expect("no such build");
         assert!(err.to_string().contains("built MSM kernels"), "{err}");
     }

@@ -11,6 +11,8 @@
 //! dumps a VCD to `<dir>/<block>-<pid>-<n>.vcd`, or call [`Model::trace`].
 
 pub mod card;
+// ffi.rs holds the cxx bridge, which cxx wants as a module of its own: `ffi::ffi`.
+#[allow(clippy::module_inception)]
 mod ffi;
 
 use num_bigint::BigUint;
@@ -84,10 +86,7 @@ static TRACE_COUNTER: AtomicUsize = AtomicUsize::new(0);
 impl Model {
     /// Instantiate the model of block `name` (see [`zkaccel_hdl::blocks::BLOCKS`]).
     pub fn new(name: &str) -> Result<Model, SimError> {
-        let table = PORT_TABLE
-            .iter()
-            .find(|(b, _)| *b == name)
-            .ok_or_else(|| SimError::UnknownBlock(name.into()))?;
+        let table = PORT_TABLE.iter().find(|(b, _)| *b == name).ok_or_else(|| SimError::UnknownBlock(name.into()))?;
         let inner = ffi::ffi::new_model(name);
         if inner.is_null() {
             return Err(SimError::UnknownBlock(name.into()));

@@ -43,7 +43,7 @@ fn butterfly_matches_arkworks() {
     );
     let half = Fr::from(2u64).inverse().unwrap();
     for (i, (([a, b, w], halve), (ao, bo, v))) in cases.iter().zip(&got).enumerate() {
-        let [a, b, w] = [a, b, w].map(|x| from_mont_residue::<Fr>(x));
+        let [a, b, w] = [a, b, w].map(from_mont_residue::<Fr>);
         let a = if *halve { a * half } else { a };
         assert!(v, "valid_out low for case {i}");
         assert_eq!(ao, &mont_residue(&(a + w * b)), "a' case {i}");

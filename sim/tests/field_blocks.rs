@@ -25,11 +25,7 @@ fn operands<F: PrimeField>(f: Field) -> Vec<(BigUint, BigUint)> {
     let p = f.params().modulus;
     for i in 0..RANDOM_CASES {
         let a = mont_residue(&F::rand(&mut r));
-        let b = if i % 10 == 0 {
-            &p - 1u8 - BigUint::from(u16::rand(&mut r))
-        } else {
-            mont_residue(&F::rand(&mut r))
-        };
+        let b = if i % 10 == 0 { &p - 1u8 - BigUint::from(u16::rand(&mut r)) } else { mont_residue(&F::rand(&mut r)) };
         v.push((a, b));
     }
     v

@@ -63,9 +63,8 @@ fn check(reqs: &[Req], what: &str) {
 #[test]
 fn random_additions() {
     let mut r = rng();
-    let reqs: Vec<Req> = (0..2000)
-        .map(|_| Req { acc: to_xyzz(&rand_point(&mut r), rand_nonzero(&mut r)), p: rand_point(&mut r) })
-        .collect();
+    let reqs: Vec<Req> =
+        (0..2000).map(|_| Req { acc: to_xyzz(&rand_point(&mut r), rand_nonzero(&mut r)), p: rand_point(&mut r) }).collect();
     check(&reqs, "random");
 }
 

@@ -51,7 +51,10 @@ fn inputs(f: Field, n: usize) -> Vec<(BigUint, BigUint)> {
     let e = edge_residues(f);
     let mut v: Vec<_> = (0..n).map(|i| (e[i % e.len()].clone(), e[(i * 5 + 3) % e.len()].clone())).collect();
     for _ in 0..n {
-        v.push((mont_residue(&ark_bn254::Fq::rand(&mut r)) % f.params().modulus, mont_residue(&ark_bn254::Fq::rand(&mut r)) % f.params().modulus));
+        v.push((
+            mont_residue(&ark_bn254::Fq::rand(&mut r)) % f.params().modulus,
+            mont_residue(&ark_bn254::Fq::rand(&mut r)) % f.params().modulus,
+        ));
     }
     v
 }

@@ -25,7 +25,9 @@
 
 use std::time::{Duration, Instant};
 
-use zkaccel::card::msm::{flush_pending, CardMemory, run_group, signed_digits, window_count, MsmBuffers, PreparedMsm, SlotControl, MAX_WINDOW_BITS};
+use zkaccel::card::msm::{
+    flush_pending, run_group, signed_digits, window_count, CardMemory, MsmBuffers, PreparedMsm, SlotControl, MAX_WINDOW_BITS,
+};
 use zkaccel::card::CardBackend;
 use zkaccel::device::Device;
 use zkaccel::{random, reference, Backend};
@@ -82,10 +84,16 @@ fn main() {
         .split(',')
         .map(|s| s.trim().parse().expect("sizes: comma-separated integers"))
         .collect();
-    let wanted: Vec<String> =
-        std::env::args().nth(2).unwrap_or_else(|| "uniform,equal,small".into()).split(',').map(|s| s.trim().to_string()).collect();
+    let wanted: Vec<String> = std::env::args()
+        .nth(2)
+        .unwrap_or_else(|| "uniform,equal,small".into())
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .collect();
     let builds: Vec<MsmBuild> = match std::env::args().nth(3) {
-        Some(list) => list.split(',').map(|b| MsmBuild::parse(b).expect("builds: <log2 slots>x<lanes>, comma-separated")).collect(),
+        Some(list) => {
+            list.split(',').map(|b| MsmBuild::parse(b).expect("builds: <log2 slots>x<lanes>, comma-separated")).collect()
+        }
         None => vec![*SimCard::msm_builds().last().expect("an MSM kernel build (ZKACCEL_SIM_MSM_BUILDS)")],
     };
     println!("memory model: {}", SimCard::default_memory().expect("ZKACCEL_SIM_MEMORY"));
@@ -117,7 +125,11 @@ fn run_build(build: MsmBuild, sizes: &[usize], wanted: &[String]) {
             let start = Instant::now();
             let outcome = backend.msm(&bases, &scalars).expect("sim MSM");
             let wall = start.elapsed();
-            assert_eq!(outcome.value, reference::msm(&bases, &scalars).unwrap(), "{name} n={n}: the kernel differs from arkworks");
+            assert_eq!(
+                outcome.value,
+                reference::msm(&bases, &scalars).unwrap(),
+                "{name} n={n}: the kernel differs from arkworks"
+            );
             let total = outcome.report.device_cycles.unwrap();
             let (per_group, additions, bytes) = accumulation(&mut raw, &job);
             let accumulate: u64 = per_group.iter().sum();

@@ -49,7 +49,11 @@ fn main() {
             let butterflies = (n / 2) as u64 * log as u64 * batch as u64;
             let bytes = 64 * (n * batch) as u64;
             let traffic = if report.kernel_runs == 1 && butterflies > 0 {
-                format!("{:.1} | {:.1}", bytes as f64 / butterflies as f64, bytes as f64 / cycles as f64 * PROJECTED_CLOCK_HZ as f64 / 1e9)
+                format!(
+                    "{:.1} | {:.1}",
+                    bytes as f64 / butterflies as f64,
+                    bytes as f64 / cycles as f64 * PROJECTED_CLOCK_HZ as f64 / 1e9
+                )
             } else {
                 "— | —".to_string()
             };

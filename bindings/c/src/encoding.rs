@@ -41,8 +41,10 @@ pub fn decode_points(what: &'static str, bytes: &[u8], montgomery: bool) -> Resu
             if *p == WireG1::INFINITY {
                 return Ok(G1Affine::zero());
             }
-            let x: Fq = wire::field_from_montgomery_bytes(&p.x).ok_or(Error::NonCanonicalCoordinate { index, coordinate: "x" })?;
-            let y: Fq = wire::field_from_montgomery_bytes(&p.y).ok_or(Error::NonCanonicalCoordinate { index, coordinate: "y" })?;
+            let x: Fq =
+                wire::field_from_montgomery_bytes(&p.x).ok_or(Error::NonCanonicalCoordinate { index, coordinate: "x" })?;
+            let y: Fq =
+                wire::field_from_montgomery_bytes(&p.y).ok_or(Error::NonCanonicalCoordinate { index, coordinate: "y" })?;
             // Re-encode canonically so the curve check is the wire decoder's own.
             WireG1 { x: wire::field_to_bytes(&x), y: wire::field_to_bytes(&y) }.decode(index)
         })

@@ -367,9 +367,7 @@ pub unsafe extern "C" fn zkaccel_open(
         if backend.is_null() {
             return Err(Failure::null("backend"));
         }
-        let name = CStr::from_ptr(backend)
-            .to_str()
-            .map_err(|_| Failure::invalid("backend name is not UTF-8"))?;
+        let name = CStr::from_ptr(backend).to_str().map_err(|_| Failure::invalid("backend name is not UTF-8"))?;
         let options = (!options.is_null()).then(|| options.read_unaligned());
         let flags = match options {
             None => 0,
@@ -448,10 +446,7 @@ pub unsafe extern "C" fn zkaccel_msm(
 
 fn decode_msm(bases: &[u8], scalars: &[u8], montgomery: bool) -> Result<(Vec<G1Affine>, Vec<Fr>), Failure> {
     zkaccel::reference::check_msm_lengths(bases.len() / POINT_BYTES, scalars.len() / FIELD_BYTES)?;
-    Ok((
-        encoding::decode_points("bases", bases, montgomery)?,
-        encoding::decode_scalars("scalars", scalars, montgomery)?,
-    ))
+    Ok((encoding::decode_points("bases", bases, montgomery)?, encoding::decode_scalars("scalars", scalars, montgomery)?))
 }
 
 /// Several MSMs in one call: `out` receives `num_jobs` results of 64 bytes, in job order.
@@ -556,11 +551,8 @@ unsafe fn ntt_common(
         let start = std::time::Instant::now();
         let mut decoded = encoding::decode_scalars("values", input(values, count, FIELD_BYTES, "values")?, mont_in)?;
         let input = ctx.verify.then(|| decoded.clone());
-        let cost = if size == count {
-            ctx.backend.ntt(&mut decoded, kind)?
-        } else {
-            ctx.backend.ntt_batch(&mut decoded, size, kind)?
-        };
+        let cost =
+            if size == count { ctx.backend.ntt(&mut decoded, kind)? } else { ctx.backend.ntt_batch(&mut decoded, size, kind)? };
         if let Some(mut expected) = input {
             for chunk in expected.chunks_exact_mut(size.max(1)) {
                 zkaccel::reference::ntt_in_place(chunk, kind)?;

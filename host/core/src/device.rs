@@ -100,7 +100,12 @@ pub struct KernelRun {
 /// Runs `kernel` once: writes `args` (each must be one of the kernel's [`ArgSpec`]s, with a value
 /// of the matching kind), raises ap_start, and polls ap_done until it rises or `timeout` elapses.
 /// Returns the kernel's own cycle count of the run.
-pub fn run_kernel(device: &mut dyn Device, kernel: KernelKind, args: &[(ArgSpec, ArgValue)], timeout: Duration) -> Result<KernelRun> {
+pub fn run_kernel(
+    device: &mut dyn Device,
+    kernel: KernelKind,
+    args: &[(ArgSpec, ArgValue)],
+    timeout: Duration,
+) -> Result<KernelRun> {
     let status = device.read_reg(kernel, CTRL)?;
     if status & ctrl::AP_IDLE == 0 {
         return Err(Error::Device(format!("kernel '{}' is busy (CTRL = {status:#x})", kernel.name())));
@@ -115,7 +120,14 @@ pub fn run_kernel(device: &mut dyn Device, kernel: KernelKind, args: &[(ArgSpec,
                 device.write_reg(kernel, spec.offset, a as u32)?;
                 device.write_reg(kernel, spec.offset + 4, (a >> 32) as u32)?;
             }
-            _ => return Err(Error::Device(format!("argument '{}' of '{}' is a {:?}, got {value:?}", spec.name, kernel.name(), spec.kind))),
+            _ => {
+                return Err(Error::Device(format!(
+                    "argument '{}' of '{}' is a {:?}, got {value:?}",
+                    spec.name,
+                    kernel.name(),
+                    spec.kind
+                )))
+            }
         }
     }
     let start = Instant::now();
@@ -217,7 +229,10 @@ impl HostBackedMemory {
     }
 
     fn live_index(&self, buffer: DeviceBuffer) -> Result<usize> {
-        self.buffers.iter().position(|b| *b == buffer).ok_or_else(|| Error::DeviceMemory(format!("{buffer:?} is not a live allocation")))
+        self.buffers
+            .iter()
+            .position(|b| *b == buffer)
+            .ok_or_else(|| Error::DeviceMemory(format!("{buffer:?} is not a live allocation")))
     }
 
     /// The store range for `len` bytes at `offset` into a live buffer.
@@ -303,7 +318,13 @@ mod tests {
 
     impl Device for ScriptedCard {
         fn info(&self) -> DeviceInfo {
-            DeviceInfo { name: "scripted".into(), clock_hz: 1, memory_bytes: 0, port_bytes_per_cycle: BEAT_BYTES, kernels: vec![KernelKind::Ntt] }
+            DeviceInfo {
+                name: "scripted".into(),
+                clock_hz: 1,
+                memory_bytes: 0,
+                port_bytes_per_cycle: BEAT_BYTES,
+                kernels: vec![KernelKind::Ntt],
+            }
         }
         fn alloc(&mut self, _: u64) -> Result<DeviceBuffer> {
             unreachable!()

@@ -145,7 +145,9 @@ impl Error {
     /// The index of the first bad element, for an error about one element of an input.
     pub fn index(&self) -> Option<usize> {
         match self {
-            Error::NonCanonicalScalar { index } | Error::NonCanonicalCoordinate { index, .. } | Error::NotOnCurve { index } => Some(*index),
+            Error::NonCanonicalScalar { index } | Error::NonCanonicalCoordinate { index, .. } | Error::NotOnCurve { index } => {
+                Some(*index)
+            }
             _ => None,
         }
     }

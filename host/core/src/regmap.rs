@@ -300,12 +300,20 @@ pub mod msm_config {
     /// The `config` word of `run`. A word with neither slots nor a flush (0) makes the lane sit
     /// the run out.
     pub fn encode(run: LaneRun) -> u32 {
-        (run.slots & SLOTS) | if run.clear { CLEAR } else { 0 } | (run.flush_slots & SLOTS) << FLUSH_SHIFT | if run.bank { BANK } else { 0 }
+        (run.slots & SLOTS)
+            | if run.clear { CLEAR } else { 0 }
+            | (run.flush_slots & SLOTS) << FLUSH_SHIFT
+            | if run.bank { BANK } else { 0 }
     }
 
     /// The fields of a `config` word.
     pub fn decode(word: u32) -> LaneRun {
-        LaneRun { slots: word & SLOTS, clear: word & CLEAR != 0, flush_slots: word >> FLUSH_SHIFT & SLOTS, bank: word & BANK != 0 }
+        LaneRun {
+            slots: word & SLOTS,
+            clear: word & CLEAR != 0,
+            flush_slots: word >> FLUSH_SHIFT & SLOTS,
+            bank: word & BANK != 0,
+        }
     }
 }
 
@@ -438,7 +446,8 @@ mod tests {
 
     #[test]
     fn msm_words_round_trip() {
-        for (slots, clear, flush_slots, bank) in [(4096, true, 0, false), (1, false, 1 << 14, true), (0x7fff, true, 0x7fff, true)] {
+        for (slots, clear, flush_slots, bank) in [(4096, true, 0, false), (1, false, 1 << 14, true), (0x7fff, true, 0x7fff, true)]
+        {
             let run = msm_config::LaneRun { slots, clear, flush_slots, bank };
             assert_eq!(msm_config::decode(msm_config::encode(run)), run);
         }

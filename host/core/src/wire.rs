@@ -104,10 +104,8 @@ impl WireG1 {
         if *self == Self::INFINITY {
             return Ok(G1Affine::zero());
         }
-        let x: Fq = field_from_bytes(&self.x)
-            .ok_or(Error::NonCanonicalCoordinate { index, coordinate: "x" })?;
-        let y: Fq = field_from_bytes(&self.y)
-            .ok_or(Error::NonCanonicalCoordinate { index, coordinate: "y" })?;
+        let x: Fq = field_from_bytes(&self.x).ok_or(Error::NonCanonicalCoordinate { index, coordinate: "x" })?;
+        let y: Fq = field_from_bytes(&self.y).ok_or(Error::NonCanonicalCoordinate { index, coordinate: "y" })?;
         let point = G1Affine::new_unchecked(x, y);
         if !point.is_on_curve() || !point.is_in_correct_subgroup_assuming_on_curve() {
             return Err(Error::NotOnCurve { index });
@@ -120,7 +118,7 @@ impl WireG1 {
 /// number of elements; `what` names the buffer in the error.
 pub fn view<'a, T: Pod>(what: &'static str, bytes: &'a [u8]) -> Result<&'a [T]> {
     let elem_size = std::mem::size_of::<T>();
-    if bytes.len() % elem_size != 0 {
+    if !bytes.len().is_multiple_of(elem_size) {
         return Err(Error::BufferLength { what, len: bytes.len(), elem_size });
     }
     // Wire types have alignment 1, so the cast cannot fail once the length is right.
@@ -207,10 +205,7 @@ mod tests {
 
         let mut big_x = WireG1::encode(&g);
         big_x.x = [0xff; 32];
-        assert_eq!(
-            big_x.decode(2),
-            Err(Error::NonCanonicalCoordinate { index: 2, coordinate: "x" })
-        );
+        assert_eq!(big_x.decode(2), Err(Error::NonCanonicalCoordinate { index: 2, coordinate: "x" }));
         // x = 0 with y != 0: y² = 3 has no solution in Fq, so it is rejected as off-curve.
         let mut zero_x = WireG1::INFINITY;
         zero_x.y[0] = 2;
@@ -220,10 +215,7 @@ mod tests {
     #[test]
     fn views_check_length_and_report_first_bad_index() {
         let bytes = vec![0u8; 65];
-        assert!(matches!(
-            view::<WireG1>("bases", &bytes),
-            Err(Error::BufferLength { len: 65, elem_size: 64, .. })
-        ));
+        assert!(matches!(view::<WireG1>("bases", &bytes), Err(Error::BufferLength { len: 65, elem_size: 64, .. })));
         let mut scalars = encode_scalars(&[Fr::ONE, Fr::ONE, Fr::ONE]);
         scalars[1] = WireScalar(r_bytes());
         scalars[2] = WireScalar(r_bytes());

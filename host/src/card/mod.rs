@@ -14,8 +14,8 @@ use ark_bn254::{Fr, G1Affine, G1Projective};
 use crate::backend::{Backend, Outcome};
 use crate::device::Device;
 use crate::ntt::NttKind;
-use crate::regmap::{ntt_caps, KernelKind};
 use crate::reference::check_msm_lengths;
+use crate::regmap::{ntt_caps, KernelKind};
 use crate::report::Report;
 use crate::{Error, Result};
 use watch::Watched;
@@ -64,7 +64,14 @@ impl CardBackend {
         } else {
             None
         };
-        Ok(Self { name: name.to_string(), device, clock_hz: info.clock_hz, ntt_max_log, msm_caps, timeout: DEFAULT_KERNEL_TIMEOUT })
+        Ok(Self {
+            name: name.to_string(),
+            device,
+            clock_hz: info.clock_hz,
+            ntt_max_log,
+            msm_caps,
+            timeout: DEFAULT_KERNEL_TIMEOUT,
+        })
     }
 
     /// Reopens the card after a run was abandoned (a timeout): resets it and accepts work again.
@@ -104,7 +111,10 @@ impl CardBackend {
     }
 
     fn ntt_kernel_max_log(&self) -> Result<u32> {
-        self.ntt_max_log.ok_or_else(|| Error::Unsupported { backend: self.name.clone(), operation: "NTT (the card has no NTT kernel)".into() })
+        self.ntt_max_log.ok_or_else(|| Error::Unsupported {
+            backend: self.name.clone(),
+            operation: "NTT (the card has no NTT kernel)".into(),
+        })
     }
 }
 
@@ -142,7 +152,7 @@ impl Backend for CardBackend {
     fn ntt_batch(&mut self, values: &mut [Fr], size: usize, kind: NttKind) -> Result<Report> {
         let max_log = self.ntt_kernel_max_log()?;
         crate::ntt::log_size(size, self.max_ntt_log_size())?;
-        if values.len() % size != 0 || values.is_empty() {
+        if !values.len().is_multiple_of(size) || values.is_empty() {
             return Err(Error::LengthMismatch {
                 left_name: "values",
                 left: values.len(),

@@ -90,7 +90,10 @@ impl FunctionalCard {
             kernels: KernelKind::ALL.into_iter().map(|k| (k, KernelState::default())).collect(),
             // Slots never cleared hold garbage, as on a card after power-up: a driver that relies
             // on an uncleared slot gets a wrong sum and fails the tests.
-            banks: vec![std::array::from_fn(|_| vec![G1Projective::generator(); 1 << config.msm_log_slots]); config.msm_lanes as usize],
+            banks: vec![
+                std::array::from_fn(|_| vec![G1Projective::generator(); 1 << config.msm_log_slots]);
+                config.msm_lanes as usize
+            ],
             runs: 0,
         }
     }
@@ -222,9 +225,10 @@ impl Device for FunctionalCard {
     fn read_reg(&mut self, kernel: KernelKind, offset: u32) -> Result<u32> {
         let caps = match kernel {
             KernelKind::Ntt => ntt_caps::encode(self.config.ntt_max_log),
-            KernelKind::Msm => {
-                msm_caps::with_writeback(msm_caps::encode(self.config.msm_log_slots, self.config.msm_lanes), self.config.msm_writeback)
-            }
+            KernelKind::Msm => msm_caps::with_writeback(
+                msm_caps::encode(self.config.msm_log_slots, self.config.msm_lanes),
+                self.config.msm_writeback,
+            ),
         };
         let k = self.kernels.get_mut(&kernel).expect("every kernel is modelled");
         Ok(match offset {

@@ -68,6 +68,7 @@ impl LaneArgs {
 }
 
 impl Logic for LaneArgs {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         self.reg_rdata.next = bits::<32>(0);

@@ -106,6 +106,7 @@ impl<const L: usize> Default for SlotFlush<L> {
 }
 
 impl<const L: usize> Logic for SlotFlush<L> {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, running, total, read, last_read, more_to_read, sent, outstanding, issued, taken, space, d1_read, d1_high, d1_addr);

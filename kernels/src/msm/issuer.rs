@@ -328,6 +328,7 @@ impl<const L: usize, const CAP: usize> Default for SlotIssuer<L, CAP> {
 }
 
 impl<const L: usize, const CAP: usize> Logic for SlotIssuer<L, CAP> {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(

@@ -17,9 +17,9 @@
 //! (`older`, counted down in write-back order). Only the runs' results in memory count for
 //! ap_done; the slots are not results until a flush writes them out.
 
+use num_bigint::BigUint;
 use rust_hdl::prelude::*;
 use zkaccel_core::regmap::msm_config;
-use num_bigint::BigUint;
 use zkaccel_hdl::field::{big_to_bits, Field};
 use zkaccel_hdl::point_add::PointAdd;
 use zkaccel_hdl::prims::Delay;
@@ -241,6 +241,7 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
 }
 
 impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(

@@ -212,6 +212,7 @@ impl<const L: usize, const CAP: usize, const A: usize> Default for MsmKernel<L, 
 }
 
 impl<const L: usize, const CAP: usize, const A: usize> Logic for MsmKernel<L, CAP, A> {
+    #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
         self.control.clock.next = self.ap_clk.val();

@@ -56,7 +56,15 @@ impl MemoryConfig {
     /// One HBM pseudo-channel port at a 250 MHz kernel clock: lower latency and deeper queues
     /// than DDR, but 56 of 64 bytes per cycle (a pseudo-channel's ~14 GB/s).
     pub const fn hbm() -> Self {
-        Self { read_latency: 96, write_latency: 48, max_reads: 64, max_writes: 64, bytes_per_cycle: 56, stall_percent: 0, seed: 0 }
+        Self {
+            read_latency: 96,
+            write_latency: 48,
+            max_reads: 64,
+            max_writes: 64,
+            bytes_per_cycle: 56,
+            stall_percent: 0,
+            seed: 0,
+        }
     }
 
     /// The same memory, withholding each handshake it controls with chance `percent`% per
@@ -95,7 +103,13 @@ impl fmt::Display for MemoryConfig {
             f,
             "read_latency={} write_latency={} max_reads={} max_writes={} bytes_per_cycle={} \
              stall_percent={} seed={:#x}",
-            self.read_latency, self.write_latency, self.max_reads, self.max_writes, self.bytes_per_cycle, self.stall_percent, self.seed
+            self.read_latency,
+            self.write_latency,
+            self.max_reads,
+            self.max_writes,
+            self.bytes_per_cycle,
+            self.stall_percent,
+            self.seed
         )
     }
 }

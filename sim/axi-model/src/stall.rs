@@ -42,6 +42,12 @@ impl Stalls {
         if percent == 0 {
             return Self::default();
         }
-        Self { ar: rng.chance(percent), r: rng.chance(percent), aw: rng.chance(percent), w: rng.chance(percent), b: rng.chance(percent) }
+        Self {
+            ar: rng.chance(percent),
+            r: rng.chance(percent),
+            aw: rng.chance(percent),
+            w: rng.chance(percent),
+            b: rng.chance(percent),
+        }
     }
 }

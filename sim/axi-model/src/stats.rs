@@ -28,7 +28,13 @@ impl fmt::Display for Stats {
             f,
             "cycles={} read_bursts={} read_beats={} write_bursts={} write_beats={} write_bytes={} \
              r_stall_cycles={}",
-            self.cycles, self.read_bursts, self.read_beats, self.write_bursts, self.write_beats, self.write_bytes, self.r_stall_cycles
+            self.cycles,
+            self.read_bursts,
+            self.read_beats,
+            self.write_bursts,
+            self.write_beats,
+            self.write_bytes,
+            self.r_stall_cycles
         )
     }
 }

@@ -2,9 +2,9 @@
 //! form, edge cases, and a pipelined stream driver.
 #![allow(dead_code)]
 
+use ark_bn254::{Fq, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{Field as _, PrimeField, UniformRand, Zero};
-use ark_bn254::{Fq, G1Affine, G1Projective};
 use num_bigint::BigUint;
 use zkaccel_hdl::field::{from_mont_residue, mont_residue, Field};
 use zkaccel_sim::Model;

@@ -48,7 +48,6 @@ mod tests {
     use ark_ff::{AdditiveGroup, BigInteger, Field, One};
     use ark_std::UniformRand;
 
-
     /// Σ d_w·2^(c·w) as a field element.
     fn recompose(digits: &[i16], c: u32) -> Fr {
         let base = Fr::from(2u64).pow([c as u64]);

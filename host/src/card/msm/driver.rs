@@ -63,7 +63,10 @@ impl MsmDriver<'_> {
             };
             // The slots of `lanes` (one lane's after the other), just flushed, reduced on a host
             // thread.
-            let reduce = |device: &mut dyn Device, group: WindowGroup, lanes: Vec<usize>| -> Result<std::thread::ScopedJoinHandle<'_, Sums>> {
+            let reduce = |device: &mut dyn Device,
+                          group: WindowGroup,
+                          lanes: Vec<usize>|
+             -> Result<std::thread::ScopedJoinHandle<'_, Sums>> {
                 let lane_bytes = group.slot_bucket.len() * msm_args::BUCKET_BYTES;
                 let mut slots = vec![0u8; lanes.len() * lane_bytes];
                 for (&j, out) in lanes.iter().zip(slots.chunks_exact_mut(lane_bytes)) {

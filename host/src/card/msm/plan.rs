@@ -80,9 +80,7 @@ impl MsmPlan {
         }
         let writeback = msm_caps::writeback(caps) as usize;
         if writeback == 0 {
-            return Err(Error::Device(format!(
-                "the MSM kernel (capability word {caps:#x}) reports no issue-to-write-back time"
-            )));
+            return Err(Error::Device(format!("the MSM kernel (capability word {caps:#x}) reports no issue-to-write-back time")));
         }
         // A quarter of device memory for the flushed slots, half for points and entries, and
         // room for rounding the three buffers up to whole pages.
@@ -135,13 +133,18 @@ mod tests {
     use crate::card::msm::test_caps;
     use crate::card::msm::SCALAR_BITS;
 
-
     #[test]
     fn a_deeper_adder_gets_wider_windows_for_a_small_msm() {
         // Few buckets per window against a deep pipeline stall the issuer: the cost model moves
         // to wider windows as the kernel's issue-to-write-back time grows.
         let plan = |n, writeback| {
-            MsmPlan::new(n, SCALAR_BITS, msm_caps::with_writeback(msm_caps::encode(12, 1), writeback), CardMemory::full_ports(1 << 30)).unwrap()
+            MsmPlan::new(
+                n,
+                SCALAR_BITS,
+                msm_caps::with_writeback(msm_caps::encode(12, 1), writeback),
+                CardMemory::full_ports(1 << 30),
+            )
+            .unwrap()
         };
         let (shallow, deep) = (plan(1024, 20), plan(1024, 267));
         assert!(deep.c > shallow.c, "c = {} with a 20-cycle adder, {} with a 267-cycle one", shallow.c, deep.c);
@@ -169,7 +172,10 @@ mod tests {
         let small = MsmPlan::new(1000, SCALAR_BITS, test_caps(12, 4), CardMemory::full_ports(256 << 10)).unwrap();
         assert!(small.slots as usize * 4 * msm_args::BUCKET_BYTES <= 64 << 10, "{small:?}");
         for lanes in [0, 5] {
-            assert!(MsmPlan::new(10, SCALAR_BITS, test_caps(6, lanes), CardMemory::full_ports(1 << 30)).is_err(), "{lanes} lanes");
+            assert!(
+                MsmPlan::new(10, SCALAR_BITS, test_caps(6, lanes), CardMemory::full_ports(1 << 30)).is_err(),
+                "{lanes} lanes"
+            );
         }
     }
 

@@ -195,7 +195,6 @@ fn finish_flush(control: &mut SlotControl, lanes: &[usize]) {
 mod tests {
     use super::*;
 
-
     #[test]
     fn lanes_get_contiguous_runs_of_about_equal_entries() {
         // Points with 1, 2, 3, 1, 2, 3, … entries.

@@ -44,13 +44,11 @@ pub(super) fn schedule(entries: &[u16], entry_start: &[usize], slots: usize, dis
 mod tests {
     use super::*;
 
-
     #[test]
     fn the_schedule_is_a_permutation_that_lets_a_busy_slot_cool_down() {
         // Ten points on slot 0, then 400 on slots of their own: in the given order slot 0 would
         // come back every entry; scheduled, it waits for 96 entries each time it can.
-        let entries: Vec<u16> =
-            (0..410).map(|i| msm_entry::encode(if i < 10 { 0 } else { i as u32 - 9 }, false, true)).collect();
+        let entries: Vec<u16> = (0..410).map(|i| msm_entry::encode(if i < 10 { 0 } else { i as u32 - 9 }, false, true)).collect();
         let entry_start: Vec<usize> = (0..=410).collect();
         let order = schedule(&entries, &entry_start, 402, 96);
         let mut sorted = order.clone();

@@ -122,7 +122,8 @@ impl PreparedMsm {
             }
         }
         let order = schedule(&entries, &entry_start, slot_bucket.len(), self.plan.slot_distance);
-        let mut group = WindowGroup { first, windows, slot_bucket, points: Vec::new(), entries: Vec::new(), entry_start: vec![0] };
+        let mut group =
+            WindowGroup { first, windows, slot_bucket, points: Vec::new(), entries: Vec::new(), entry_start: vec![0] };
         for k in order {
             group.points.push(points[k]);
             group.entries.extend_from_slice(&entries[entry_start[k]..entry_start[k + 1]]);
@@ -138,7 +139,6 @@ mod tests {
     use crate::card::msm::test_caps;
     use ark_ff::{AdditiveGroup, Field};
     use ark_std::UniformRand;
-
 
     /// The entries of every group, decoded: (point, slot, negate) per addition.
     fn additions(job: &PreparedMsm, group: &WindowGroup) -> Vec<(u32, u32, bool)> {

@@ -53,8 +53,11 @@ fn write_then_read_back(config: MemoryConfig, gap_percent: u32, seed: u64) -> (V
         master.read(BASE + offset, beats);
     }
     let read_cycles = run(&mut slave, &mut master, &mut memory);
-    let expected: Vec<u8> =
-        regions.iter().flat_map(|&(offset, beats)| &shadow[offset as usize..offset as usize + beats * BEAT_BYTES]).copied().collect();
+    let expected: Vec<u8> = regions
+        .iter()
+        .flat_map(|&(offset, beats)| &shadow[offset as usize..offset as usize + beats * BEAT_BYTES])
+        .copied()
+        .collect();
     let read: Vec<u8> = master.r_beats.iter().flat_map(|b| b.data.iter().flat_map(|w| w.to_le_bytes())).collect();
     assert_eq!(read, expected, "data read back ({config})");
     assert!(master.r_beats.iter().all(|b| b.resp == RESP_OKAY));
@@ -234,7 +237,13 @@ fn reset_drops_transactions_in_flight() {
     let mut memory = Memory::new(BASE, 4096);
     let mut slave = slave(config);
     let ar = |addr| MasterOut { ar_valid: true, ar_addr: addr, ..Default::default() };
-    let w = |last: bool| MasterOut { w_valid: true, w_data: [0x0909_0909; BEAT_WORDS], w_strb: FULL, w_last: last, ..Default::default() };
+    let w = |last: bool| MasterOut {
+        w_valid: true,
+        w_data: [0x0909_0909; BEAT_WORDS],
+        w_strb: FULL,
+        w_last: last,
+        ..Default::default()
+    };
     let aw = MasterOut { aw_valid: true, aw_addr: BASE, aw_len: 3, ..ar(BASE + 2048) };
     // Cycle 0: a read and a 4-beat write accepted; cycles 1-2: two of its beats, while a
     // second read waits at the read limit.
@@ -351,7 +360,8 @@ fn checker_catches_a_payload_change() {
     let v = violations(NEVER_READY, &[aw, aw, longer]);
     assert_eq!(v.len(), 1);
     assert!(v[0].starts_with("cycle 2: AW: AWADDR/AWLEN changed"), "{v:?}");
-    for changed in [MasterOut { w_data: [1; BEAT_WORDS], ..w }, MasterOut { w_strb: 0xff, ..w }, MasterOut { w_last: true, ..w }] {
+    for changed in [MasterOut { w_data: [1; BEAT_WORDS], ..w }, MasterOut { w_strb: 0xff, ..w }, MasterOut { w_last: true, ..w }]
+    {
         let v = violations(MemoryConfig::IDEAL, &[w, changed]);
         assert_eq!(v, ["cycle 1: W: WDATA/WSTRB/WLAST changed while waiting for WREADY"]);
     }
@@ -364,7 +374,10 @@ fn checker_catches_bad_addresses() {
     let ar = |addr, len| MasterOut { ar_valid: true, ar_addr: addr, ar_len: len, ..Default::default() };
     let aw = |addr, len| MasterOut { aw_valid: true, aw_addr: addr, aw_len: len, ..Default::default() };
     let ideal = MemoryConfig::IDEAL;
-    assert_eq!(violations(ideal, &[ar(BASE + 4096 - 64, 1)]), ["cycle 0: AR: 2-beat burst at 0x100000fc0 crosses a 4 KiB boundary"]);
+    assert_eq!(
+        violations(ideal, &[ar(BASE + 4096 - 64, 1)]),
+        ["cycle 0: AR: 2-beat burst at 0x100000fc0 crosses a 4 KiB boundary"]
+    );
     assert_eq!(violations(ideal, &[aw(BASE + 64, 63)]), ["cycle 0: AW: 64-beat burst at 0x100000040 crosses a 4 KiB boundary"]);
     assert_eq!(violations(ideal, &[ar(BASE + 32, 0)]), ["cycle 0: AR: address 0x100000020 is not 64-byte aligned"]);
     assert_eq!(violations(ideal, &[aw(BASE + 4, 0)]), ["cycle 0: AW: address 0x100000004 is not 64-byte aligned"]);
