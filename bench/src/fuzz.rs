@@ -475,25 +475,29 @@ impl Fuzzer {
         Ok(())
     }
 
-    fn context(&self, src: &mut Source) -> *mut zkaccel_ctx {
-        match src.below(64) {
+    /// The context and flags every MSM and NTT call takes, and the problems they bring.
+    fn call(&self, src: &mut Source) -> Call {
+        let ctx = match src.below(64) {
             0..=55 => self.ctx,
             56..=62 => self.verify_ctx,
             _ => std::ptr::null_mut(),
+        };
+        let flags = flags(src);
+        let mut problems = Vec::new();
+        if ctx.is_null() {
+            problems.push(ZKACCEL_ERR_NULL_POINTER);
         }
+        if flags & !ZKACCEL_MONTGOMERY != 0 {
+            problems.push(ZKACCEL_ERR_INVALID_ARGUMENT);
+        }
+        let (mont_in, mont_out) = (flags & ZKACCEL_MONTGOMERY_IN != 0, flags & ZKACCEL_MONTGOMERY_OUT != 0);
+        Call { ctx, flags, mont_in, mont_out, problems }
     }
 
     fn msm(&mut self, src: &mut Source) -> Result<Called, Finding> {
         let mut expect = Expectation::default();
-        let ctx = self.context(src);
-        if ctx.is_null() {
-            expect.problem(ZKACCEL_ERR_NULL_POINTER);
-        }
-        let flags = flags(src);
-        if flags & !ZKACCEL_MONTGOMERY != 0 {
-            expect.problem(ZKACCEL_ERR_INVALID_ARGUMENT);
-        }
-        let (mont_in, mont_out) = (flags & ZKACCEL_MONTGOMERY_IN != 0, flags & ZKACCEL_MONTGOMERY_OUT != 0);
+        let Call { ctx, flags, mont_in, mont_out, problems } = self.call(src);
+        problems.into_iter().for_each(|p| expect.problem(p));
         let n = src.below(MAX_POINTS + 1);
         let n_scalars = if src.chance(10) { src.below(MAX_POINTS + 1) } else { n };
         // Inputs and output in one guarded arena, so the output may overlap either input.
@@ -558,16 +562,7 @@ impl Fuzzer {
 
     fn msm_batch(&mut self, src: &mut Source) -> Result<Called, Finding> {
         let mut expect = Expectation::default();
-        let ctx = self.context(src);
-        let flags = flags(src);
-        let mut global = Vec::new();
-        if ctx.is_null() {
-            global.push(ZKACCEL_ERR_NULL_POINTER);
-        }
-        if flags & !ZKACCEL_MONTGOMERY != 0 {
-            global.push(ZKACCEL_ERR_INVALID_ARGUMENT);
-        }
-        let (mont_in, mont_out) = (flags & ZKACCEL_MONTGOMERY_IN != 0, flags & ZKACCEL_MONTGOMERY_OUT != 0);
+        let Call { ctx, flags, mont_in, mont_out, problems: mut global } = self.call(src);
         let num_jobs = src.below(5);
         // Every job's bases and scalars in one arena, then the outputs.
         let sizes: Vec<usize> = (0..num_jobs).map(|_| src.below(5)).collect();
@@ -663,15 +658,8 @@ impl Fuzzer {
 
     fn ntt(&mut self, src: &mut Source) -> Result<Called, Finding> {
         let mut expect = Expectation::default();
-        let ctx = self.context(src);
-        if ctx.is_null() {
-            expect.problem(ZKACCEL_ERR_NULL_POINTER);
-        }
-        let flags = flags(src);
-        if flags & !ZKACCEL_MONTGOMERY != 0 {
-            expect.problem(ZKACCEL_ERR_INVALID_ARGUMENT);
-        }
-        let (mont_in, mont_out) = (flags & ZKACCEL_MONTGOMERY_IN != 0, flags & ZKACCEL_MONTGOMERY_OUT != 0);
+        let Call { ctx, flags, mont_in, mont_out, problems } = self.call(src);
+        problems.into_iter().for_each(|p| expect.problem(p));
         let kind = match src.below(10) {
             k @ 0..=7 => (k % 4) as i32,
             8 => [-1, 4][usize::from(src.byte() & 1)],
@@ -815,6 +803,15 @@ impl Fuzzer {
             )),
         }
     }
+}
+
+/// The arguments common to the MSM and NTT calls.
+struct Call {
+    ctx: *mut zkaccel_ctx,
+    flags: u32,
+    mont_in: bool,
+    mont_out: bool,
+    problems: Vec<zkaccel_status>,
 }
 
 /// A call's status and what its input allowed.

@@ -1,11 +1,11 @@
 //! Writes a kernel's Verilog:
-//! `cargo run -p zkaccel-kernels --example emit_verilog -- ntt <log2 on-chip size> [out.v]`, or
-//! `cargo run -p zkaccel-kernels --example emit_verilog -- msm <log2 slots>x<lanes> [out.v]`.
+//! `cargo run -p zkaccel-kernels --example emit_kernel -- ntt <log2 on-chip size> [out.v]`, or
+//! `cargo run -p zkaccel-kernels --example emit_kernel -- msm <log2 slots>x<lanes> [out.v]`.
 use zkaccel_core::regmap::MsmBuild;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: emit_verilog ntt <log2 size> [out.v] | emit_verilog msm <log2 slots>x<lanes> [out.v]";
+    let usage = "usage: emit_kernel ntt <log2 size> [out.v] | emit_kernel msm <log2 slots>x<lanes> [out.v]";
     let (kernel, build) = (args.next().unwrap_or_else(|| panic!("{usage}")), args.next().unwrap_or_else(|| panic!("{usage}")));
     let (verilog, name) = match kernel.as_str() {
         "ntt" => {

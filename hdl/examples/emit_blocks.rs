@@ -1,6 +1,6 @@
 //! Write the Verilog of every block to a directory (default `target/zkaccel-verilog`).
 //!
-//!     cargo run -p zkaccel-hdl --release --example emit_verilog -- /tmp/zk-v
+//!     cargo run -p zkaccel-hdl --release --example emit_blocks -- /tmp/zk-v
 fn main() {
     let dir = std::env::args().nth(1).unwrap_or_else(|| "target/zkaccel-verilog".into());
     std::fs::create_dir_all(&dir).unwrap();
