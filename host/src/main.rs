@@ -217,6 +217,9 @@ fn report_json(report: &Report) -> Value {
     if let Some(t) = report.projected_device_time() {
         value["projected_device_seconds"] = json!(t.as_secs_f64());
     }
+    if let Some(t) = report.projected_end_to_end() {
+        value["projected_end_to_end_seconds"] = json!(t.as_secs_f64());
+    }
     value
 }
 
@@ -226,6 +229,15 @@ fn report_text(report: &Report) -> String {
         line += &format!(", {cycles} device cycles");
         if let (Some(t), Some(hz)) = (report.projected_device_time(), report.clock_hz) {
             line += &format!(" = {:.3} ms projected at {} MHz", ms(t), hz / 1_000_000);
+        }
+        if let Some(t) = report.projected_end_to_end() {
+            line += &format!(
+                "\n     end to end {:.3} ms projected (kernel + {:.3} ms host passes + {} KiB over PCIe at {:.2} GB/s)",
+                ms(t),
+                ms(report.host_passes),
+                report.transfer_bytes.div_ceil(1024),
+                zkaccel::report::PROJECTED_LINK_BYTES_PER_SECOND / 1e9
+            );
         }
     }
     line

@@ -49,8 +49,13 @@ fn msm_reports_its_kernel_runs() {
     let report = backend.msm(&case.bases, &case.scalars).unwrap().report;
     assert!(report.kernel_runs > 1, "{report:?}");
     assert_eq!(report.size, 2000);
+    // Every kept point goes to the card at least once and slots come back: the transfers are
+    // counted, and the end-to-end projection is kernel + host passes + transfers.
+    assert!(report.transfer_bytes >= 64 * 2000, "{report:?}");
+    let (device, e2e) = (report.projected_device_time().unwrap(), report.projected_end_to_end().unwrap());
+    assert!(e2e >= device + report.host_passes && e2e > device, "{report:?}");
     let empty = backend.msm(&[], &[]).unwrap();
-    assert_eq!(empty.report.kernel_runs, 0);
+    assert_eq!((empty.report.kernel_runs, empty.report.transfer_bytes), (0, 0));
     assert!(matches!(backend.msm(&case.bases, &case.scalars[1..]), Err(Error::LengthMismatch { .. })));
 }
 
@@ -126,6 +131,8 @@ fn ntt_reports_count_kernel_runs() {
     // 64 = 16·4: a batched run of 16 transforms of 4, then 4 transforms of 16 = 4·4 each.
     assert_eq!(report.kernel_runs, 1 + 4 * 2);
     assert_eq!(report.clock_hz, Some(250_000_000));
+    // The values go in and come back on each of the two passes (and twiddles, if any, besides).
+    assert!(report.transfer_bytes >= 2 * 2 * 32 * 64, "{report:?}");
     let mut empty: Vec<Fr> = vec![];
     assert!(matches!(backend.ntt(&mut empty, NttKind::Forward), Err(Error::UnsupportedNttSize { size: 0, .. })));
 }

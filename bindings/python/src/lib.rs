@@ -86,6 +86,9 @@ fn report_dict<'py>(py: Python<'py>, report: &Report) -> PyResult<Bound<'py, PyD
     d.set_item("clock_hz", report.clock_hz)?;
     d.set_item("projected_device_seconds", report.projected_device_time().map(|t| t.as_secs_f64()))?;
     d.set_item("kernel_runs", report.kernel_runs)?;
+    d.set_item("host_passes_seconds", report.host_passes.as_secs_f64())?;
+    d.set_item("transfer_bytes", report.transfer_bytes)?;
+    d.set_item("projected_end_to_end_seconds", report.projected_end_to_end().map(|t| t.as_secs_f64()))?;
     Ok(d)
 }
 

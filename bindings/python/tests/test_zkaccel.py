@@ -99,9 +99,21 @@ def test_msm_report():
     assert len(point) == 64
     assert report["backend"] == "cpu" and report["operation"] == "msm" and report["size"] == 8
     assert report["wall_seconds"] >= 0
-    assert set(report) == {"backend", "operation", "size", "wall_seconds", "device_cycles", "clock_hz", "projected_device_seconds", "kernel_runs"}
-    # The CPU backend counts no device cycles.
+    assert set(report) == {
+        "backend", "operation", "size", "wall_seconds", "device_cycles", "clock_hz", "projected_device_seconds",
+        "kernel_runs", "host_passes_seconds", "transfer_bytes", "projected_end_to_end_seconds",
+    }
+    # The CPU backend counts no device cycles and moves nothing to a card.
     assert report["device_cycles"] is None and report["projected_device_seconds"] is None
+    assert report["transfer_bytes"] == 0 and report["projected_end_to_end_seconds"] is None
+
+
+def test_sim_report_projects_the_call_end_to_end():
+    bases, scalars = zkaccel.random_msm_inputs(8, seed=3)
+    _, report = zkaccel.msm(bases, scalars, backend="sim", return_report=True)
+    assert report["device_cycles"] > 0 and report["transfer_bytes"] >= 64 * 8
+    # Kernel time, plus the driver's host passes, plus the transfers over the projected link.
+    assert report["projected_end_to_end_seconds"] > report["projected_device_seconds"] + report["host_passes_seconds"]
 
 
 def test_auto_backend_is_the_best_real_backend_never_the_simulator():

@@ -97,7 +97,8 @@ impl CardBackend {
         self.ntt_max_log
     }
 
-    fn report(&self, operation: String, size: usize, start: Instant, stats: CardStats) -> Report {
+    /// The call's report; the transfers counted since the call began are its own.
+    fn report(&mut self, operation: String, size: usize, start: Instant, stats: CardStats) -> Report {
         Report {
             backend: self.name.clone(),
             operation,
@@ -107,6 +108,7 @@ impl CardBackend {
             clock_hz: Some(self.clock_hz),
             kernel_runs: stats.runs,
             host_passes: stats.host,
+            transfer_bytes: self.device.take_transferred(),
         }
     }
 
@@ -138,6 +140,7 @@ impl Backend for CardBackend {
             operation: "MSM (the card has no MSM kernel)".into(),
         })?;
         let start = Instant::now();
+        self.device.take_transferred();
         let mut stats = CardStats::default();
         let mut driver = msm::driver::MsmDriver { device: &mut self.device, caps, timeout: self.timeout, stats: &mut stats };
         let value = driver.run(bases, scalars)?;
@@ -161,6 +164,7 @@ impl Backend for CardBackend {
             });
         }
         let start = Instant::now();
+        self.device.take_transferred();
         let mut stats = CardStats::default();
         let mut driver = ntt::NttDriver { device: &mut self.device, max_log, timeout: self.timeout, stats: &mut stats };
         driver.run(values, size, kind)?;

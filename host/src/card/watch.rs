@@ -20,11 +20,13 @@ pub(crate) struct Watched {
     hung: Option<String>,
     /// Bytes of the buffers freed after the abandoned run and kept allocated.
     quarantined: u64,
+    /// Bytes written to and read from device memory since [`Watched::take_transferred`].
+    transferred: u64,
 }
 
 impl Watched {
     pub(crate) fn new(device: Box<dyn Device>) -> Self {
-        Self { device, running: None, hung: None, quarantined: 0 }
+        Self { device, running: None, hung: None, quarantined: 0, transferred: 0 }
     }
 
     /// Resets the card and accepts work again (quarantined buffers stay allocated).
@@ -38,6 +40,11 @@ impl Watched {
     /// Device memory held back because an abandoned run may still write it.
     pub(crate) fn quarantined_bytes(&self) -> u64 {
         self.quarantined
+    }
+
+    /// The bytes moved between host and device memory since the last call, and a fresh count.
+    pub(crate) fn take_transferred(&mut self) -> u64 {
+        std::mem::take(&mut self.transferred)
     }
 
     /// Fails if the card is refused; marks it refused if `kernel` (or memory, for `None`) is
@@ -78,11 +85,15 @@ impl Device for Watched {
     }
     fn write(&mut self, buffer: DeviceBuffer, offset: u64, data: &[u8]) -> Result<()> {
         self.check(None)?;
-        self.device.write(buffer, offset, data)
+        self.device.write(buffer, offset, data)?;
+        self.transferred += data.len() as u64;
+        Ok(())
     }
     fn read(&mut self, buffer: DeviceBuffer, offset: u64, out: &mut [u8]) -> Result<()> {
         self.check(None)?;
-        self.device.read(buffer, offset, out)
+        self.device.read(buffer, offset, out)?;
+        self.transferred += out.len() as u64;
+        Ok(())
     }
     fn read_reg(&mut self, kernel: KernelKind, offset: u32) -> Result<u32> {
         self.check(Some(kernel))?;
