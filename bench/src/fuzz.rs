@@ -450,13 +450,19 @@ impl Fuzzer {
     pub fn one(&mut self, data: &[u8]) -> Result<(), Finding> {
         let mut src = Source { data, clean: false };
         src.clean = src.below(2) == 0;
-        let (entry, (status, expect)) = match src.below(6) {
+        let (entry, (status, expect)) = match src.below(7) {
             0 => ("zkaccel_msm", self.msm(&mut src)?),
             1 => ("zkaccel_msm_batch", self.msm_batch(&mut src)?),
             2 | 3 => ("zkaccel_ntt", self.ntt(&mut src)?),
             4 => ("zkaccel_open", open_case(&mut src)?),
+            5 => return self.resident(&mut src),
             _ => return self.decoders(&mut src),
         };
+        self.verdict(entry, status, &expect)
+    }
+
+    /// Checks a call's status against what its input allows, and tallies it.
+    fn verdict(&mut self, entry: &str, status: zkaccel_status, expect: &Expectation) -> Result<(), Finding> {
         if status == ZKACCEL_ERR_INTERNAL {
             return Err(format!("{entry}: internal error (a panic): {}", last_message()));
         }
@@ -736,6 +742,146 @@ impl Fuzzer {
         }
         check_report(&report, report_ptr, status, n as u64)?;
         Ok((status, expect))
+    }
+
+    /// Resident bases: a load, an MSM by handle (the set's own, one of another context, a freed
+    /// one or a made-up one) with a prefix of scalars or too many, and frees (a double free too).
+    fn resident(&mut self, src: &mut Source) -> Result<(), Finding> {
+        let mut expect = Expectation::default();
+        let ctx = match src.below(32) {
+            0 => std::ptr::null_mut(),
+            1..=4 => self.verify_ctx,
+            _ => self.ctx,
+        };
+        if ctx.is_null() {
+            expect.problem(ZKACCEL_ERR_NULL_POINTER);
+        }
+        let load_flags = match src.below(8) {
+            0..=5 => u32::from(src.byte() & 1),
+            6 => ZKACCEL_MONTGOMERY_OUT,
+            _ => src.u32(),
+        };
+        if load_flags & !ZKACCEL_MONTGOMERY_IN != 0 {
+            expect.problem(ZKACCEL_ERR_INVALID_ARGUMENT);
+        }
+        let points_montgomery = load_flags & ZKACCEL_MONTGOMERY_IN != 0;
+        let n = src.below(MAX_POINTS + 1);
+        let bases: Vec<u8> = (0..n).flat_map(|_| point(src, points_montgomery)).collect();
+        let _ = judge_msm(&bases, &[], points_montgomery, &mut expect);
+        let num_bases = count(src, n);
+        if overflows(num_bases, 64) {
+            expect.problem(ZKACCEL_ERR_BAD_LENGTH);
+        }
+        let null_bases = src.chance(16);
+        if null_bases && n > 0 {
+            expect.problem(ZKACCEL_ERR_NULL_POINTER);
+        }
+        let null_out = src.chance(64);
+        if null_out {
+            expect.problem(ZKACCEL_ERR_NULL_POINTER);
+        }
+        let mut handle: zkaccel_bases = u64::from_le_bytes([SENTINEL; 8]);
+        let status = unsafe {
+            zkaccel_bases_load(
+                ctx,
+                if null_bases { std::ptr::null() } else { bases.as_ptr() },
+                num_bases,
+                load_flags,
+                if null_out { std::ptr::null_mut() } else { &mut handle },
+            )
+        };
+        self.verdict("zkaccel_bases_load", status, &expect)?;
+        if !null_out && (status == ZKACCEL_OK) == (handle == 0) {
+            return Err(format!("zkaccel_bases_load ({status:?}) stored handle {handle:#x}"));
+        }
+        if status != ZKACCEL_OK {
+            return Ok(());
+        }
+        let points: Vec<G1Affine> = bases
+            .chunks_exact(64)
+            .map(|c| match judge_point(c.try_into().unwrap(), points_montgomery) {
+                PointVerdict::Valid(p) => p,
+                _ => unreachable!("the load succeeded, so every point is valid"),
+            })
+            .collect();
+
+        // The MSM by handle.
+        let mut expect = Expectation::default();
+        let Call { ctx: msm_ctx, flags, mont_in, mont_out, problems } = self.call(src);
+        problems.into_iter().for_each(|p| expect.problem(p));
+        let other_context = !msm_ctx.is_null() && msm_ctx != ctx;
+        let msm_handle = match src.below(16) {
+            0 => 0,
+            1 => u64::from(src.u32()) << 32 | u64::from(src.u32()),
+            2 => handle ^ 1,
+            _ => handle,
+        };
+        let freed_first = src.chance(16);
+        if freed_first {
+            let status = unsafe { zkaccel_bases_free(ctx, handle) };
+            self.verdict("zkaccel_bases_free", status, &Expectation::default())?;
+        }
+        if other_context || msm_handle != handle || freed_first {
+            expect.problem(ZKACCEL_ERR_UNKNOWN_BASES);
+        }
+        let m = if src.chance(8) { n + 1 + src.below(2) } else { src.below(n + 1) };
+        if m > n {
+            expect.problem(ZKACCEL_ERR_BAD_LENGTH);
+        }
+        let scalars: Vec<u8> = (0..m).flat_map(|_| element::<Fr>(src)).collect();
+        let values: Vec<Option<Fr>> =
+            scalars.chunks_exact(32).map(|c| field_value::<Fr>(c.try_into().unwrap(), mont_in)).collect();
+        if let Some(i) = values.iter().position(Option::is_none) {
+            expect.element(ZKACCEL_ERR_NON_CANONICAL_SCALAR, i);
+        }
+        let num_scalars = count(src, m);
+        if overflows(num_scalars, 32) {
+            expect.problem(ZKACCEL_ERR_BAD_LENGTH);
+        }
+        let null_scalars = src.chance(16);
+        if null_scalars && m > 0 {
+            expect.problem(ZKACCEL_ERR_NULL_POINTER);
+        }
+        let mut out = Guarded::new(64);
+        let null_msm_out = src.chance(64);
+        if null_msm_out {
+            expect.problem(ZKACCEL_ERR_NULL_POINTER);
+        }
+        let mut report = Guarded::new(std::mem::size_of::<zkaccel_report>());
+        let report_ptr = if src.chance(2) { std::ptr::null_mut() } else { report.ptr() as *mut zkaccel_report };
+        let status = unsafe {
+            zkaccel_msm_bases(
+                msm_ctx,
+                msm_handle,
+                if null_scalars { std::ptr::null() } else { scalars.as_ptr() },
+                num_scalars,
+                flags,
+                if null_msm_out { std::ptr::null_mut() } else { out.ptr() },
+                report_ptr,
+            )
+        };
+        self.verdict("zkaccel_msm_bases", status, &expect)?;
+        let mut out_expected = Guarded::new(64);
+        if status == ZKACCEL_OK {
+            let sum: G1Projective = points.iter().zip(&values).map(|(p, s)| p.mul_bigint(s.expect("valid").into_bigint())).sum();
+            out_expected.bytes[GUARD..GUARD + 64].copy_from_slice(&point_bytes(&sum, mont_out));
+        }
+        if out.bytes != out_expected.bytes {
+            return Err(format!("zkaccel_msm_bases ({status:?}): the output or bytes beside it are wrong"));
+        }
+        check_report(&report, report_ptr, status, m as u64)?;
+
+        // Free (unless freed above), sometimes twice; the set never outlives the case.
+        let frees = if freed_first { 1 } else { 1 + usize::from(src.chance(4)) };
+        for k in 0..frees {
+            let mut expect = Expectation::default();
+            if k > 0 || freed_first {
+                expect.problem(ZKACCEL_ERR_UNKNOWN_BASES);
+            }
+            let status = unsafe { zkaccel_bases_free(ctx, handle) };
+            self.verdict("zkaccel_bases_free", status, &expect)?;
+        }
+        Ok(())
     }
 
     /// The wire decoders the Python bindings and the CLI use, on buffers of any length.

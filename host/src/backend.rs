@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
 
+use crate::bases::{BasesHandle, ResidentBases, ResidentMsm};
 use crate::ntt::{self, NttKind};
 use crate::report::Report;
 use crate::{Error, Result};
@@ -89,10 +90,52 @@ pub trait Backend: Send {
         Ok(report)
     }
 
+    /// The store of resident bases, for a backend that keeps them on the host side (the default
+    /// methods below use it); `None`: this backend has no resident bases.
+    fn resident_bases(&mut self) -> Option<&mut ResidentBases> {
+        None
+    }
+
+    /// Loads `bases` once for many MSMs ([`Backend::msm_resident`]); the handle is valid on this
+    /// backend until [`Backend::free_bases`].
+    fn load_bases(&mut self, bases: &[G1Affine]) -> Result<BasesHandle> {
+        let name = self.name().to_string();
+        Ok(self.resident_bases().ok_or_else(|| no_resident_bases(name))?.load(bases))
+    }
+
+    /// Frees the bases `handle` names; using the handle afterwards is [`Error::UnknownBases`].
+    fn free_bases(&mut self, handle: BasesHandle) -> Result<()> {
+        let name = self.name().to_string();
+        self.resident_bases().ok_or_else(|| no_resident_bases(name))?.free(handle)
+    }
+
+    /// `Σ scalars[i] · bases[i]` over the first `scalars.len()` resident bases of `bases`.
+    fn msm_resident(&mut self, bases: BasesHandle, scalars: &[Fr]) -> Result<Outcome<G1Projective>> {
+        let outcome = self.msm_resident_batch(&[ResidentMsm { bases, scalars }])?;
+        Ok(Outcome { value: outcome.value[0], report: outcome.report })
+    }
+
+    /// Several MSMs over resident bases; the report sums their costs. Every handle and length is
+    /// checked before any work starts.
+    fn msm_resident_batch(&mut self, jobs: &[ResidentMsm<'_>]) -> Result<Outcome<Vec<G1Projective>>> {
+        let name = self.name().to_string();
+        let sets = self.resident_bases().ok_or_else(|| no_resident_bases(name))?.resolve(jobs)?;
+        let inputs: Vec<MsmInputs<'_>> = jobs
+            .iter()
+            .zip(&sets)
+            .map(|(job, bases)| MsmInputs { bases: &bases[..job.scalars.len()], scalars: job.scalars })
+            .collect();
+        self.msm_batch(&inputs)
+    }
+
     /// A zero-cost report naming this backend, to accumulate into.
     fn empty_report(&self, operation: &str) -> Report {
         Report { backend: self.name().to_string(), operation: operation.to_string(), ..Report::default() }
     }
+}
+
+fn no_resident_bases(backend: String) -> Error {
+    Error::Unsupported { backend, operation: "resident bases".into() }
 }
 
 /// Times `work` and returns its result with a report of its wall time (no device cycles).

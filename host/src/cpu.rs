@@ -3,13 +3,17 @@
 use ark_bn254::{Fr, G1Affine, G1Projective};
 
 use crate::backend::{timed, Backend, Outcome};
+use crate::bases::ResidentBases;
 use crate::ntt::NttKind;
 use crate::report::Report;
 use crate::{reference, Result};
 
 /// MSM by ark-ec's Pippenger, NTT by ark-poly's radix-2 domain, on all host threads.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct CpuBackend;
+#[derive(Debug, Default)]
+pub struct CpuBackend {
+    /// Resident bases stay in host memory, as arkworks points.
+    bases: ResidentBases,
+}
 
 impl Backend for CpuBackend {
     fn name(&self) -> &str {
@@ -23,5 +27,9 @@ impl Backend for CpuBackend {
     fn ntt(&mut self, values: &mut [Fr], kind: NttKind) -> Result<Report> {
         let operation = format!("ntt {}", kind.name());
         Ok(timed(self.name(), &operation, values.len(), || reference::ntt_in_place(values, kind))?.report)
+    }
+
+    fn resident_bases(&mut self) -> Option<&mut ResidentBases> {
+        Some(&mut self.bases)
     }
 }

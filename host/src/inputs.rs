@@ -18,6 +18,16 @@ pub fn decode_msm_inputs(bases: &[u8], scalars: &[u8]) -> Result<(Vec<G1Affine>,
     Ok((wire::decode_points(bases)?, wire::decode_scalars(scalars)?))
 }
 
+/// Decodes points from wire bytes (every point canonical and on the curve), e.g. bases to load.
+pub fn decode_points(bytes: &[u8]) -> Result<Vec<G1Affine>> {
+    wire::decode_points(wire::view("bases", bytes)?)
+}
+
+/// Decodes scalars from wire bytes (every scalar `< r`).
+pub fn decode_scalars(bytes: &[u8]) -> Result<Vec<Fr>> {
+    wire::decode_scalars(wire::view("scalars", bytes)?)
+}
+
 /// Decodes NTT values from wire bytes (every value `< r`).
 pub fn decode_ntt_values(bytes: &[u8]) -> Result<Vec<Fr>> {
     wire::decode_scalars(wire::view("values", bytes)?)

@@ -8,8 +8,11 @@
 //! that every backend's tests use, and [`random`] the input generators.
 
 pub mod backend;
+pub mod bases;
 pub mod card;
 pub mod cpu;
+#[cfg(feature = "groth16")]
+pub mod groth16;
 pub mod inputs;
 pub mod ntt;
 pub mod random;
@@ -20,6 +23,7 @@ pub mod report;
 pub mod testing;
 
 pub use backend::{Backend, MsmInputs, Outcome};
+pub use bases::{BasesHandle, ResidentMsm};
 pub use ntt::NttKind;
 pub use registry::{open_backend, open_best, open_best_with, probe_backends, BackendStatus, Need, BACKEND_ENV};
 pub use report::Report;

@@ -59,8 +59,28 @@ enum Command {
     Msm(MsmArgs),
     /// One NTT over Fr: random values of a given size, or a wire-encoded file.
     Ntt(NttArgs),
+    /// A Groth16 proof of a Poseidon-hash chain, its G1 MSMs and NTTs on the backend; checked
+    /// byte for byte against ark-groth16's proof and by its verifier (needs the `groth16`
+    /// feature).
+    Prove(ProveArgs),
     /// List the backends and whether they can run here.
     Info,
+}
+
+#[derive(Args)]
+struct ProveArgs {
+    #[command(flatten)]
+    backend: BackendArg,
+    /// Constraints of the circuit, at most (the chain of hashes is sized to fit; the QAP domain
+    /// is the next power of two).
+    #[arg(long, default_value_t = 1 << 12)]
+    constraints: usize,
+    /// Seed of the preimage, the proving key and r, s.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Skip the comparison with ark-groth16's own proof (the verifier still runs).
+    #[arg(long)]
+    no_compare: bool,
 }
 
 #[derive(Args)]
@@ -141,6 +161,7 @@ fn main() -> ExitCode {
         Command::Demo { backend, msm_size, ntt_log_size, seed } => demo(&ui, &backend, msm_size, ntt_log_size, seed),
         Command::Msm(args) => msm_command(&ui, args),
         Command::Ntt(args) => ntt_command(&ui, args),
+        Command::Prove(args) => prove_command(&ui, args),
         Command::Info => info(&ui),
     };
     match result {
@@ -386,5 +407,81 @@ fn info(ui: &Ui) -> Result<(), Failure> {
         )))
         .collect::<Vec<_>>();
     ui.emit(&json!({ "version": env!("CARGO_PKG_VERSION"), "backends": backends, "auto": auto }), &text);
+    Ok(())
+}
+
+#[cfg(not(feature = "groth16"))]
+fn prove_command(_: &Ui, _: ProveArgs) -> Result<(), Failure> {
+    Err(Failure::Error(zkaccel::Error::Unsupported {
+        backend: "this build".into(),
+        operation: "proving (build with --features groth16, as scripts/demo does)".into(),
+    }))
+}
+
+#[cfg(feature = "groth16")]
+fn prove_command(ui: &Ui, args: ProveArgs) -> Result<(), Failure> {
+    use zkaccel::groth16::{run, Step};
+
+    let mut backend = open_backend(&args.backend.backend)?;
+    let bar = ui.bar(9, "proving");
+    let done = run::run(backend.as_mut(), args.constraints, args.seed, !args.no_compare, &mut |step: Step| {
+        bar.set_message(step.name());
+        bar.inc(1);
+    })?;
+    bar.finish_and_clear();
+    let (p, t) = (&done.proved, &done.proved.times);
+    let seconds = |d: Duration| d.as_secs_f64();
+    let mut value = json!({
+        "backend": backend.name(),
+        "circuit": { "kind": "poseidon-chain", "hashes": done.chain.hashes, "constraints": p.constraints, "domain_size": p.domain_size },
+        "proof": hex::encode(&done.proof_bytes),
+        "seconds": {
+            "setup": seconds(done.setup), "load_bases": seconds(done.load_bases), "synthesis": seconds(t.synthesis),
+            "witness_host": seconds(t.witness_host), "ntt": seconds(t.ntt), "msm_g1": seconds(t.msm_g1),
+            "msm_g2_cpu": seconds(t.msm_g2), "other": seconds(t.other), "prove_total": seconds(t.total()),
+            "prove_projected": p.projected_total().map(seconds),
+        },
+        "ntt": report_json(&p.ntt),
+        "msm": report_json(&p.msm),
+        "verified": done.verified,
+    });
+    let mut text = vec![
+        format!(
+            "Groth16 proof on '{}': Poseidon chain of {} hashes, {} constraints, domain 2^{}",
+            backend.name(),
+            done.chain.hashes,
+            p.constraints,
+            p.domain_size.trailing_zeros()
+        ),
+        format!("  setup (CPU)      {:>10.3} ms   (not part of proving)", ms(done.setup)),
+        format!("  load bases       {:>10.3} ms   (once per proving key)", ms(done.load_bases)),
+        format!("  synthesis        {:>10.3} ms", ms(t.synthesis)),
+        format!("  witness map host {:>10.3} ms", ms(t.witness_host)),
+        format!("  NTTs             {:>10.3} ms   {}", ms(t.ntt), report_text(&p.ntt)),
+        format!("  G1 MSMs          {:>10.3} ms   {}", ms(t.msm_g1), report_text(&p.msm)),
+        format!("  G2 MSM (CPU)     {:>10.3} ms", ms(t.msm_g2)),
+        format!("  other            {:>10.3} ms", ms(t.other)),
+        format!("  proving total    {:>10.3} ms wall", ms(t.total())),
+    ];
+    if let Some(projected) = p.projected_total() {
+        text.push(format!(
+            "  projected        {:>10.3} ms   (NTTs and G1 MSMs end to end on the card, the rest as here)",
+            ms(projected)
+        ));
+    }
+    if !done.verified {
+        ui.emit(&value, &text);
+        return Err(Failure::Mismatch("ark-groth16's verifier rejects the proof".into()));
+    }
+    text.push("  ark-groth16's verifier accepts the proof".into());
+    if let Some((identical, arkworks)) = done.ark_groth16 {
+        value["check"] = json!({ "identical_to_ark_groth16": identical, "ark_groth16_seconds": seconds(arkworks) });
+        if !identical {
+            ui.emit(&value, &text);
+            return Err(Failure::Mismatch("the proof differs from ark-groth16's for the same r, s".into()));
+        }
+        text.push(format!("  identical to ark-groth16's proof byte for byte (ark-groth16: {:.3} ms)", ms(arkworks)));
+    }
+    ui.emit(&value, &text);
     Ok(())
 }

@@ -102,7 +102,7 @@ pub fn open_backend(name: &str) -> Result<Box<dyn Backend>> {
         return Err(Error::BackendUnavailable { name: chosen.name.to_string(), reason: chosen.detail.clone() });
     }
     match chosen.name {
-        "cpu" => Ok(Box::new(CpuBackend)),
+        "cpu" => Ok(Box::new(CpuBackend::default())),
         #[cfg(feature = "sim")]
         "sim" => open_sim(),
         other => unreachable!("backend '{other}' is marked available but has no constructor"),

@@ -30,9 +30,9 @@ fn mismatched_counts_are_refused() {
     assert_eq!(err, Error::LengthMismatch { left_name: "bases", left: 3, right_name: "scalars", right: 2 });
     assert!(err.to_string().contains("bases has 3 elements but scalars has 2"));
     let points = vec![G1Affine::generator(); 3];
-    assert!(matches!(CpuBackend.msm(&points, &[Fr::from(1u64)]), Err(Error::LengthMismatch { .. })));
+    assert!(matches!(CpuBackend::default().msm(&points, &[Fr::from(1u64)]), Err(Error::LengthMismatch { .. })));
     let jobs = [MsmInputs { bases: &points, scalars: &[] }];
-    assert!(matches!(CpuBackend.msm_batch(&jobs), Err(Error::LengthMismatch { .. })));
+    assert!(matches!(CpuBackend::default().msm_batch(&jobs), Err(Error::LengthMismatch { .. })));
 }
 
 #[test]
@@ -70,14 +70,14 @@ fn bad_points_name_their_index_and_coordinate() {
 fn unsupported_ntt_sizes_are_refused_and_leave_values_untouched() {
     for n in [0usize, 3, 6, 12, 1000] {
         let mut values = vec![Fr::from(7u64); n];
-        let err = CpuBackend.ntt(&mut values, NttKind::Forward).unwrap_err();
+        let err = CpuBackend::default().ntt(&mut values, NttKind::Forward).unwrap_err();
         assert!(matches!(err, Error::UnsupportedNttSize { size, .. } if size == n), "{err}");
         assert!(values.iter().all(|v| *v == Fr::from(7u64)));
     }
     assert_eq!(ntt::size_of_log(29, ntt::MAX_LOG_SIZE), Err(Error::UnsupportedNttLogSize { log: 29, max_log: 28 }));
     let mut values = vec![Fr::from(1u64); 24];
-    assert!(matches!(CpuBackend.ntt_batch(&mut values, 16, NttKind::Forward), Err(Error::LengthMismatch { .. })));
-    assert!(matches!(CpuBackend.ntt_batch(&mut values, 3, NttKind::Forward), Err(Error::UnsupportedNttSize { .. })));
+    assert!(matches!(CpuBackend::default().ntt_batch(&mut values, 16, NttKind::Forward), Err(Error::LengthMismatch { .. })));
+    assert!(matches!(CpuBackend::default().ntt_batch(&mut values, 3, NttKind::Forward), Err(Error::UnsupportedNttSize { .. })));
     assert!(values.iter().all(|v| *v == Fr::from(1u64)));
 }
 

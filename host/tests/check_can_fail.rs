@@ -18,14 +18,14 @@ impl Backend for WrongMsm {
         "wrong-msm"
     }
     fn msm(&mut self, bases: &[G1Affine], scalars: &[Fr]) -> Result<Outcome<G1Projective>> {
-        let mut out = CpuBackend.msm(bases, scalars)?;
+        let mut out = CpuBackend::default().msm(bases, scalars)?;
         if bases.len() > self.threshold {
             out.value += G1Projective::generator();
         }
         Ok(out)
     }
     fn ntt(&mut self, values: &mut [Fr], kind: NttKind) -> Result<Report> {
-        CpuBackend.ntt(values, kind)
+        CpuBackend::default().ntt(values, kind)
     }
 }
 
@@ -37,10 +37,10 @@ impl Backend for WrongCosetNtt {
         "wrong-ntt"
     }
     fn msm(&mut self, bases: &[G1Affine], scalars: &[Fr]) -> Result<Outcome<G1Projective>> {
-        CpuBackend.msm(bases, scalars)
+        CpuBackend::default().msm(bases, scalars)
     }
     fn ntt(&mut self, values: &mut [Fr], kind: NttKind) -> Result<Report> {
-        let report = CpuBackend.ntt(values, kind)?;
+        let report = CpuBackend::default().ntt(values, kind)?;
         if kind == NttKind::CosetForward && values.len() >= 16 {
             let last = values.last_mut().unwrap();
             *last += Fr::ONE;

@@ -12,7 +12,7 @@ use zkaccel::{reference, Backend, MsmInputs};
 
 #[test]
 fn cpu_backend_agrees_with_arkworks_on_every_shared_case() {
-    let failures = check_backend(&mut CpuBackend, 10, &[1000, 4096], 7);
+    let failures = check_backend(&mut CpuBackend::default(), 10, &[1000, 4096], 7);
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
@@ -38,9 +38,9 @@ fn ntt_conventions_match_the_textbook_definitions() {
             let offset = if kind.is_coset() { g } else { Fr::ONE };
             let naive: Vec<Fr> = (0..n).map(|i| evaluate(&coeffs, offset * omega.pow([i as u64]))).collect();
             let mut fast = coeffs.clone();
-            CpuBackend.ntt(&mut fast, kind).unwrap();
+            CpuBackend::default().ntt(&mut fast, kind).unwrap();
             assert_eq!(fast, naive, "{} 2^{log}", kind.name());
-            CpuBackend.ntt(&mut fast, kind.inverse()).unwrap();
+            CpuBackend::default().ntt(&mut fast, kind.inverse()).unwrap();
             assert_eq!(fast, coeffs, "{} round trip 2^{log}", kind.name());
         }
     }
@@ -79,7 +79,7 @@ fn batches_equal_their_single_calls() {
     let a = testing::msm_random_case(20, 1);
     let b = testing::msm_random_case(0, 2);
     let jobs = [MsmInputs { bases: &a.bases, scalars: &a.scalars }, MsmInputs { bases: &b.bases, scalars: &b.scalars }];
-    let out = CpuBackend.msm_batch(&jobs).unwrap();
+    let out = CpuBackend::default().msm_batch(&jobs).unwrap();
     assert_eq!(out.value[0], reference::msm(&a.bases, &a.scalars).unwrap());
     assert_eq!(out.value[1], G1Projective::default());
     assert_eq!(out.report.size, 20);
@@ -87,7 +87,7 @@ fn batches_equal_their_single_calls() {
 
     let values = testing::random_scalars(3 * 8, &mut testing::rng(4));
     let mut batched = values.clone();
-    CpuBackend.ntt_batch(&mut batched, 8, NttKind::CosetInverse).unwrap();
+    CpuBackend::default().ntt_batch(&mut batched, 8, NttKind::CosetInverse).unwrap();
     for (chunk, out) in values.chunks(8).zip(batched.chunks(8)) {
         let mut single = chunk.to_vec();
         reference::ntt_in_place(&mut single, NttKind::CosetInverse).unwrap();

@@ -97,6 +97,8 @@ enum zkaccel_status
   ZKACCEL_ERR_MISMATCH = 14,
   // A bug inside zkaccel (a caught panic). Please report it with the message.
   ZKACCEL_ERR_INTERNAL = 15,
+  // A bases handle that is not loaded on this context (freed, or made by another context).
+  ZKACCEL_ERR_UNKNOWN_BASES = 16,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -164,6 +166,9 @@ typedef struct zkaccel_msm_job {
   size_t count;
 } zkaccel_msm_job;
 
+// Resident bases on a context (`zkaccel_bases_load`); 0 is never a valid handle.
+typedef uint64_t zkaccel_bases;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -225,6 +230,34 @@ zkaccel_status zkaccel_msm(struct zkaccel_ctx *ctx,
 zkaccel_status zkaccel_msm_batch(struct zkaccel_ctx *ctx,
                                  const struct zkaccel_msm_job *jobs,
                                  size_t num_jobs,
+                                 uint32_t flags,
+                                 uint8_t *out,
+                                 struct zkaccel_report *report);
+
+// Loads `num_bases` points (64 bytes each; `ZKACCEL_MONTGOMERY_IN` in `flags` for Montgomery
+// form, else the wire encoding) once for many `zkaccel_msm_bases` calls, and stores their handle
+// in `*out` (0 on failure). Every point is validated here (ZKACCEL_ERR_NOT_ON_CURVE etc. with
+// its index), not again per MSM. The handle is valid only on this context, until
+// `zkaccel_bases_free` or `zkaccel_close` (which frees every set it holds). `bases` may be
+// freed by the caller as soon as the call returns. Thread safety: that of the context.
+zkaccel_status zkaccel_bases_load(struct zkaccel_ctx *ctx,
+                                  const uint8_t *bases,
+                                  size_t num_bases,
+                                  uint32_t flags,
+                                  zkaccel_bases *out);
+
+// Frees the bases `bases` names; the handle is invalid afterwards (ZKACCEL_ERR_UNKNOWN_BASES
+// for it, also for a second free). Thread safety: that of the context.
+zkaccel_status zkaccel_bases_free(struct zkaccel_ctx *ctx, zkaccel_bases bases);
+
+// Multi-scalar multiplication over resident bases: `out = Σ scalars[i] · bases[i]` over the
+// first `num_scalars` points of the set `bases` (ZKACCEL_ERR_BAD_LENGTH if it has fewer;
+// ZKACCEL_ERR_UNKNOWN_BASES for a handle not loaded on this context). `flags`,
+// `out` and `report` as in zkaccel_msm; `scalars` and `out` may overlap.
+zkaccel_status zkaccel_msm_bases(struct zkaccel_ctx *ctx,
+                                 zkaccel_bases bases,
+                                 const uint8_t *scalars,
+                                 size_t num_scalars,
                                  uint32_t flags,
                                  uint8_t *out,
                                  struct zkaccel_report *report);

@@ -16,7 +16,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use ark_bn254::{Fr, G1Affine};
 use zkaccel::wire::{FIELD_BYTES, POINT_BYTES};
-use zkaccel::{Backend, MsmInputs, NttKind, Report};
+use zkaccel::{Backend, BasesHandle, MsmInputs, NttKind, Report};
 
 /// Status of a call: `ZKACCEL_OK` (0) or the kind of error. `zkaccel_last_error_message` says more.
 #[repr(i32)]
@@ -56,6 +56,8 @@ pub enum zkaccel_status {
     ZKACCEL_ERR_MISMATCH = 14,
     /// A bug inside zkaccel (a caught panic). Please report it with the message.
     ZKACCEL_ERR_INTERNAL = 15,
+    /// A bases handle that is not loaded on this context (freed, or made by another context).
+    ZKACCEL_ERR_UNKNOWN_BASES = 16,
 }
 use zkaccel_status::*;
 
@@ -134,6 +136,9 @@ pub struct zkaccel_msm_job {
     pub count: usize,
 }
 
+/// Resident bases on a context (`zkaccel_bases_load`); 0 is never a valid handle.
+pub type zkaccel_bases = u64;
+
 /// An open backend. Create with `zkaccel_open`, free with `zkaccel_close`.
 pub struct zkaccel_ctx {
     backend: Box<dyn Backend>,
@@ -200,6 +205,9 @@ fn status_of(kind: zkaccel::ErrorKind) -> zkaccel_status {
         K::Timeout => ZKACCEL_ERR_TIMEOUT,
         K::Device => ZKACCEL_ERR_DEVICE,
         K::Io => ZKACCEL_ERR_IO,
+        K::UnknownBases => ZKACCEL_ERR_UNKNOWN_BASES,
+        // No C call synthesizes a circuit; a prover's failure would be the caller's input.
+        K::Circuit => ZKACCEL_ERR_INVALID_ARGUMENT,
         K::Internal => ZKACCEL_ERR_INTERNAL,
         // A kind added to zkaccel-core later and not given a status here (a test checks that
         // every kind has one).
@@ -495,6 +503,79 @@ pub unsafe extern "C" fn zkaccel_msm_batch(
         }
         let encoded: Vec<u8> = outcome.value.iter().flat_map(|point| encoding::encode_point(point, mont_out)).collect();
         out.write(&encoded);
+        let mut cost = outcome.report;
+        cost.wall = start.elapsed();
+        write_report(report, &cost);
+        Ok(())
+    })
+}
+
+/// Loads `num_bases` points (64 bytes each; `ZKACCEL_MONTGOMERY_IN` in `flags` for Montgomery
+/// form, else the wire encoding) once for many `zkaccel_msm_bases` calls, and stores their handle
+/// in `*out` (0 on failure). Every point is validated here (ZKACCEL_ERR_NOT_ON_CURVE etc. with
+/// its index), not again per MSM. The handle is valid only on this context, until
+/// `zkaccel_bases_free` or `zkaccel_close` (which frees every set it holds). `bases` may be
+/// freed by the caller as soon as the call returns. Thread safety: that of the context.
+#[no_mangle]
+pub unsafe extern "C" fn zkaccel_bases_load(
+    ctx: *mut zkaccel_ctx,
+    bases: *const u8,
+    num_bases: usize,
+    flags: u32,
+    out: *mut zkaccel_bases,
+) -> zkaccel_status {
+    guard(|| {
+        if out.is_null() {
+            return Err(Failure::null("out"));
+        }
+        out.write_unaligned(0);
+        let ctx = context(ctx)?;
+        if flags & !ZKACCEL_MONTGOMERY_IN != 0 {
+            return Err(Failure::invalid(format!("unknown flag bits {:#x} for loading bases", flags & !ZKACCEL_MONTGOMERY_IN)));
+        }
+        let points = encoding::decode_points("bases", input(bases, num_bases, POINT_BYTES, "bases")?, flags != 0)?;
+        let handle = ctx.backend.load_bases(&points)?;
+        out.write_unaligned(handle.to_raw());
+        Ok(())
+    })
+}
+
+/// Frees the bases `bases` names; the handle is invalid afterwards (ZKACCEL_ERR_UNKNOWN_BASES
+/// for it, also for a second free). Thread safety: that of the context.
+#[no_mangle]
+pub unsafe extern "C" fn zkaccel_bases_free(ctx: *mut zkaccel_ctx, bases: zkaccel_bases) -> zkaccel_status {
+    guard(|| Ok(context(ctx)?.backend.free_bases(BasesHandle::from_raw(bases))?))
+}
+
+/// Multi-scalar multiplication over resident bases: `out = Σ scalars[i] · bases[i]` over the
+/// first `num_scalars` points of the set `bases` (ZKACCEL_ERR_BAD_LENGTH if it has fewer;
+/// ZKACCEL_ERR_UNKNOWN_BASES for a handle not loaded on this context). `flags`,
+/// `out` and `report` as in zkaccel_msm; `scalars` and `out` may overlap.
+#[no_mangle]
+pub unsafe extern "C" fn zkaccel_msm_bases(
+    ctx: *mut zkaccel_ctx,
+    bases: zkaccel_bases,
+    scalars: *const u8,
+    num_scalars: usize,
+    flags: u32,
+    out: *mut u8,
+    report: *mut zkaccel_report,
+) -> zkaccel_status {
+    guard(|| {
+        let ctx = context(ctx)?;
+        let (mont_in, mont_out) = call_flags(flags)?;
+        let out = Output::new(out, 1, POINT_BYTES, "out")?;
+        let start = std::time::Instant::now();
+        let scalars = encoding::decode_scalars("scalars", input(scalars, num_scalars, FIELD_BYTES, "scalars")?, mont_in)?;
+        let handle = BasesHandle::from_raw(bases);
+        let outcome = ctx.backend.msm_resident(handle, &scalars)?;
+        if ctx.verify {
+            let points = ctx.backend.resident_bases().map(|store| store.get(handle)).transpose()?.unwrap_or_default();
+            if zkaccel::reference::msm(&points[..scalars.len()], &scalars)? != outcome.value {
+                return Err(mismatch("msm over resident bases"));
+            }
+        }
+        out.write(&encoding::encode_point(&outcome.value, mont_out));
         let mut cost = outcome.report;
         cost.wall = start.elapsed();
         write_report(report, &cost);

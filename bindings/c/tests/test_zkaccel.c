@@ -264,6 +264,66 @@ static void test_msm_batch(zkaccel_ctx *ctx) {
 
 /* Outputs may alias inputs (the header's buffer contract): the result equals the one computed
  * into a separate buffer. The jobs array must be aligned; a report may be at any address. */
+/* Resident bases: loaded once, used by handle, valid on their context until freed. */
+static void test_resident_bases(zkaccel_ctx *ctx) {
+  enum { N = 5 };
+  uint8_t bases[64 * N], scalars[32 * N], k[32 * N], expected[64], out[64];
+  random_scalars(k, N, 21);
+  random_scalars(scalars, N, 22);
+  for (int i = 0; i < N; i++) CHECK(zkaccel_msm(ctx, G, 1, k + 32 * i, 1, 0, bases + 64 * i, NULL) == ZKACCEL_OK);
+  memcpy(bases + 64 * 2, NEG_G, 64); /* P and -P in one set */
+  memcpy(bases + 64 * 3, G, 64);
+
+  zkaccel_bases handle = 0;
+  CHECK(zkaccel_bases_load(ctx, bases, N, 0, &handle) == ZKACCEL_OK && handle != 0);
+  zkaccel_report rep;
+  for (size_t n = 0; n <= N; n++) {
+    CHECK(zkaccel_msm(ctx, bases, n, scalars, n, 0, expected, NULL) == ZKACCEL_OK);
+    memset(out, 0xee, sizeof out);
+    CHECK(zkaccel_msm_bases(ctx, handle, scalars, n, 0, out, &rep) == ZKACCEL_OK);
+    CHECK(memcmp(out, expected, 64) == 0 && rep.size == n);
+  }
+  /* The caller's copy of the points may change; the loaded set does not. */
+  memset(bases, 0, sizeof bases);
+  CHECK(zkaccel_msm_bases(ctx, handle, scalars, N, 0, out, NULL) == ZKACCEL_OK);
+  CHECK(memcmp(out, expected, 64) == 0);
+  /* Montgomery scalars in, Montgomery out: 1·G → G in Montgomery form. */
+  zkaccel_bases g_handle = 0;
+  CHECK(zkaccel_bases_load(ctx, G_MONT, 1, ZKACCEL_MONTGOMERY_IN, &g_handle) == ZKACCEL_OK);
+  CHECK(zkaccel_msm_bases(ctx, g_handle, ONE_MONT, 1, ZKACCEL_MONTGOMERY, out, NULL) == ZKACCEL_OK);
+  CHECK(memcmp(out, G_MONT, 64) == 0);
+
+  CHECK_ERR(zkaccel_msm_bases(ctx, g_handle, scalars, 2, 0, out, NULL), ZKACCEL_ERR_BAD_LENGTH, "at most");
+  CHECK_ERR(zkaccel_msm_bases(ctx, g_handle, R_BYTES, 1, 0, out, NULL), ZKACCEL_ERR_NON_CANONICAL_SCALAR, "scalar 0");
+  CHECK_ERR(zkaccel_msm_bases(ctx, 0, ONE, 1, 0, out, NULL), ZKACCEL_ERR_UNKNOWN_BASES, "not loaded");
+  CHECK_ERR(zkaccel_msm_bases(ctx, g_handle, ONE, 1, 0, NULL, NULL), ZKACCEL_ERR_NULL_POINTER, "out");
+
+  /* A bad point is refused at load, with its index; nothing is loaded. */
+  uint8_t bad[128];
+  memcpy(bad, G, 64);
+  memcpy(bad + 64, G, 64);
+  bad[64 + 32] ^= 1;
+  zkaccel_bases none = 123;
+  CHECK_ERR(zkaccel_bases_load(ctx, bad, 2, 0, &none), ZKACCEL_ERR_NOT_ON_CURVE, "point 1");
+  CHECK(none == 0 && zkaccel_last_error_index() == 1);
+  CHECK_ERR(zkaccel_bases_load(ctx, G, 1, ZKACCEL_MONTGOMERY_OUT, &none), ZKACCEL_ERR_INVALID_ARGUMENT, "flag");
+  CHECK_ERR(zkaccel_bases_load(ctx, G, 1, 0, NULL), ZKACCEL_ERR_NULL_POINTER, "out");
+  CHECK_ERR(zkaccel_bases_load(ctx, NULL, 1, 0, &none), ZKACCEL_ERR_NULL_POINTER, "bases");
+
+  /* A handle is valid only on its own context. */
+  zkaccel_ctx *other = open_ctx();
+  CHECK_ERR(zkaccel_msm_bases(other, handle, scalars, 1, 0, out, NULL), ZKACCEL_ERR_UNKNOWN_BASES, "not loaded");
+  CHECK_ERR(zkaccel_bases_free(other, handle), ZKACCEL_ERR_UNKNOWN_BASES, "not loaded");
+  zkaccel_close(other);
+
+  /* Freed: unknown afterwards, and a second free is an error, not a crash. */
+  CHECK(zkaccel_bases_free(ctx, handle) == ZKACCEL_OK);
+  CHECK_ERR(zkaccel_msm_bases(ctx, handle, scalars, 1, 0, out, NULL), ZKACCEL_ERR_UNKNOWN_BASES, "not loaded");
+  CHECK_ERR(zkaccel_bases_free(ctx, handle), ZKACCEL_ERR_UNKNOWN_BASES, "not loaded");
+  CHECK(zkaccel_bases_free(ctx, g_handle) == ZKACCEL_OK);
+  CHECK_ERR(zkaccel_bases_free(NULL, g_handle), ZKACCEL_ERR_NULL_POINTER, "ctx");
+}
+
 static void test_overlapping_buffers(zkaccel_ctx *ctx) {
   enum { N = 4 };
   uint8_t bases[64 * N], scalars[32 * N], k[32 * N], expected[64];
@@ -483,6 +543,7 @@ int main(void) {
   test_msm_montgomery(ctx);
   test_msm_batch(ctx);
   test_overlapping_buffers(ctx);
+  test_resident_bases(ctx);
   test_ntt_values(ctx);
   test_errors(ctx);
   test_threads(ctx);
@@ -491,6 +552,7 @@ int main(void) {
   zkaccel_options verify = {.struct_version = ZKACCEL_OPTIONS_VERSION, .flags = ZKACCEL_OPEN_VERIFY};
   CHECK(zkaccel_open(backend_name(), &verify, &ctx) == ZKACCEL_OK);
   test_msm_values(ctx);
+  test_resident_bases(ctx);
   test_ntt_values(ctx);
   zkaccel_close(ctx);
 

@@ -15,7 +15,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
-use zkaccel::{random, Backend, Error, NttKind, Report};
+use zkaccel::{random, Backend, BasesHandle, Error, NttKind, Report};
 
 create_exception!(_native, NativeError, PyException, "A zkaccel error: args are (kind, message, index or None).");
 
@@ -125,6 +125,81 @@ fn msm<'py>(py: Python<'py>, backend: &str, bases: &[u8], scalars: &[u8]) -> PyR
     Ok((PyBytes::new(py, &point), report_dict(py, &report)?))
 }
 
+/// Loads wire-encoded bases on `backend` for many `msm_bases` calls: returns their handle.
+#[pyfunction]
+fn bases_load(py: Python<'_>, backend: &str, bases: &[u8]) -> PyResult<u64> {
+    Ok(run(py, || {
+        let points = zkaccel::inputs::decode_points(bases)?;
+        Ok(with_backend(backend, |b| b.load_bases(&points))?.to_raw())
+    })?)
+}
+
+/// Frees the bases `handle` names on `backend`.
+#[pyfunction]
+fn bases_free(py: Python<'_>, backend: &str, handle: u64) -> PyResult<()> {
+    Ok(run(py, || with_backend(backend, |b| b.free_bases(BasesHandle::from_raw(handle))))?)
+}
+
+/// MSM over resident bases (the first `len(scalars) / 32` of them): returns (64 result bytes,
+/// report dict).
+#[pyfunction]
+fn msm_bases<'py>(
+    py: Python<'py>,
+    backend: &str,
+    handle: u64,
+    scalars: &[u8],
+) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyDict>)> {
+    let (point, report) = run(py, || {
+        let scalars = zkaccel::inputs::decode_scalars(scalars)?;
+        let outcome = with_backend(backend, |b| b.msm_resident(BasesHandle::from_raw(handle), &scalars))?;
+        Ok((zkaccel::inputs::encode_point(&outcome.value), outcome.report))
+    })?;
+    Ok((PyBytes::new(py, &point), report_dict(py, &report)?))
+}
+
+/// A Groth16 proof of a Poseidon chain of at most `constraints` constraints on `backend`
+/// (`zkaccel::groth16::run`): a dict of the circuit, the proof bytes, the verifier's verdict,
+/// the comparison with ark-groth16, the time split and the backend's NTT and MSM reports.
+#[pyfunction]
+#[pyo3(signature = (backend, constraints, seed, compare))]
+fn prove_poseidon_chain<'py>(
+    py: Python<'py>,
+    backend: &str,
+    constraints: usize,
+    seed: u64,
+    compare: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let done = run(py, || with_backend(backend, |b| zkaccel::groth16::run::run(b, constraints, seed, compare, &mut |_| {})))?;
+    let (p, t) = (&done.proved, &done.proved.times);
+    let d = PyDict::new(py);
+    d.set_item("constraints", p.constraints)?;
+    d.set_item("domain_size", p.domain_size)?;
+    d.set_item("hashes", done.chain.hashes)?;
+    d.set_item("proof", PyBytes::new(py, &done.proof_bytes))?;
+    d.set_item("verified", done.verified)?;
+    d.set_item("identical_to_ark_groth16", done.ark_groth16.map(|(same, _)| same))?;
+    d.set_item("ark_groth16_seconds", done.ark_groth16.map(|(_, time)| time.as_secs_f64()))?;
+    let seconds = PyDict::new(py);
+    for (name, time) in [
+        ("setup", done.setup),
+        ("load_bases", done.load_bases),
+        ("synthesis", t.synthesis),
+        ("witness_host", t.witness_host),
+        ("ntt", t.ntt),
+        ("msm_g1", t.msm_g1),
+        ("msm_g2_cpu", t.msm_g2),
+        ("other", t.other),
+        ("prove_total", t.total()),
+    ] {
+        seconds.set_item(name, time.as_secs_f64())?;
+    }
+    seconds.set_item("prove_projected", p.projected_total().map(|time| time.as_secs_f64()))?;
+    d.set_item("seconds", seconds)?;
+    d.set_item("ntt", report_dict(py, &p.ntt)?)?;
+    d.set_item("msm", report_dict(py, &p.msm)?)?;
+    Ok(d)
+}
+
 /// NTT over wire-encoded values (`size` = 0 or the whole length for one transform, else a batch
 /// of transforms of `size` values): returns (result bytes, report dict).
 #[pyfunction]
@@ -189,6 +264,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(py_backends, m)?)?;
     m.add_function(wrap_pyfunction!(msm, m)?)?;
     m.add_function(wrap_pyfunction!(ntt, m)?)?;
+    m.add_function(wrap_pyfunction!(bases_load, m)?)?;
+    m.add_function(wrap_pyfunction!(bases_free, m)?)?;
+    m.add_function(wrap_pyfunction!(msm_bases, m)?)?;
+    m.add_function(wrap_pyfunction!(prove_poseidon_chain, m)?)?;
     m.add_function(wrap_pyfunction!(random_msm_inputs, m)?)?;
     m.add_function(wrap_pyfunction!(random_scalars, m)?)?;
     Ok(())

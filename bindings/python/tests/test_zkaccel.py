@@ -108,6 +108,52 @@ def test_msm_report():
     assert report["transfer_bytes"] == 0 and report["projected_end_to_end_seconds"] is None
 
 
+@pytest.mark.parametrize("backend", ["cpu", "sim"])
+def test_resident_bases_give_the_msm_of_their_prefix(backend):
+    rng = random.Random(7)
+    scalars = [rng.randrange(curve_order) for _ in range(6)]
+    py_points = [multiply(G1, rng.randrange(1, curve_order)) for _ in range(4)]
+    py_points += [neg(py_points[0]), py_points[1]]  # P and -P, a duplicate
+    points = [to_ints(p) for p in py_points]
+    with zkaccel.Bases(points, backend=backend) as bases:
+        assert len(bases) == 6 and "loaded" in repr(bases)
+        for n in [0, 1, 5, 6]:
+            assert zkaccel.msm(bases, scalars[:n]) == py_ecc_msm(py_points[:n], scalars[:n])
+        with pytest.raises(zkaccel.InvalidInputError) as e:
+            zkaccel.msm(bases, scalars + [1])
+        assert e.value.kind == "length_mismatch"
+        with pytest.raises(ValueError):
+            zkaccel.msm(bases, scalars, backend="cpu" if backend == "sim" else "sim")
+    with pytest.raises(zkaccel.InvalidInputError) as e:
+        zkaccel.msm(bases, scalars)
+    assert e.value.kind == "unknown_bases"
+    bases.free()  # a second free is harmless in Python: the object knows it is freed
+
+
+def test_resident_bases_from_bytes_and_bad_points():
+    raw, scalars = zkaccel.random_msm_inputs(8, seed=5)
+    bases = zkaccel.Bases(raw, backend=BACKEND)
+    point, report = zkaccel.msm(bases, scalars, return_report=True)
+    assert point == zkaccel.msm(raw, scalars, backend=BACKEND) and report["size"] == 8
+    bad = bytearray(raw)
+    bad[64 * 3 + 32] ^= 1
+    with pytest.raises(zkaccel.InvalidInputError) as e:
+        zkaccel.Bases(bytes(bad), backend=BACKEND)
+    assert e.value.kind == "not_on_curve" and e.value.index == 3
+
+
+def test_groth16_proof_is_ark_groth16s_and_verifies():
+    run = zkaccel.prove_poseidon_chain(600, backend=BACKEND, seed=3)
+    assert run["constraints"] <= 600 and run["domain_size"] == 512 and run["hashes"] == 2
+    assert run["verified"] and run["identical_to_ark_groth16"]
+    assert len(run["proof"]) == 128  # compressed: A and C in G1 (32 bytes each), B in G2 (64)
+    s = run["seconds"]
+    assert abs(s["prove_total"] - sum(s[k] for k in ["synthesis", "witness_host", "ntt", "msm_g1", "msm_g2_cpu", "other"])) < 1e-6
+    assert s["prove_projected"] is None and run["msm"]["operation"] == "msm-batch"
+    # Another seed: another key, another proof.
+    assert zkaccel.prove_poseidon_chain(600, backend=BACKEND, seed=4, compare=False)["proof"] != run["proof"]
+
+
 def test_sim_report_projects_the_call_end_to_end():
     bases, scalars = zkaccel.random_msm_inputs(8, seed=3)
     _, report = zkaccel.msm(bases, scalars, backend="sim", return_report=True)

@@ -58,6 +58,14 @@ pub enum Error {
     #[error("i/o error on {path}: {message}")]
     Io { path: String, message: String },
 
+    /// A bases handle that this backend did not make, or that was freed.
+    #[error("bases handle {handle:#x} is not loaded on this backend (freed, or made by another backend)")]
+    UnknownBases { handle: u64 },
+
+    /// A circuit failed to synthesize, or its assignment does not satisfy it (the prover).
+    #[error("circuit: {0}")]
+    Circuit(String),
+
     /// A bug inside zkaccel: a panic, caught (also one in a worker thread).
     #[error("internal error (a bug in zkaccel): {0}")]
     Internal(String),
@@ -81,12 +89,14 @@ pub enum ErrorKind {
     Timeout,
     Device,
     Io,
+    UnknownBases,
+    Circuit,
     Internal,
 }
 
 impl ErrorKind {
     /// Every kind, for tables and tests.
-    pub const ALL: [ErrorKind; 13] = [
+    pub const ALL: [ErrorKind; 15] = [
         ErrorKind::BufferLength,
         ErrorKind::LengthMismatch,
         ErrorKind::NonCanonicalScalar,
@@ -99,6 +109,8 @@ impl ErrorKind {
         ErrorKind::Timeout,
         ErrorKind::Device,
         ErrorKind::Io,
+        ErrorKind::UnknownBases,
+        ErrorKind::Circuit,
         ErrorKind::Internal,
     ];
 
@@ -117,6 +129,8 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::Device => "device",
             ErrorKind::Io => "io",
+            ErrorKind::UnknownBases => "unknown_bases",
+            ErrorKind::Circuit => "circuit",
             ErrorKind::Internal => "internal",
         }
     }
@@ -138,6 +152,8 @@ impl Error {
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Device(_) => ErrorKind::Device,
             Error::Io { .. } => ErrorKind::Io,
+            Error::UnknownBases { .. } => ErrorKind::UnknownBases,
+            Error::Circuit(_) => ErrorKind::Circuit,
             Error::Internal(_) => ErrorKind::Internal,
         }
     }

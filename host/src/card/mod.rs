@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use ark_bn254::{Fr, G1Affine, G1Projective};
 
 use crate::backend::{Backend, Outcome};
+use crate::bases::ResidentBases;
 use crate::device::Device;
 use crate::ntt::NttKind;
 use crate::reference::check_msm_lengths;
@@ -35,6 +36,10 @@ pub struct CardBackend {
     /// The MSM kernel's capability word, if the card has an MSM kernel.
     msm_caps: Option<u32>,
     timeout: Duration,
+    /// Resident bases, held on the host: converted once, but each MSM still writes the points of
+    /// every window group to the card, because today's kernel streams points in the order of
+    /// its entries. Device-resident bases wait for a kernel that reads points by index.
+    bases: ResidentBases,
 }
 
 /// Cost of the kernel runs of one call, gathered while it runs.
@@ -71,6 +76,7 @@ impl CardBackend {
             ntt_max_log,
             msm_caps,
             timeout: DEFAULT_KERNEL_TIMEOUT,
+            bases: ResidentBases::default(),
         })
     }
 
@@ -169,5 +175,9 @@ impl Backend for CardBackend {
         let mut driver = ntt::NttDriver { device: &mut self.device, max_log, timeout: self.timeout, stats: &mut stats };
         driver.run(values, size, kind)?;
         Ok(self.report(format!("ntt {}", kind.name()), values.len(), start, stats))
+    }
+
+    fn resident_bases(&mut self) -> Option<&mut ResidentBases> {
+        Some(&mut self.bases)
     }
 }

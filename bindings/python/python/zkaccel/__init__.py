@@ -83,6 +83,8 @@ _ERROR_CLASSES = {
     "timeout": DeviceError,
     "device": DeviceError,
     "io": DeviceError,
+    "unknown_bases": InvalidInputError,
+    "circuit": InvalidInputError,
     "internal": InternalError,
 }
 
@@ -165,25 +167,80 @@ def available_backends() -> list:
     return [b["name"] for b in backends() if b["available"]]
 
 
+class Bases:
+    """Points loaded once on a backend for many `msm` calls, as a prover uses its proving key.
+
+    `points` as for `msm` (validated here, once). The set lives on `backend` until `free()` (or
+    the object is garbage-collected, or leaves a `with` block); `msm(bases, scalars)` then sends
+    only scalars, over the first `len(scalars)` points. `msm` results are wire bytes if `points`
+    was bytes-like, else (x, y) pairs, as for `msm` itself.
+    """
+
+    def __init__(self, points: Union[Sequence[Point], bytes, Any], backend: str = "auto"):
+        raw = _as_buffer(points)
+        data = raw if raw is not None else _encode_points(points)
+        self._handle = None
+        self.backend = backend
+        self.wire = raw is not None
+        self._len = len(data) // POINT_BYTES
+        self._handle = _call(_native.bases_load, backend, data)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def free(self) -> None:
+        """Frees the set on its backend; later use raises InvalidInputError ("unknown_bases")."""
+        if self._handle is not None:
+            handle, self._handle = self._handle, None
+            _call(_native.bases_free, self.backend, handle)
+
+    def __enter__(self) -> "Bases":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.free()
+
+    def __del__(self) -> None:
+        try:
+            self.free()
+        except Exception:
+            pass  # the interpreter may be shutting down; the backend frees it with itself
+
+    def __repr__(self) -> str:
+        state = "freed" if self._handle is None else "loaded"
+        return f"Bases({self._len} points on {self.backend!r}, {state})"
+
+
 def msm(
-    points: Union[Sequence[Point], bytes, Any],
+    points: Union[Sequence[Point], bytes, "Bases", Any],
     scalars: Union[Sequence[int], bytes, Any],
-    backend: str = "auto",
+    backend: Optional[str] = None,
     return_report: bool = False,
 ):
     """Σ scalars[i] · points[i] on BN254 G1.
 
     `points`: (x, y) integer pairs (None for the point at infinity), or bytes-like in the wire
-    encoding (64 bytes a point). `scalars`: integers in [0, r), or bytes-like (32 bytes each).
-    Returns the affine result as (x, y), or None for the point at infinity; 64 wire bytes if
-    `points` was bytes-like. With `return_report=True` returns (result, report).
+    encoding (64 bytes a point), or a `Bases` (then the MSM runs on the Bases' backend, over its
+    first `len(scalars)` points). `scalars`: integers in [0, r), or bytes-like (32 bytes each).
+    `backend`: "auto" (the default) or a backend name. Returns the affine result as (x, y), or
+    None for the point at infinity; 64 wire bytes if `points` was bytes-like. With
+    `return_report=True` returns (result, report).
     """
-    raw_points = _as_buffer(points)
-    bases = raw_points if raw_points is not None else _encode_points(points)
     raw_scalars = _as_buffer(scalars)
     scalar_bytes = raw_scalars if raw_scalars is not None else _encode_scalars(scalars)
-    result, report = _call(_native.msm, backend, bases, scalar_bytes)
-    value = result if raw_points is not None else _decode_point(result)
+    if isinstance(points, Bases):
+        if backend is not None and backend != points.backend:
+            raise ValueError(f"these Bases are loaded on {points.backend!r}, not {backend!r}")
+        if points._handle is None:
+            raise InvalidInputError("these Bases were freed", "unknown_bases")
+        result, report = _call(_native.msm_bases, points.backend, points._handle, scalar_bytes)
+        wire = points.wire
+    else:
+        raw_points = _as_buffer(points)
+        bases = raw_points if raw_points is not None else _encode_points(points)
+        result, report = _call(_native.msm, backend or "auto", bases, scalar_bytes)
+        wire = raw_points is not None
+    value = result if wire else _decode_point(result)
     return (value, report) if return_report else value
 
 
@@ -213,6 +270,19 @@ def ntt(
     return (value, report) if return_report else value
 
 
+def prove_poseidon_chain(constraints: int, backend: str = "auto", seed: int = 0, compare: bool = True) -> dict:
+    """A Groth16 proof (zkaccel's prover, docs/prover.md) of a chain of Poseidon hashes with at most
+    `constraints` constraints, its G1 MSMs and NTTs on `backend`; key and randomness from `seed`.
+
+    Returns a dict: "constraints", "domain_size", "hashes", "proof" (compressed bytes),
+    "verified" (ark-groth16's verifier), "identical_to_ark_groth16" (with `compare`, else None)
+    and "ark_groth16_seconds", "seconds" (setup, load_bases, synthesis, witness_host, ntt, msm_g1,
+    msm_g2_cpu, other, prove_total, prove_projected: the proof with the card's share projected,
+    None without device cycles), and the "ntt" and "msm" reports of the backend.
+    """
+    return _call(_native.prove_poseidon_chain, backend, constraints, seed, compare)
+
+
 def random_msm_inputs(n: int, seed: int = 0) -> Tuple[bytes, bytes]:
     """`n` uniformly random G1 points and scalars in the wire encoding, deterministic in `seed`."""
     return _call(_native.random_msm_inputs, n, seed)
@@ -226,6 +296,6 @@ def random_scalars(n: int, seed: int = 0) -> bytes:
 __all__ = [
     "R", "Q", "G1_GENERATOR", "TWO_ADIC_ROOT_OF_UNITY", "COSET_OFFSET", "MAX_NTT_LOG_SIZE",
     "ZkaccelError", "InvalidInputError", "BackendUnavailableError", "UnsupportedError",
-    "DeviceError", "InternalError", "backends", "available_backends", "msm", "ntt",
+    "DeviceError", "InternalError", "backends", "available_backends", "Bases", "msm", "ntt", "prove_poseidon_chain",
     "random_msm_inputs", "random_scalars",
 ]
