@@ -272,6 +272,21 @@ fn count(src: &mut Source, real: usize) -> usize {
     }
 }
 
+/// How a buffer of `real` elements of `elem` bytes is passed: its count (usually its own,
+/// sometimes one whose byte size overflows) and whether its pointer is NULL (one case in
+/// `null_one_in`), with the problems either brings.
+fn passed_count(src: &mut Source, real: usize, elem: usize, null_one_in: usize, expect: &mut Expectation) -> (usize, bool) {
+    let passed = count(src, real);
+    if overflows(passed, elem) {
+        expect.problem(ZKACCEL_ERR_BAD_LENGTH);
+    }
+    let null = src.chance(null_one_in);
+    if null && real > 0 {
+        expect.problem(ZKACCEL_ERR_NULL_POINTER);
+    }
+    (passed, null)
+}
+
 fn overflows(count: usize, elem: usize) -> bool {
     count.checked_mul(elem).is_none_or(|n| n > isize::MAX as usize)
 }
@@ -519,16 +534,12 @@ impl Fuzzer {
         }
         let inputs = arena.inner()[..bases_len + scalars_len].to_vec();
         let sum = judge_msm(&inputs[..bases_len], &inputs[bases_len..], mont_in, &mut expect);
-        let (num_bases, num_scalars) = (count(src, n), count(src, n_scalars));
-        if overflows(num_bases, 64) || overflows(num_scalars, 32) || n != n_scalars {
+        let (num_bases, null_bases) = passed_count(src, n, 64, 16, &mut expect);
+        let (num_scalars, null_scalars) = passed_count(src, n_scalars, 32, 16, &mut expect);
+        if n != n_scalars {
             expect.problem(ZKACCEL_ERR_BAD_LENGTH);
         }
         let base_ptr = arena.ptr();
-        let null_bases = src.chance(16);
-        let null_scalars = src.chance(16);
-        if (null_bases && n > 0) || (null_scalars && n_scalars > 0) {
-            expect.problem(ZKACCEL_ERR_NULL_POINTER);
-        }
         // The output: after the inputs, or at any offset overlapping them.
         let out_at = if src.chance(3) { src.below(bases_len + scalars_len + 1) } else { bases_len + scalars_len };
         let null_out = src.chance(64);
@@ -592,14 +603,7 @@ impl Fuzzer {
             }
             let bytes = arena.bytes[region..region + 96 * n].to_vec();
             sums.push(judge_msm(&bytes[..64 * n], &bytes[64 * n..], mont_in, &mut job_expect));
-            let count = count(src, n);
-            if overflows(count, 64) {
-                job_expect.problem(ZKACCEL_ERR_BAD_LENGTH);
-            }
-            let null_bases = src.chance(32);
-            if null_bases && n > 0 {
-                job_expect.problem(ZKACCEL_ERR_NULL_POINTER);
-            }
+            let (count, null_bases) = passed_count(src, n, 64, 32, &mut job_expect);
             let bases = if null_bases { std::ptr::null() } else { unsafe { base_ptr.add(at) as *const u8 } };
             jobs.push(zkaccel_msm_job { bases, scalars: unsafe { base_ptr.add(at + 64 * n) }, count });
             if !job_expect.valid() && job_problems.is_none() {
@@ -768,14 +772,7 @@ impl Fuzzer {
         let n = src.below(MAX_POINTS + 1);
         let bases: Vec<u8> = (0..n).flat_map(|_| point(src, points_montgomery)).collect();
         let _ = judge_msm(&bases, &[], points_montgomery, &mut expect);
-        let num_bases = count(src, n);
-        if overflows(num_bases, 64) {
-            expect.problem(ZKACCEL_ERR_BAD_LENGTH);
-        }
-        let null_bases = src.chance(16);
-        if null_bases && n > 0 {
-            expect.problem(ZKACCEL_ERR_NULL_POINTER);
-        }
+        let (num_bases, null_bases) = passed_count(src, n, 64, 16, &mut expect);
         let null_out = src.chance(64);
         if null_out {
             expect.problem(ZKACCEL_ERR_NULL_POINTER);
@@ -834,14 +831,7 @@ impl Fuzzer {
         if let Some(i) = values.iter().position(Option::is_none) {
             expect.element(ZKACCEL_ERR_NON_CANONICAL_SCALAR, i);
         }
-        let num_scalars = count(src, m);
-        if overflows(num_scalars, 32) {
-            expect.problem(ZKACCEL_ERR_BAD_LENGTH);
-        }
-        let null_scalars = src.chance(16);
-        if null_scalars && m > 0 {
-            expect.problem(ZKACCEL_ERR_NULL_POINTER);
-        }
+        let (num_scalars, null_scalars) = passed_count(src, m, 32, 16, &mut expect);
         let mut out = Guarded::new(64);
         let null_msm_out = src.chance(64);
         if null_msm_out {

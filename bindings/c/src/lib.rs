@@ -14,7 +14,7 @@ use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use ark_bn254::{Fr, G1Affine};
+use ark_bn254::{Fr, G1Affine, G1Projective};
 use zkaccel::wire::{FIELD_BYTES, POINT_BYTES};
 use zkaccel::{Backend, BasesHandle, MsmInputs, NttKind, Report};
 
@@ -444,12 +444,24 @@ pub unsafe extern "C" fn zkaccel_msm(
         if ctx.verify && zkaccel::reference::msm(&bases, &scalars)? != outcome.value {
             return Err(mismatch("msm"));
         }
-        out.write(&encoding::encode_point(&outcome.value, mont_out));
-        let mut cost = outcome.report;
-        cost.wall = start.elapsed();
-        write_report(report, &cost);
+        write_msm(outcome, out, mont_out, start, report);
         Ok(())
     })
+}
+
+/// Writes an MSM's result and its report (the wall time since `start`: the whole call). Safety:
+/// as [`Output::write`], and `report` NULL or valid for an unaligned write.
+unsafe fn write_msm(
+    outcome: zkaccel::Outcome<G1Projective>,
+    out: Output,
+    mont_out: bool,
+    start: std::time::Instant,
+    report: *mut zkaccel_report,
+) {
+    out.write(&encoding::encode_point(&outcome.value, mont_out));
+    let mut cost = outcome.report;
+    cost.wall = start.elapsed();
+    write_report(report, &cost);
 }
 
 fn decode_msm(bases: &[u8], scalars: &[u8], montgomery: bool) -> Result<(Vec<G1Affine>, Vec<Fr>), Failure> {
@@ -575,10 +587,7 @@ pub unsafe extern "C" fn zkaccel_msm_bases(
                 return Err(mismatch("msm over resident bases"));
             }
         }
-        out.write(&encoding::encode_point(&outcome.value, mont_out));
-        let mut cost = outcome.report;
-        cost.wall = start.elapsed();
-        write_report(report, &cost);
+        write_msm(outcome, out, mont_out, start, report);
         Ok(())
     })
 }
