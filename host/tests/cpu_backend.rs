@@ -12,8 +12,38 @@ use zkaccel::{reference, Backend, MsmInputs};
 
 #[test]
 fn cpu_backend_agrees_with_arkworks_on_every_shared_case() {
-    let failures = check_backend(&mut CpuBackend::default(), 10, &[1000, 4096], 7);
+    // 2^14 + 1 random points take the batch-affine path (zkaccel::cpu::msm::MIN_POINTS).
+    let failures = check_backend(&mut CpuBackend::default(), 10, &[1000, 4096, (1 << 14) + 1], 7);
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// The edge cases at a size where the batch-affine method runs: duplicated and negated points
+/// (doublings and cancellations in a bucket), identity bases, zero, one and r − 1 scalars (which
+/// go to arkworks beside it), and long runs of one equal scalar (one bucket per window).
+#[test]
+fn large_msms_with_edge_shapes_match_arkworks() {
+    let mut rng = testing::rng(11);
+    let n = (1 << 14) + 3;
+    let distinct = zkaccel::random::random_bases(257, &mut rng);
+    let mut bases: Vec<G1Affine> = (0..n).map(|i| distinct[i % 257]).collect();
+    let mut scalars = zkaccel::random::random_scalars(n, &mut rng);
+    for i in 0..n {
+        match i % 97 {
+            0 => bases[i] = -bases[i],
+            1 => bases[i] = G1Affine::identity(),
+            2 => scalars[i] = Fr::ZERO,
+            3 => scalars[i] = -Fr::ONE,
+            4 => scalars[i] = Fr::ONE,
+            _ => {}
+        }
+    }
+    for scalar in scalars.iter_mut().skip(5000).take(3000) {
+        *scalar = -Fr::from(12345u64).inverse().unwrap();
+    }
+    let mut cpu = CpuBackend::default();
+    assert_eq!(cpu.msm(&bases, &scalars).unwrap().value, reference::msm(&bases, &scalars).unwrap());
+    let equal = vec![scalars[5000]; n];
+    assert_eq!(cpu.msm(&bases, &equal).unwrap().value, reference::msm(&bases, &equal).unwrap());
 }
 
 /// `Σ values[j] · x^j`, by Horner.

@@ -1,4 +1,7 @@
-//! The CPU reference backend: arkworks itself, behind the [`Backend`] API.
+//! The CPU backend: MSM by [`msm`] (batch-affine Pippenger; arkworks' for small inputs), NTT by
+//! ark-poly, behind the [`Backend`] API.
+
+pub mod msm;
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
 
@@ -8,7 +11,8 @@ use crate::ntt::NttKind;
 use crate::report::Report;
 use crate::{reference, Result};
 
-/// MSM by ark-ec's Pippenger, NTT by ark-poly's radix-2 domain, on all host threads.
+/// MSM by [`msm::msm`] (batch-affine Pippenger for large scalars, ark-ec for small ones and small
+/// inputs), NTT by ark-poly's radix-2 domain, on all host threads.
 #[derive(Debug, Default)]
 pub struct CpuBackend {
     /// Resident bases stay in host memory, as arkworks points.
@@ -21,7 +25,10 @@ impl Backend for CpuBackend {
     }
 
     fn msm(&mut self, bases: &[G1Affine], scalars: &[Fr]) -> Result<Outcome<G1Projective>> {
-        timed(self.name(), "msm", bases.len(), || reference::msm(bases, scalars))
+        timed(self.name(), "msm", bases.len(), || {
+            reference::check_msm_lengths(bases.len(), scalars.len())?;
+            Ok(msm::msm(bases, scalars))
+        })
     }
 
     fn ntt(&mut self, values: &mut [Fr], kind: NttKind) -> Result<Report> {

@@ -1,0 +1,357 @@
+//! The CPU MSM: Pippenger's bucket method with signed window digits and **batch-affine**
+//! bucket accumulation.
+//!
+//! Per window of `c` bits, each point with a nonzero digit `d` is added (negated when `d < 0`) to
+//! bucket `|d| − 1` of `2^(c−1)`. Buckets are kept in affine coordinates, and additions are made
+//! in batches of up to [`BATCH`] with one field inversion for the whole batch (Montgomery's
+//! trick): an affine addition then costs about 6 multiplications (λ, λ², y, and three for its
+//! share of the batched inversion) against about 11 for the mixed Jacobian addition arkworks
+//! uses. A batch holds at most one addition per bucket; an addition to a bucket already in the
+//! batch goes instead, with a mixed Jacobian addition, into the bucket's *overflow*, so skewed
+//! scalars (many points in few buckets) cost no more than arkworks' method. Windows run in
+//! parallel; each window's buckets are summed by the running-sum method and the windows are
+//! combined by doubling.
+//!
+//! Exact: every step is group arithmetic on BN254 G1 (additions of equal points are doublings,
+//! of opposite points give the identity), so the result equals arkworks' as a group element.
+
+use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
+use ark_ec::{AffineRepr, VariableBaseMSM};
+use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField, Zero};
+use rayon::prelude::*;
+
+/// Additions per batch: enough that the one inversion (a few hundred multiplications) costs
+/// each addition about one multiplication.
+const BATCH: usize = 512;
+
+/// Below this many large scalars arkworks' MSM is used: measured faster up to 2^13 points on
+/// this 2-core machine (`cargo run --release -p zkaccel-bench --bin cpu_msm`).
+pub const MIN_POINTS: usize = 1 << 14;
+
+/// Widest window: its digits, up to 2^(c−1) in magnitude, fit an `i16`.
+const MAX_WINDOW_BITS: u32 = 15;
+
+/// Bits of a scalar (BN254 Fr is 254 bits; one more for the signed recoding's last carry).
+const SCALAR_BITS: u32 = Fr::MODULUS_BIT_SIZE + 1;
+
+/// The window width for `n` points, from the cost of a window: `n` additions plus `2^c` for
+/// the bucket sum, times `⌈255/c⌉` windows.
+pub fn window_bits(n: usize) -> u32 {
+    (4..=MAX_WINDOW_BITS).min_by_key(|&c| (n as u64 + (1u64 << c)) * SCALAR_BITS.div_ceil(c) as u64).expect("a nonempty range")
+}
+
+/// `Σ scalars[i] · bases[i]`; the lengths must match.
+///
+/// Scalars within 64 bits of 0 or of r (the 0/1-heavy, small and negated-small scalars of real
+/// witnesses) go to arkworks, which sums them by size class in few windows; the others, and
+/// only if there are at least [`MIN_POINTS`], to the batch-affine method.
+pub fn msm(bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
+    msm_above(bases, scalars, MIN_POINTS)
+}
+
+/// [`msm`] with the batch-affine method from `min_points` large scalars on.
+fn msm_above(bases: &[G1Affine], scalars: &[Fr], min_points: usize) -> G1Projective {
+    debug_assert_eq!(bases.len(), scalars.len());
+    let small: Vec<bool> = scalars.par_iter().map(is_small).collect();
+    let large = small.iter().filter(|&&s| !s).count();
+    if large < min_points {
+        return G1Projective::msm_unchecked(bases, scalars);
+    }
+    if large == scalars.len() {
+        return msm_large(bases, scalars);
+    }
+    let split = |want_small: bool| -> (Vec<G1Affine>, Vec<Fr>) {
+        bases.iter().zip(scalars).zip(&small).filter(|(_, &s)| s == want_small).map(|((b, s), _)| (*b, *s)).unzip()
+    };
+    let ((large_bases, large_scalars), (small_bases, small_scalars)) = rayon::join(|| split(false), || split(true));
+    let (large_sum, small_sum) =
+        rayon::join(|| msm_large(&large_bases, &large_scalars), || G1Projective::msm_unchecked(&small_bases, &small_scalars));
+    large_sum + small_sum
+}
+
+/// Whether `s` or `r − s` is below 2^64.
+fn is_small(s: &Fr) -> bool {
+    s.into_bigint().num_bits() <= 64 || (-*s).into_bigint().num_bits() <= 64
+}
+
+/// The batch-affine method for any scalars.
+fn msm_large(bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
+    msm_with_window_bits(bases, scalars, window_bits(bases.len()))
+}
+
+/// The batch-affine method with windows of `c` bits (`2 ≤ c ≤ 15`), whatever the scalars: for
+/// the benchmark that tunes [`window_bits`].
+pub fn msm_with_window_bits(bases: &[G1Affine], scalars: &[Fr], c: u32) -> G1Projective {
+    assert!((2..=MAX_WINDOW_BITS).contains(&c), "window bits {c} outside 2..={MAX_WINDOW_BITS}");
+    let windows = SCALAR_BITS.div_ceil(c) as usize;
+    let digits = signed_digits(scalars, c, windows);
+    let sums: Vec<G1Projective> =
+        (0..windows).into_par_iter().map(|w| window_sum(bases, &digits[w * bases.len()..(w + 1) * bases.len()], c)).collect();
+    sums.iter().rev().fold(G1Projective::zero(), |acc, sum| {
+        let mut shifted = acc;
+        for _ in 0..c {
+            shifted.double_in_place();
+        }
+        shifted + sum
+    })
+}
+
+/// Signed `c`-bit digits of every scalar, window-major (`digits[w·n + i]` is scalar `i`'s digit
+/// in window `w`), each in `[−2^(c−1), 2^(c−1)]`, with `Σ_w d_w·2^(c·w)` the scalar.
+fn signed_digits(scalars: &[Fr], c: u32, windows: usize) -> Vec<i16> {
+    let n = scalars.len();
+    let mut digits = vec![0i16; windows * n];
+    // Point-parallel, written window-major through disjoint chunks of points.
+    const CHUNK: usize = 1 << 12;
+    let per_chunk: Vec<(usize, Vec<i16>)> = scalars
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(k, chunk)| {
+            let mut local = vec![0i16; windows * chunk.len()];
+            for (i, s) in chunk.iter().enumerate() {
+                let limbs = s.into_bigint();
+                let mut carry = 0i64;
+                for w in 0..windows {
+                    let raw = window_value(&limbs, w as u32 * c, c) as i64 + carry;
+                    let half = 1i64 << (c - 1);
+                    let d = if raw > half { raw - (1i64 << c) } else { raw };
+                    carry = i64::from(raw > half);
+                    local[w * chunk.len() + i] = d as i16;
+                }
+                debug_assert_eq!(carry, 0, "SCALAR_BITS leaves room for the last carry");
+            }
+            (k * CHUNK, local)
+        })
+        .collect();
+    for (start, local) in per_chunk {
+        let len = local.len() / windows;
+        for w in 0..windows {
+            digits[w * n + start..w * n + start + len].copy_from_slice(&local[w * len..(w + 1) * len]);
+        }
+    }
+    digits
+}
+
+/// Bits `[at, at + c)` of a 256-bit integer.
+fn window_value(limbs: &<Fr as PrimeField>::BigInt, at: u32, c: u32) -> u64 {
+    let words = limbs.as_ref();
+    let (word, shift) = ((at / 64) as usize, at % 64);
+    if word >= words.len() {
+        return 0;
+    }
+    let mut v = words[word] >> shift;
+    if shift + c > 64 && word + 1 < words.len() {
+        v |= words[word + 1] << (64 - shift);
+    }
+    v & ((1u64 << c) - 1)
+}
+
+/// One window: the buckets filled batch by batch, then `Σ_b (b + 1) · bucket_b`.
+fn window_sum(bases: &[G1Affine], digits: &[i16], c: u32) -> G1Projective {
+    let mut buckets = Buckets::new(1 << (c - 1));
+    for (base, &d) in bases.iter().zip(digits) {
+        if d == 0 || base.is_zero() {
+            continue;
+        }
+        let point = if d > 0 { *base } else { -*base };
+        buckets.add(d.unsigned_abs() as usize - 1, point);
+    }
+    buckets.flush();
+    buckets.weighted_sum()
+}
+
+/// A window's buckets: affine values, batched additions into them, and the overflow of additions
+/// that met their bucket already in the batch.
+struct Buckets {
+    affine: Vec<G1Affine>,
+    overflow: Vec<G1Projective>,
+    /// Whether bucket `b` has an addition in the current batch.
+    in_batch: Vec<bool>,
+    batch: Vec<(u32, G1Affine)>,
+    /// Scratch for the batch's denominators and their running products.
+    denominators: Vec<Fq>,
+    products: Vec<Fq>,
+}
+
+impl Buckets {
+    fn new(count: usize) -> Self {
+        Self {
+            affine: vec![G1Affine::identity(); count],
+            overflow: vec![G1Projective::zero(); count],
+            in_batch: vec![false; count],
+            batch: Vec::with_capacity(BATCH),
+            denominators: Vec::with_capacity(BATCH),
+            products: Vec::with_capacity(BATCH),
+        }
+    }
+
+    fn add(&mut self, bucket: usize, point: G1Affine) {
+        if self.in_batch[bucket] {
+            self.overflow[bucket] += point;
+            return;
+        }
+        self.in_batch[bucket] = true;
+        self.batch.push((bucket as u32, point));
+        if self.batch.len() == BATCH {
+            self.flush();
+        }
+    }
+
+    /// Applies the batch: `bucket += point` for each pair, with one inversion for all of them.
+    fn flush(&mut self) {
+        // Denominators: x2 − x1 for an addition, 2y for a doubling; 1 (a placeholder) where no
+        // inversion is needed (an empty bucket, or a point meeting its negation).
+        self.denominators.clear();
+        for &(b, p) in &self.batch {
+            let q = &self.affine[b as usize];
+            let d = if q.is_zero() {
+                Fq::ONE
+            } else if q.x != p.x {
+                p.x - q.x
+            } else if q.y == p.y {
+                q.y.double()
+            } else {
+                Fq::ONE
+            };
+            self.denominators.push(d);
+        }
+        // Montgomery's trick: products[i] = d_0 ⋯ d_{i−1}; one inversion of the whole product,
+        // then each inverse from it walking back. No denominator is zero: x2 ≠ x1 above, and
+        // 2y ≠ 0 on BN254 G1 (no point of order 2).
+        self.products.clear();
+        let mut acc = Fq::ONE;
+        for d in &self.denominators {
+            self.products.push(acc);
+            acc *= d;
+        }
+        let mut inverse = acc.inverse().expect("a product of nonzero denominators");
+        for i in (0..self.batch.len()).rev() {
+            let (b, p) = self.batch[i];
+            let inv_d = inverse * self.products[i];
+            inverse *= self.denominators[i];
+            let q = &mut self.affine[b as usize];
+            self.in_batch[b as usize] = false;
+            if q.is_zero() {
+                *q = p;
+                continue;
+            }
+            let lambda = if q.x != p.x {
+                (p.y - q.y) * inv_d
+            } else if q.y == p.y {
+                let xx = q.x.square();
+                (xx.double() + xx) * inv_d
+            } else {
+                *q = G1Affine::identity();
+                continue;
+            };
+            let x3 = lambda.square() - q.x - p.x;
+            let y3 = lambda * (q.x - x3) - q.y;
+            *q = G1Affine::new_unchecked(x3, y3);
+        }
+        self.batch.clear();
+    }
+
+    /// `Σ_b (b + 1) · bucket_b` by running sums, from the top bucket down.
+    fn weighted_sum(&self) -> G1Projective {
+        let mut running = G1Projective::zero();
+        let mut total = G1Projective::zero();
+        for (affine, overflow) in self.affine.iter().zip(&self.overflow).rev() {
+            running += affine;
+            if !overflow.is_zero() {
+                running += overflow;
+            }
+            total += running;
+        }
+        total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random;
+    use ark_ec::CurveGroup;
+    use ark_std::UniformRand;
+
+    #[test]
+    fn digits_recompose_every_scalar() {
+        let mut rng = random::rng(1);
+        let mut scalars = random::random_scalars(50, &mut rng);
+        scalars.extend([Fr::ZERO, Fr::ONE, -Fr::ONE, Fr::from(u64::MAX)]);
+        for c in [4, 7, 13, 15] {
+            let windows = SCALAR_BITS.div_ceil(c) as usize;
+            let digits = signed_digits(&scalars, c, windows);
+            for (i, s) in scalars.iter().enumerate() {
+                let mut value = Fr::ZERO;
+                for w in (0..windows).rev() {
+                    let d = digits[w * scalars.len() + i];
+                    assert!(d.unsigned_abs() <= 1 << (c - 1));
+                    value = value * Fr::from(1u64 << c) + Fr::from(d.unsigned_abs()) * if d < 0 { -Fr::ONE } else { Fr::ONE };
+                }
+                assert_eq!(value, *s, "c = {c}, scalar {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_bucket_doubles_cancels_and_overflows_exactly() {
+        let mut rng = random::rng(2);
+        let p = random::random_bases(2, &mut rng);
+        let (a, b) = (p[0], p[1]);
+        let mut buckets = Buckets::new(3);
+        let mut expected = [G1Projective::zero(); 3];
+        let mut add = |buckets: &mut Buckets, bucket: usize, point: G1Affine| {
+            buckets.add(bucket, point);
+            expected[bucket] += point;
+        };
+        add(&mut buckets, 0, a); // into an empty bucket
+        add(&mut buckets, 0, b); // the same batch: overflow
+        add(&mut buckets, 1, a);
+        buckets.flush();
+        add(&mut buckets, 1, a); // A + A: a doubling
+        add(&mut buckets, 2, b);
+        buckets.flush();
+        add(&mut buckets, 1, -(a + a).into_affine()); // 2A − 2A: the identity
+        add(&mut buckets, 2, -b); // B − B: the identity
+        buckets.flush();
+        add(&mut buckets, 2, a); // into a bucket emptied by a cancellation
+        buckets.flush();
+        assert!(buckets.affine[1].is_zero());
+        let weighted: G1Projective = expected.iter().enumerate().map(|(k, e)| *e * Fr::from(k as u64 + 1)).sum();
+        assert_eq!(buckets.weighted_sum(), weighted);
+    }
+
+    #[test]
+    fn large_scalars_with_repeated_and_negated_points_match_arkworks() {
+        let mut rng = random::rng(3);
+        let distinct = random::random_bases(16, &mut rng);
+        let n = 3 * BATCH + 17;
+        let mut bases: Vec<G1Affine> = (0..n).map(|k| if k % 5 == 0 { -distinct[k % 16] } else { distinct[k % 16] }).collect();
+        bases[9] = G1Affine::identity();
+        let mut scalars = random::random_scalars(n, &mut rng);
+        // Equal scalars on equal points: the same bucket in every window, across batches.
+        for k in (0..n).step_by(16) {
+            scalars[k] = scalars[0];
+        }
+        assert_eq!(msm_large(&bases, &scalars), G1Projective::msm_unchecked(&bases, &scalars));
+        assert_eq!(msm_above(&bases, &scalars, 1000), G1Projective::msm_unchecked(&bases, &scalars));
+    }
+
+    #[test]
+    fn mixed_small_and_large_scalars_match_arkworks() {
+        let mut rng = random::rng(4);
+        let n = 3000;
+        let bases = random::random_bases(n, &mut rng);
+        let scalars: Vec<Fr> = (0..n)
+            .map(|k| match k % 4 {
+                0 => Fr::from(k as u64),
+                1 => -Fr::from(1u64 << 40),
+                _ => Fr::rand(&mut rng),
+            })
+            .collect();
+        let expected = G1Projective::msm_unchecked(&bases, &scalars);
+        // Below and above the threshold: arkworks alone, and both methods side by side.
+        assert_eq!(msm_above(&bases, &scalars, n), expected);
+        assert_eq!(msm_above(&bases, &scalars, 1000), expected);
+    }
+}
