@@ -7,10 +7,11 @@
 //! trick): an affine addition then costs about 6 multiplications (λ, λ², y, and three for its
 //! share of the batched inversion) against about 11 for the mixed Jacobian addition arkworks
 //! uses. A batch holds at most one addition per bucket; an addition to a bucket already in the
-//! batch goes instead, with a mixed Jacobian addition, into the bucket's *overflow*, so skewed
-//! scalars (many points in few buckets) cost no more than arkworks' method. Windows run in
-//! parallel; each window's buckets are summed by the running-sum method and the windows are
-//! combined by doubling.
+//! batch is deferred, and at the end of the window the deferred points of each bucket are added
+//! to each other in pairs, round by round, each round one batch over all buckets
+//! ([`Buckets::finish`]), so skewed scalars (many points in few buckets, all scalars equal) get
+//! batch-affine additions too. Windows run in parallel; each window's buckets are summed by the
+//! running-sum method and the windows are combined by doubling.
 //!
 //! Exact: every step is group arithmetic on BN254 G1 (additions of equal points are doublings,
 //! of opposite points give the identity), so the result equals arkworks' as a group element.
@@ -23,6 +24,13 @@ use rayon::prelude::*;
 /// Additions per batch: enough that the one inversion (a few hundred multiplications) costs
 /// each addition about one multiplication.
 const BATCH: usize = 512;
+
+/// Pair additions per inversion in the rounds of [`Buckets::finish`]: the batch's scratch stays
+/// in cache.
+const ROUND_BATCH: usize = 4096;
+
+/// Deferred additions a window holds before it applies them ([`Buckets::finish`]) and goes on.
+const DEFER_CAP: usize = 1 << 14;
 
 /// Below this many large scalars arkworks' MSM is used: measured faster up to 2^13 points on
 /// this 2-core machine (`cargo run --release -p zkaccel-bench --bin cpu_msm`).
@@ -156,38 +164,41 @@ fn window_sum(bases: &[G1Affine], digits: &[i16], c: u32) -> G1Projective {
         let point = if d > 0 { *base } else { -*base };
         buckets.add(d.unsigned_abs() as usize - 1, point);
     }
-    buckets.flush();
+    buckets.finish();
     buckets.weighted_sum()
 }
 
-/// A window's buckets: affine values, batched additions into them, and the overflow of additions
-/// that met their bucket already in the batch.
+/// A window's buckets: affine values, batched additions into them, and the additions that met
+/// their bucket already in the batch, deferred.
 struct Buckets {
     affine: Vec<G1Affine>,
-    overflow: Vec<G1Projective>,
     /// Whether bucket `b` has an addition in the current batch.
     in_batch: Vec<bool>,
     batch: Vec<(u32, G1Affine)>,
-    /// Scratch for the batch's denominators and their running products.
-    denominators: Vec<Fq>,
-    products: Vec<Fq>,
+    /// Additions deferred because their bucket was in the batch: see [`Buckets::finish`].
+    deferred: Vec<(u32, G1Affine)>,
+    scratch: BatchScratch,
 }
 
 impl Buckets {
     fn new(count: usize) -> Self {
         Self {
             affine: vec![G1Affine::identity(); count],
-            overflow: vec![G1Projective::zero(); count],
             in_batch: vec![false; count],
             batch: Vec::with_capacity(BATCH),
-            denominators: Vec::with_capacity(BATCH),
-            products: Vec::with_capacity(BATCH),
+            deferred: Vec::new(),
+            scratch: BatchScratch::default(),
         }
     }
 
     fn add(&mut self, bucket: usize, point: G1Affine) {
         if self.in_batch[bucket] {
-            self.overflow[bucket] += point;
+            self.deferred.push((bucket as u32, point));
+            // Bounded: a window whose points crowd into few buckets would otherwise defer nearly
+            // all of them, far out of cache.
+            if self.deferred.len() == DEFER_CAP {
+                self.finish();
+            }
             return;
         }
         self.in_batch[bucket] = true;
@@ -199,12 +210,109 @@ impl Buckets {
 
     /// Applies the batch: `bucket += point` for each pair, with one inversion for all of them.
     fn flush(&mut self) {
+        let mut sums: Vec<G1Affine> = self.batch.iter().map(|&(b, _)| self.affine[b as usize]).collect();
+        let points: Vec<G1Affine> = self.batch.iter().map(|&(_, p)| p).collect();
+        self.scratch.add_pairs(&mut sums, &points);
+        for (&(b, _), sum) in self.batch.iter().zip(sums) {
+            self.affine[b as usize] = sum;
+            self.in_batch[b as usize] = false;
+        }
+        self.batch.clear();
+    }
+
+    /// Applies the batch and the deferred additions, leaving both empty. Deferred points of one bucket are first
+    /// added to each other in pairs, round after round, every round one batch over all buckets,
+    /// until each bucket has one left; those go into their (distinct) buckets as a last batch.
+    /// So a bucket that gets most of the points (equal scalars) costs batch-affine additions
+    /// too, about one per point, and never a batch of one.
+    fn finish(&mut self) {
+        self.flush();
+        // Group the deferred points by bucket (a counting sort: buckets are few and dense); each
+        // round below keeps that order, so no round sorts again.
+        let mut pending = group_by_bucket(std::mem::take(&mut self.deferred), self.affine.len());
+        let (mut left, mut right) = (Vec::new(), Vec::new());
+        loop {
+            // For each bucket's run: its pairs' sums (indices into `left`), then its odd point.
+            let mut order: Vec<(u32, Result<usize, G1Affine>)> = Vec::with_capacity(pending.len() / 2 + 1);
+            left.clear();
+            right.clear();
+            for run in pending.chunk_by(|x, y| x.0 == y.0) {
+                for pair in run.chunks(2) {
+                    match pair {
+                        [(b, p), (_, q)] => {
+                            order.push((*b, Ok(left.len())));
+                            left.push(*p);
+                            right.push(*q);
+                        }
+                        [(b, p)] => order.push((*b, Err(*p))),
+                        _ => unreachable!("chunks of two"),
+                    }
+                }
+            }
+            if left.is_empty() {
+                // One point per bucket: into the buckets, all in one batch.
+                self.batch = pending;
+                self.flush();
+                return;
+            }
+            // In cache-sized batches: a round can hold nearly every point of the window.
+            for (sums, points) in left.chunks_mut(ROUND_BATCH).zip(right.chunks(ROUND_BATCH)) {
+                self.scratch.add_pairs(sums, points);
+            }
+            pending = order
+                .into_iter()
+                .map(|(b, point)| (b, point.map_or_else(|odd| odd, |i| left[i])))
+                .filter(|(_, p)| !p.is_zero())
+                .collect();
+        }
+    }
+
+    /// `Σ_b (b + 1) · bucket_b` by running sums, from the top bucket down.
+    fn weighted_sum(&self) -> G1Projective {
+        let mut running = G1Projective::zero();
+        let mut total = G1Projective::zero();
+        for affine in self.affine.iter().rev() {
+            running += affine;
+            total += running;
+        }
+        total
+    }
+}
+
+/// `points` ordered by bucket (stable), for `buckets` buckets.
+fn group_by_bucket(points: Vec<(u32, G1Affine)>, buckets: usize) -> Vec<(u32, G1Affine)> {
+    let mut start = vec![0usize; buckets + 1];
+    for &(b, _) in &points {
+        start[b as usize + 1] += 1;
+    }
+    for b in 0..buckets {
+        start[b + 1] += start[b];
+    }
+    let mut sorted = vec![(0u32, G1Affine::identity()); points.len()];
+    for (b, p) in points {
+        sorted[start[b as usize]] = (b, p);
+        start[b as usize] += 1;
+    }
+    sorted
+}
+
+/// Scratch space of [`BatchScratch::add_pairs`], kept across batches.
+#[derive(Default)]
+struct BatchScratch {
+    denominators: Vec<Fq>,
+    products: Vec<Fq>,
+}
+
+impl BatchScratch {
+    /// `sums[i] += points[i]` for every `i`, in affine coordinates with one field inversion for
+    /// all of them (Montgomery's trick). Either side may be the identity; equal points double,
+    /// opposite points give the identity.
+    fn add_pairs(&mut self, sums: &mut [G1Affine], points: &[G1Affine]) {
         // Denominators: x2 − x1 for an addition, 2y for a doubling; 1 (a placeholder) where no
-        // inversion is needed (an empty bucket, or a point meeting its negation).
+        // inversion is needed (an identity on either side, or a point meeting its negation).
         self.denominators.clear();
-        for &(b, p) in &self.batch {
-            let q = &self.affine[b as usize];
-            let d = if q.is_zero() {
+        for (q, p) in sums.iter().zip(points) {
+            let d = if q.is_zero() || p.is_zero() {
                 Fq::ONE
             } else if q.x != p.x {
                 p.x - q.x
@@ -215,9 +323,9 @@ impl Buckets {
             };
             self.denominators.push(d);
         }
-        // Montgomery's trick: products[i] = d_0 ⋯ d_{i−1}; one inversion of the whole product,
-        // then each inverse from it walking back. No denominator is zero: x2 ≠ x1 above, and
-        // 2y ≠ 0 on BN254 G1 (no point of order 2).
+        // products[i] = d_0 ⋯ d_{i−1}; one inversion of the whole product, then each inverse
+        // from it walking back. No denominator is zero: x2 ≠ x1 above, and 2y ≠ 0 on BN254 G1
+        // (no point of order 2).
         self.products.clear();
         let mut acc = Fq::ONE;
         for d in &self.denominators {
@@ -225,14 +333,15 @@ impl Buckets {
             acc *= d;
         }
         let mut inverse = acc.inverse().expect("a product of nonzero denominators");
-        for i in (0..self.batch.len()).rev() {
-            let (b, p) = self.batch[i];
+        for i in (0..sums.len()).rev() {
             let inv_d = inverse * self.products[i];
             inverse *= self.denominators[i];
-            let q = &mut self.affine[b as usize];
-            self.in_batch[b as usize] = false;
+            let (q, p) = (&mut sums[i], &points[i]);
+            if p.is_zero() {
+                continue;
+            }
             if q.is_zero() {
-                *q = p;
+                *q = *p;
                 continue;
             }
             let lambda = if q.x != p.x {
@@ -248,21 +357,6 @@ impl Buckets {
             let y3 = lambda * (q.x - x3) - q.y;
             *q = G1Affine::new_unchecked(x3, y3);
         }
-        self.batch.clear();
-    }
-
-    /// `Σ_b (b + 1) · bucket_b` by running sums, from the top bucket down.
-    fn weighted_sum(&self) -> G1Projective {
-        let mut running = G1Projective::zero();
-        let mut total = G1Projective::zero();
-        for (affine, overflow) in self.affine.iter().zip(&self.overflow).rev() {
-            running += affine;
-            if !overflow.is_zero() {
-                running += overflow;
-            }
-            total += running;
-        }
-        total
     }
 }
 
@@ -294,18 +388,18 @@ mod tests {
     }
 
     #[test]
-    fn a_bucket_doubles_cancels_and_overflows_exactly() {
+    fn a_bucket_doubles_cancels_and_defers_exactly() {
         let mut rng = random::rng(2);
         let p = random::random_bases(2, &mut rng);
         let (a, b) = (p[0], p[1]);
-        let mut buckets = Buckets::new(3);
-        let mut expected = [G1Projective::zero(); 3];
+        let mut buckets = Buckets::new(4);
+        let mut expected = [G1Projective::zero(); 4];
         let mut add = |buckets: &mut Buckets, bucket: usize, point: G1Affine| {
             buckets.add(bucket, point);
             expected[bucket] += point;
         };
         add(&mut buckets, 0, a); // into an empty bucket
-        add(&mut buckets, 0, b); // the same batch: overflow
+        add(&mut buckets, 0, b); // the same batch: deferred
         add(&mut buckets, 1, a);
         buckets.flush();
         add(&mut buckets, 1, a); // A + A: a doubling
@@ -314,9 +408,14 @@ mod tests {
         add(&mut buckets, 1, -(a + a).into_affine()); // 2A − 2A: the identity
         add(&mut buckets, 2, -b); // B − B: the identity
         buckets.flush();
+        assert!(buckets.affine[1].is_zero() && buckets.affine[2].is_zero());
         add(&mut buckets, 2, a); // into a bucket emptied by a cancellation
-        buckets.flush();
-        assert!(buckets.affine[1].is_zero());
+
+        // Bucket 3: seven deferred points that pair into doublings, a cancellation and an odd one.
+        for point in [b, a, b, b, -b, a, a, b] {
+            add(&mut buckets, 3, point);
+        }
+        buckets.finish();
         let weighted: G1Projective = expected.iter().enumerate().map(|(k, e)| *e * Fr::from(k as u64 + 1)).sum();
         assert_eq!(buckets.weighted_sum(), weighted);
     }
