@@ -1,7 +1,9 @@
 //! The CPU backend: MSM by [`msm`] (batch-affine Pippenger; arkworks' for small inputs), NTT by
-//! ark-poly, behind the [`Backend`] API.
+//! [`ntt`] (radix-2² passes and cache-sized blocks over cached twiddle tables), behind the
+//! [`Backend`] API.
 
 pub mod msm;
+pub mod ntt;
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
 
@@ -12,11 +14,13 @@ use crate::report::Report;
 use crate::{reference, Result};
 
 /// MSM by [`msm::msm`] (batch-affine Pippenger for large scalars, ark-ec for small ones and small
-/// inputs), NTT by ark-poly's radix-2 domain, on all host threads.
+/// inputs), NTT by [`ntt::ntt_in_place`], on all host threads.
 #[derive(Debug, Default)]
 pub struct CpuBackend {
     /// Resident bases stay in host memory, as arkworks points.
     bases: ResidentBases,
+    /// The NTT's tables of every size transformed so far (`64·n` bytes for size `n`).
+    twiddles: ntt::TwiddleCache,
 }
 
 impl Backend for CpuBackend {
@@ -33,7 +37,13 @@ impl Backend for CpuBackend {
 
     fn ntt(&mut self, values: &mut [Fr], kind: NttKind) -> Result<Report> {
         let operation = format!("ntt {}", kind.name());
-        Ok(timed(self.name(), &operation, values.len(), || reference::ntt_in_place(values, kind))?.report)
+        let twiddles = &mut self.twiddles;
+        Ok(timed("cpu", &operation, values.len(), || {
+            let tables = twiddles.get(values.len())?;
+            ntt::ntt_in_place(values, kind, &tables);
+            Ok(())
+        })?
+        .report)
     }
 
     fn resident_bases(&mut self) -> Option<&mut ResidentBases> {
