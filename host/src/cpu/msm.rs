@@ -17,6 +17,7 @@
 //! of opposite points give the identity), so the result equals arkworks' as a group element.
 
 use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
+use ark_ec::short_weierstrass::Bucket;
 use ark_ec::{AffineRepr, VariableBaseMSM};
 use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField, Zero};
 use rayon::prelude::*;
@@ -28,6 +29,14 @@ const BATCH: usize = 512;
 /// Pair additions per inversion in the rounds of [`Buckets::finish`]: the batch's scratch stays
 /// in cache.
 const ROUND_BATCH: usize = 4096;
+
+/// Buckets per segment of the batch-affine running sums ([`Buckets::weighted_sum`]); a power of
+/// two.
+const SEGMENT: usize = 16;
+
+/// Fewest segments for the batch-affine running sums: a batch of fewer would pay too much of an
+/// inversion per addition.
+const MIN_SEGMENTS: usize = 64;
 
 /// Deferred additions a window holds before it applies them ([`Buckets::finish`]) and goes on.
 const DEFER_CAP: usize = 1 << 14;
@@ -42,10 +51,12 @@ const MAX_WINDOW_BITS: u32 = 15;
 /// Bits of a scalar (BN254 Fr is 254 bits; one more for the signed recoding's last carry).
 const SCALAR_BITS: u32 = Fr::MODULUS_BIT_SIZE + 1;
 
-/// The window width for `n` points, from the cost of a window: `n` additions plus `2^c` for
-/// the bucket sum, times `⌈255/c⌉` windows.
+/// The window width for `n` points, from the cost of a window: `n` additions into buckets plus
+/// the `2^c` of the bucket sum (two per bucket), each of those ¾ of an accumulation's, times
+/// `⌈255/c⌉` windows. Checked against `cpu_msm sweep` (docs/PERFORMANCE.md).
 pub fn window_bits(n: usize) -> u32 {
-    (4..=MAX_WINDOW_BITS).min_by_key(|&c| (n as u64 + (1u64 << c)) * SCALAR_BITS.div_ceil(c) as u64).expect("a nonempty range")
+    let cost = |c: u32| (4 * n as u64 + 3 * (1u64 << c)) * SCALAR_BITS.div_ceil(c) as u64;
+    (4..=MAX_WINDOW_BITS).min_by_key(|&c| cost(c)).expect("a nonempty range")
 }
 
 /// `Σ scalars[i] · bases[i]`; the lengths must match.
@@ -60,36 +71,53 @@ pub fn msm(bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
 /// [`msm`] with the batch-affine method from `min_points` large scalars on.
 fn msm_above(bases: &[G1Affine], scalars: &[Fr], min_points: usize) -> G1Projective {
     debug_assert_eq!(bases.len(), scalars.len());
-    let small: Vec<bool> = scalars.par_iter().map(is_small).collect();
+    // Out of Montgomery form once, for the classification, the digits and arkworks alike.
+    let bigints: Vec<BigInt> = scalars.par_iter().map(|s| s.into_bigint()).collect();
+    let small: Vec<bool> = bigints.par_iter().map(is_small).collect();
     let large = small.iter().filter(|&&s| !s).count();
     if large < min_points {
-        return G1Projective::msm_unchecked(bases, scalars);
+        return G1Projective::msm_bigint(bases, &bigints);
     }
     if large == scalars.len() {
-        return msm_large(bases, scalars);
+        return msm_large(bases, &bigints);
     }
-    let split = |want_small: bool| -> (Vec<G1Affine>, Vec<Fr>) {
-        bases.iter().zip(scalars).zip(&small).filter(|(_, &s)| s == want_small).map(|((b, s), _)| (*b, *s)).unzip()
+    let split = |want_small: bool| -> (Vec<G1Affine>, Vec<BigInt>) {
+        bases.iter().zip(&bigints).zip(&small).filter(|(_, &s)| s == want_small).map(|((b, s), _)| (*b, *s)).unzip()
     };
     let ((large_bases, large_scalars), (small_bases, small_scalars)) = rayon::join(|| split(false), || split(true));
     let (large_sum, small_sum) =
-        rayon::join(|| msm_large(&large_bases, &large_scalars), || G1Projective::msm_unchecked(&small_bases, &small_scalars));
+        rayon::join(|| msm_large(&large_bases, &large_scalars), || G1Projective::msm_bigint(&small_bases, &small_scalars));
     large_sum + small_sum
 }
 
+/// A point of G1 in XYZZ coordinates.
+type XyzzPoint = Bucket<ark_bn254::g1::Config>;
+
+/// A scalar as a canonical integer `< r`.
+type BigInt = <Fr as PrimeField>::BigInt;
+
 /// Whether `s` or `r − s` is below 2^64.
-fn is_small(s: &Fr) -> bool {
-    s.into_bigint().num_bits() <= 64 || (-*s).into_bigint().num_bits() <= 64
+fn is_small(s: &BigInt) -> bool {
+    let below_2_64 = |x: &BigInt| x.0[1..].iter().all(|&limb| limb == 0);
+    let mut negation = Fr::MODULUS;
+    // s < r, so r − s does not borrow (and s = 0 is caught by the first test).
+    negation.sub_with_borrow(s);
+    below_2_64(s) || below_2_64(&negation)
 }
 
 /// The batch-affine method for any scalars.
-fn msm_large(bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
-    msm_with_window_bits(bases, scalars, window_bits(bases.len()))
+fn msm_large(bases: &[G1Affine], scalars: &[BigInt]) -> G1Projective {
+    msm_bigints(bases, scalars, window_bits(bases.len()))
 }
 
 /// The batch-affine method with windows of `c` bits (`2 ≤ c ≤ 15`), whatever the scalars: for
 /// the benchmark that tunes [`window_bits`].
 pub fn msm_with_window_bits(bases: &[G1Affine], scalars: &[Fr], c: u32) -> G1Projective {
+    let bigints: Vec<BigInt> = scalars.par_iter().map(|s| s.into_bigint()).collect();
+    msm_bigints(bases, &bigints, c)
+}
+
+fn msm_bigints(bases: &[G1Affine], scalars: &[BigInt], c: u32) -> G1Projective {
     assert!((2..=MAX_WINDOW_BITS).contains(&c), "window bits {c} outside 2..={MAX_WINDOW_BITS}");
     let windows = SCALAR_BITS.div_ceil(c) as usize;
     let digits = signed_digits(scalars, c, windows);
@@ -106,7 +134,7 @@ pub fn msm_with_window_bits(bases: &[G1Affine], scalars: &[Fr], c: u32) -> G1Pro
 
 /// Signed `c`-bit digits of every scalar, window-major (`digits[w·n + i]` is scalar `i`'s digit
 /// in window `w`), each in `[−2^(c−1), 2^(c−1)]`, with `Σ_w d_w·2^(c·w)` the scalar.
-fn signed_digits(scalars: &[Fr], c: u32, windows: usize) -> Vec<i16> {
+fn signed_digits(scalars: &[BigInt], c: u32, windows: usize) -> Vec<i16> {
     let n = scalars.len();
     let mut digits = vec![0i16; windows * n];
     // Point-parallel, written window-major through disjoint chunks of points.
@@ -117,10 +145,9 @@ fn signed_digits(scalars: &[Fr], c: u32, windows: usize) -> Vec<i16> {
         .map(|(k, chunk)| {
             let mut local = vec![0i16; windows * chunk.len()];
             for (i, s) in chunk.iter().enumerate() {
-                let limbs = s.into_bigint();
                 let mut carry = 0i64;
                 for w in 0..windows {
-                    let raw = window_value(&limbs, w as u32 * c, c) as i64 + carry;
+                    let raw = window_value(s, w as u32 * c, c) as i64 + carry;
                     let half = 1i64 << (c - 1);
                     let d = if raw > half { raw - (1i64 << c) } else { raw };
                     carry = i64::from(raw > half);
@@ -141,7 +168,7 @@ fn signed_digits(scalars: &[Fr], c: u32, windows: usize) -> Vec<i16> {
 }
 
 /// Bits `[at, at + c)` of a 256-bit integer.
-fn window_value(limbs: &<Fr as PrimeField>::BigInt, at: u32, c: u32) -> u64 {
+fn window_value(limbs: &BigInt, at: u32, c: u32) -> u64 {
     let words = limbs.as_ref();
     let (word, shift) = ((at / 64) as usize, at % 64);
     if word >= words.len() {
@@ -267,15 +294,49 @@ impl Buckets {
         }
     }
 
-    /// `Σ_b (b + 1) · bucket_b` by running sums, from the top bucket down.
-    fn weighted_sum(&self) -> G1Projective {
-        let mut running = G1Projective::zero();
-        let mut total = G1Projective::zero();
-        for affine in self.affine.iter().rev() {
-            running += affine;
-            total += running;
+    /// `Σ_b (b + 1) · bucket_b`. With few buckets by running sums from the top bucket down, in
+    /// XYZZ coordinates (ark-ec's `Bucket`: 10 multiplications an addition mixed, 14 full,
+    /// against 11 and 16 in Jacobian ones). With many, the buckets are cut into segments of
+    /// [`SEGMENT`] and every segment's running sums advance together, one batch-affine step of
+    /// all segments at a time (about 7 multiplications an addition); then
+    /// `Σ_b (b + 1)·B_b = Σ_t W_t + SEGMENT · Σ_t t·R_t`, where segment `t`'s `W_t` is its own
+    /// weighted sum (weights 1 to `SEGMENT`) and `R_t` its plain sum.
+    fn weighted_sum(&mut self) -> G1Projective {
+        let count = self.affine.len();
+        if count < MIN_SEGMENTS * SEGMENT {
+            let mut running = XyzzPoint::ZERO;
+            let mut total = XyzzPoint::ZERO;
+            for affine in self.affine.iter().rev() {
+                running += affine;
+                total += &running;
+            }
+            return total.into();
         }
-        total
+        let segments = count / SEGMENT;
+        let mut sums = vec![G1Affine::identity(); segments];
+        let mut weighted = vec![G1Affine::identity(); segments];
+        let mut column = Vec::with_capacity(segments);
+        for k in (0..SEGMENT).rev() {
+            column.clear();
+            column.extend((0..segments).map(|t| self.affine[t * SEGMENT + k]));
+            self.scratch.add_pairs(&mut sums, &column);
+            self.scratch.add_pairs(&mut weighted, &sums);
+        }
+        let mut total = XyzzPoint::ZERO;
+        for w in &weighted {
+            total += w;
+        }
+        // Σ_t t·R_t by running sums over the segments, then × SEGMENT (a power of two).
+        let (mut running, mut by_segment) = (XyzzPoint::ZERO, XyzzPoint::ZERO);
+        for sum in sums[1..].iter().rev() {
+            running += sum;
+            by_segment += &running;
+        }
+        for _ in 0..SEGMENT.trailing_zeros() {
+            by_segment.double_in_place();
+        }
+        total += &by_segment;
+        total.into()
     }
 }
 
@@ -374,7 +435,8 @@ mod tests {
         scalars.extend([Fr::ZERO, Fr::ONE, -Fr::ONE, Fr::from(u64::MAX)]);
         for c in [4, 7, 13, 15] {
             let windows = SCALAR_BITS.div_ceil(c) as usize;
-            let digits = signed_digits(&scalars, c, windows);
+            let bigints: Vec<BigInt> = scalars.iter().map(|s| s.into_bigint()).collect();
+            let digits = signed_digits(&bigints, c, windows);
             for (i, s) in scalars.iter().enumerate() {
                 let mut value = Fr::ZERO;
                 for w in (0..windows).rev() {
@@ -385,6 +447,29 @@ mod tests {
                 assert_eq!(value, *s, "c = {c}, scalar {i}");
             }
         }
+    }
+
+    /// Segmented running sums, against the weighted sum computed term by term: empty buckets,
+    /// and buckets whose running sums double (two equal segments) and cancel.
+    #[test]
+    fn segmented_weighted_sum_is_exact() {
+        let mut rng = random::rng(3);
+        let count = MIN_SEGMENTS * SEGMENT * 2;
+        let points = random::random_bases(count, &mut rng);
+        let mut buckets = Buckets::new(count);
+        for (b, point) in points.iter().enumerate() {
+            buckets.affine[b] = match b % 7 {
+                0 => G1Affine::identity(),
+                _ => *point,
+            };
+        }
+        // Segment 1 equal to segment 0 (its running sums double the other's as they meet in
+        // the sums over segments); the top bucket of segment 2 the negation of its next one.
+        let (first, rest) = buckets.affine.split_at_mut(SEGMENT);
+        rest[..SEGMENT].copy_from_slice(first);
+        buckets.affine[3 * SEGMENT - 1] = -buckets.affine[3 * SEGMENT - 2];
+        let expected: G1Projective = buckets.affine.iter().enumerate().map(|(b, p)| *p * Fr::from(b as u64 + 1)).sum();
+        assert_eq!(buckets.weighted_sum(), expected);
     }
 
     #[test]
@@ -432,7 +517,10 @@ mod tests {
         for k in (0..n).step_by(16) {
             scalars[k] = scalars[0];
         }
-        assert_eq!(msm_large(&bases, &scalars), G1Projective::msm_unchecked(&bases, &scalars));
+        assert_eq!(
+            msm_with_window_bits(&bases, &scalars, window_bits(bases.len())),
+            G1Projective::msm_unchecked(&bases, &scalars)
+        );
         assert_eq!(msm_above(&bases, &scalars, 1000), G1Projective::msm_unchecked(&bases, &scalars));
     }
 
