@@ -1,0 +1,185 @@
+//! zkaccel's CPU backend against arkworks 0.6 and halo2curves 0.9 on BN254, in one run.
+//!
+//! `cargo run --release --manifest-path bench/compare/Cargo.toml -- msm [log2 sizes, default 10:20] [repeats, default 3]`
+//! `cargo run --release --manifest-path bench/compare/Cargo.toml -- ntt [log2 sizes, default 10:22] [repeats, default 5]`
+//!
+//! Each repeat runs the three interleaved (arkworks, halo2curves, zkaccel) on the same inputs;
+//! the table has the median of each and the ratios to zkaccel. Every halo2curves and zkaccel
+//! result is checked equal to arkworks' (halo2curves' through its canonical coordinates).
+//! MSM: uniform random scalars, `msm_best`. NTT: forward transforms, halo2curves' `best_fft`
+//! with arkworks' root of unity; zkaccel's twiddle tables are built before the timed runs, as a
+//! backend keeps them across calls.
+//!
+//! Besides the Markdown table, the medians go to `results/compare-<msm|ntt>.json` (in this
+//! crate's directory, committed with the figures in docs/PERFORMANCE.md), which the
+//! benchmarking notebook plots.
+
+use std::time::{Duration, Instant};
+
+use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_ff::PrimeField;
+use ark_poly::EvaluationDomain;
+use halo2curves::bn256;
+use halo2curves::ff::PrimeField as _;
+use halo2curves::group::prime::PrimeCurveAffine as _;
+use halo2curves::group::Curve as _;
+use halo2curves::CurveAffine as _;
+use zkaccel::cpu::{msm, ntt as cpu_ntt};
+use zkaccel::ntt::{self, NttKind};
+use zkaccel::random;
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn timed<T>(times: &mut Vec<Duration>, work: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let value = work();
+    times.push(start.elapsed());
+    value
+}
+
+fn limbs<F: PrimeField<BigInt = ark_ff::BigInt<4>>>(x: &F) -> [u64; 4] {
+    x.into_bigint().0
+}
+
+fn to_h2_fr(x: &Fr) -> bn256::Fr {
+    bn256::Fr::from_raw(limbs(x))
+}
+
+fn to_h2_point(p: &G1Affine) -> bn256::G1Affine {
+    if p.is_zero() {
+        return bn256::G1Affine::identity();
+    }
+    bn256::G1Affine::from_xy(bn256::Fq::from_raw(limbs(&p.x)), bn256::Fq::from_raw(limbs(&p.y))).expect("a point on the curve")
+}
+
+fn from_h2_fr(x: &bn256::Fr) -> Fr {
+    Fr::from_le_bytes_mod_order(x.to_repr().as_ref())
+}
+
+fn from_h2_point(p: &bn256::G1) -> G1Affine {
+    let affine = p.to_affine();
+    let coordinates = affine.coordinates();
+    if bool::from(coordinates.is_none()) {
+        return G1Affine::zero();
+    }
+    let coordinates = coordinates.unwrap();
+    let x = Fq::from_le_bytes_mod_order(coordinates.x().to_repr().as_ref());
+    let y = Fq::from_le_bytes_mod_order(coordinates.y().to_repr().as_ref());
+    G1Affine::new(x, y)
+}
+
+/// One row of the JSON file: `log2 n` and the median seconds of each library.
+fn json_row(log: u32, ark: Duration, h2: Duration, ours: Duration) -> String {
+    format!(
+        "{{\"log_n\": {log}, \"arkworks\": {}, \"halo2curves\": {}, \"zkaccel\": {}}}",
+        ark.as_secs_f64(),
+        h2.as_secs_f64(),
+        ours.as_secs_f64()
+    )
+}
+
+fn write_json(what: &str, rows: &[String]) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results").join(format!("compare-{what}.json"));
+    std::fs::create_dir_all(path.parent().expect("a directory")).expect("the results directory");
+    let body = format!("{{\"threads\": {}, \"rows\": [\n  {}\n]}}\n", rayon::current_num_threads(), rows.join(",\n  "));
+    std::fs::write(&path, body).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    println!("medians written to {}", path.display());
+}
+
+fn log_range(arg: Option<String>, default: (u32, u32)) -> (u32, u32) {
+    arg.map(|a| {
+        let (lo, hi) = a.split_once(':').expect("log2 range lo:hi");
+        (lo.parse::<u32>().expect("lo"), hi.parse::<u32>().expect("hi"))
+    })
+    .unwrap_or(default)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let what = args.next().unwrap_or_else(|| "msm".into());
+    println!("threads: {}", rayon::current_num_threads());
+    match what.as_str() {
+        "msm" => compare_msm(log_range(args.next(), (10, 20)), args.next().map_or(3, |a| a.parse().expect("repeats"))),
+        "ntt" => compare_ntt(log_range(args.next(), (10, 22)), args.next().map_or(5, |a| a.parse().expect("repeats"))),
+        other => panic!("unknown comparison {other}: msm or ntt"),
+    }
+}
+
+fn compare_msm((lo, hi): (u32, u32), repeats: usize) {
+    println!("| n | ark-ec 0.6 | halo2curves 0.9 | zkaccel cpu | ark ÷ zkaccel | halo2curves ÷ zkaccel |");
+    println!("|---|---|---|---|---|---|");
+    let mut rng = random::rng(7);
+    let all_bases = random::random_bases(1 << hi, &mut rng);
+    let all_h2_bases: Vec<bn256::G1Affine> = all_bases.iter().map(to_h2_point).collect();
+    let mut rows = Vec::new();
+    for log in lo..=hi {
+        let n = 1usize << log;
+        let (bases, h2_bases) = (&all_bases[..n], &all_h2_bases[..n]);
+        let scalars = random::random_scalars(n, &mut rng);
+        let h2_scalars: Vec<bn256::Fr> = scalars.iter().map(to_h2_fr).collect();
+        let (mut ark, mut h2, mut ours) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..repeats {
+            let expected = timed(&mut ark, || G1Projective::msm_unchecked(bases, &scalars)).into_affine();
+            let h2_sum = timed(&mut h2, || halo2curves::msm::msm_best(&h2_scalars, h2_bases));
+            let got = timed(&mut ours, || msm::msm(bases, &scalars)).into_affine();
+            assert_eq!(got, expected, "2^{log}: zkaccel differs from ark-ec");
+            assert_eq!(from_h2_point(&h2_sum), expected, "2^{log}: halo2curves differs from ark-ec");
+        }
+        let (ark, h2, ours) = (median(ark), median(h2), median(ours));
+        rows.push(json_row(log, ark, h2, ours));
+        println!(
+            "| 2^{log} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} | {:.2} |",
+            ms(ark),
+            ms(h2),
+            ms(ours),
+            ark.as_secs_f64() / ours.as_secs_f64(),
+            h2.as_secs_f64() / ours.as_secs_f64()
+        );
+    }
+    write_json("msm", &rows);
+}
+
+fn compare_ntt((lo, hi): (u32, u32), repeats: usize) {
+    println!("| n | ark-poly 0.6 | halo2curves 0.9 | zkaccel cpu | ark ÷ zkaccel | halo2curves ÷ zkaccel |");
+    println!("|---|---|---|---|---|---|");
+    let mut rng = random::rng(5);
+    let mut rows = Vec::new();
+    for log in lo..=hi {
+        let n = 1usize << log;
+        let domain = ntt::domain(n, NttKind::Forward).expect("a supported size");
+        let h2_omega = to_h2_fr(&domain.group_gen());
+        let twiddles = cpu_ntt::Twiddles::new(n).expect("a supported size");
+        let input = random::random_scalars(n, &mut rng);
+        let h2_input: Vec<bn256::Fr> = input.iter().map(to_h2_fr).collect();
+        let (mut ark, mut h2, mut ours) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..repeats {
+            let mut expected = input.clone();
+            timed(&mut ark, || domain.fft_in_place(&mut expected));
+            let mut h2_values = h2_input.clone();
+            timed(&mut h2, || halo2curves::fft::best_fft(&mut h2_values, h2_omega, log));
+            let mut got = input.clone();
+            timed(&mut ours, || cpu_ntt::ntt_in_place(&mut got, NttKind::Forward, &twiddles));
+            assert!(got == expected, "2^{log}: zkaccel differs from ark-poly");
+            assert!(h2_values.iter().map(from_h2_fr).eq(expected.iter().copied()), "2^{log}: halo2curves differs from ark-poly");
+        }
+        let (ark, h2, ours) = (median(ark), median(h2), median(ours));
+        rows.push(json_row(log, ark, h2, ours));
+        println!(
+            "| 2^{log} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} | {:.2} |",
+            ms(ark),
+            ms(h2),
+            ms(ours),
+            ark.as_secs_f64() / ours.as_secs_f64(),
+            h2.as_secs_f64() / ours.as_secs_f64()
+        );
+    }
+    write_json("ntt", &rows);
+}
