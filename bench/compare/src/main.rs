@@ -76,8 +76,17 @@ fn from_h2_point(p: &bn256::G1) -> G1Affine {
     G1Affine::new(x, y)
 }
 
-/// One row of the JSON file: `log2 n` and the median seconds of each library.
-fn json_row(log: u32, ark: Duration, h2: Duration, ours: Duration) -> String {
+/// Prints one row of the table; returns it as a row of the JSON file (`log2 n` and the median
+/// seconds of each library).
+fn report_row(log: u32, ark: Duration, h2: Duration, ours: Duration) -> String {
+    println!(
+        "| 2^{log} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} | {:.2} |",
+        ms(ark),
+        ms(h2),
+        ms(ours),
+        ark.as_secs_f64() / ours.as_secs_f64(),
+        h2.as_secs_f64() / ours.as_secs_f64()
+    );
     format!(
         "{{\"log_n\": {log}, \"arkworks\": {}, \"halo2curves\": {}, \"zkaccel\": {}}}",
         ark.as_secs_f64(),
@@ -133,16 +142,7 @@ fn compare_msm((lo, hi): (u32, u32), repeats: usize) {
             assert_eq!(got, expected, "2^{log}: zkaccel differs from ark-ec");
             assert_eq!(from_h2_point(&h2_sum), expected, "2^{log}: halo2curves differs from ark-ec");
         }
-        let (ark, h2, ours) = (median(ark), median(h2), median(ours));
-        rows.push(json_row(log, ark, h2, ours));
-        println!(
-            "| 2^{log} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} | {:.2} |",
-            ms(ark),
-            ms(h2),
-            ms(ours),
-            ark.as_secs_f64() / ours.as_secs_f64(),
-            h2.as_secs_f64() / ours.as_secs_f64()
-        );
+        rows.push(report_row(log, median(ark), median(h2), median(ours)));
     }
     write_json("msm", &rows);
 }
@@ -170,16 +170,7 @@ fn compare_ntt((lo, hi): (u32, u32), repeats: usize) {
             assert!(got == expected, "2^{log}: zkaccel differs from ark-poly");
             assert!(h2_values.iter().map(from_h2_fr).eq(expected.iter().copied()), "2^{log}: halo2curves differs from ark-poly");
         }
-        let (ark, h2, ours) = (median(ark), median(h2), median(ours));
-        rows.push(json_row(log, ark, h2, ours));
-        println!(
-            "| 2^{log} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} | {:.2} |",
-            ms(ark),
-            ms(h2),
-            ms(ours),
-            ark.as_secs_f64() / ours.as_secs_f64(),
-            h2.as_secs_f64() / ours.as_secs_f64()
-        );
+        rows.push(report_row(log, median(ark), median(h2), median(ours)));
     }
     write_json("ntt", &rows);
 }
