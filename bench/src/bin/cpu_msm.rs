@@ -9,17 +9,13 @@
 //! `... --bin cpu_msm -- sweep [log2 sizes] [repeats]` instead times the batch-affine method at
 //! every window width around the chosen one (uniform scalars), to tune `msm::window_bits`.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::VariableBaseMSM;
 use zkaccel::cpu::msm;
 use zkaccel::random;
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
+use zkaccel_bench::cli::{log_range, median};
 
 fn main() {
     let mut args = std::env::args().skip(1).peekable();
@@ -66,14 +62,6 @@ fn main() {
             );
         }
     }
-}
-
-fn log_range(arg: Option<String>, default: (u32, u32)) -> (u32, u32) {
-    arg.map(|a| {
-        let (lo, hi) = a.split_once(':').expect("log2 range lo:hi");
-        (lo.parse::<u32>().expect("lo"), hi.parse::<u32>().expect("hi"))
-    })
-    .unwrap_or(default)
 }
 
 fn sweep(range: Option<String>, repeats: Option<String>) {

@@ -14,11 +14,7 @@ use ark_poly::EvaluationDomain;
 use zkaccel::cpu::ntt::{self as cpu_ntt, Twiddles};
 use zkaccel::ntt::{self, NttKind};
 use zkaccel::random;
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
+use zkaccel_bench::cli::{log_range, median};
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
@@ -26,13 +22,7 @@ fn ms(d: Duration) -> f64 {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let (lo, hi) = args
-        .next()
-        .map(|a| {
-            let (lo, hi) = a.split_once(':').expect("log2 range lo:hi");
-            (lo.parse::<u32>().expect("lo"), hi.parse::<u32>().expect("hi"))
-        })
-        .unwrap_or((10, 22));
+    let (lo, hi) = log_range(args.next(), (10, 22));
     let repeats: usize = args.next().map(|a| a.parse().expect("repeats")).unwrap_or(5);
     let kinds: Vec<NttKind> = match args.next() {
         None => NttKind::ALL.to_vec(),
