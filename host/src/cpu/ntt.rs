@@ -53,13 +53,7 @@ impl Roots {
             return Self { levels };
         }
         // The top level, ω^j for j < n/2; each level below takes every other root of the one above.
-        levels[n / 2 - 1..].par_chunks_mut(TASK).enumerate().for_each(|(k, chunk)| {
-            let mut power = root.pow([(k * TASK) as u64]);
-            for p in chunk {
-                *p = power;
-                power *= root;
-            }
-        });
+        distribute_powers(&mut levels[n / 2 - 1..], root, Fr::ONE);
         let mut h = n / 4;
         while h >= 1 {
             let (lower, upper) = levels.split_at_mut(2 * h - 1);
@@ -85,6 +79,8 @@ pub struct Twiddles {
     forward: Roots,
     inverse: Roots,
     size_inverse: Fr,
+    /// `g^(−1)`, `g` the [coset offset](ntt::coset_offset).
+    offset_inverse: Fr,
 }
 
 impl Twiddles {
@@ -97,6 +93,7 @@ impl Twiddles {
             forward: Roots::new(domain.group_gen(), log),
             inverse: Roots::new(domain.group_gen_inv(), log),
             size_inverse: ntt::size_inverse(size)?,
+            offset_inverse: ntt::coset_offset().inverse().expect("the offset is nonzero"),
         })
     }
 
@@ -127,20 +124,19 @@ impl TwiddleCache {
 /// the tables' size.
 pub fn ntt_in_place(values: &mut [Fr], kind: NttKind, twiddles: &Twiddles) {
     assert_eq!(values.len(), twiddles.size(), "values and twiddle tables of different sizes");
-    let offset = ntt::coset_offset();
     if kind.is_inverse() {
         transform(values, &twiddles.inverse);
         // The exact inverse: × 1/n, and for a coset × g^(−i) as well.
         let scale = twiddles.size_inverse;
         if kind.is_coset() {
-            distribute_powers(values, offset.inverse().expect("the offset is nonzero"), scale);
+            distribute_powers(values, twiddles.offset_inverse, scale);
         } else {
             values.par_iter_mut().for_each(|v| *v *= scale);
         }
     } else {
         if kind.is_coset() {
             // a(g·x) has coefficients a_i·g^i.
-            distribute_powers(values, offset, Fr::ONE);
+            distribute_powers(values, ntt::coset_offset(), Fr::ONE);
         }
         transform(values, &twiddles.forward);
     }
