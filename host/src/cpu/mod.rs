@@ -13,6 +13,9 @@ use crate::ntt::NttKind;
 use crate::report::Report;
 use crate::{reference, Result};
 
+/// The backend's name, in reports and to `open_backend`.
+pub(crate) const NAME: &str = "cpu";
+
 /// MSM by [`msm::msm`] (batch-affine Pippenger for large scalars, ark-ec for small ones and small
 /// inputs), NTT by [`ntt::ntt_in_place`], on all host threads.
 #[derive(Debug, Default)]
@@ -25,7 +28,7 @@ pub struct CpuBackend {
 
 impl Backend for CpuBackend {
     fn name(&self) -> &str {
-        "cpu"
+        NAME
     }
 
     fn msm(&mut self, bases: &[G1Affine], scalars: &[Fr]) -> Result<Outcome<G1Projective>> {
@@ -38,7 +41,7 @@ impl Backend for CpuBackend {
     fn ntt(&mut self, values: &mut [Fr], kind: NttKind) -> Result<Report> {
         let operation = format!("ntt {}", kind.name());
         let twiddles = &mut self.twiddles;
-        Ok(timed("cpu", &operation, values.len(), || {
+        Ok(timed(NAME, &operation, values.len(), || {
             let tables = twiddles.get(values.len())?;
             ntt::ntt_in_place(values, kind, &tables);
             Ok(())
