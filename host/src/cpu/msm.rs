@@ -5,13 +5,14 @@
 //! bucket `|d| − 1` of `2^(c−1)`. Buckets are kept in affine coordinates, and additions are made
 //! in batches of up to [`BATCH`] with one field inversion for the whole batch (Montgomery's
 //! trick): an affine addition then costs about 6 multiplications (λ, λ², y, and three for its
-//! share of the batched inversion) against about 11 for the mixed Jacobian addition arkworks
-//! uses. A batch holds at most one addition per bucket; an addition to a bucket already in the
+//! share of the batched inversion) against about 10 for the mixed XYZZ addition of ark-ec 0.6's
+//! buckets. A batch holds at most one addition per bucket; an addition to a bucket already in the
 //! batch is deferred, and at the end of the window the deferred points of each bucket are added
 //! to each other in pairs, round by round, each round one batch over all buckets
 //! ([`Buckets::finish`]), so skewed scalars (many points in few buckets, all scalars equal) get
-//! batch-affine additions too. Windows run in parallel; each window's buckets are summed by the
-//! running-sum method and the windows are combined by doubling.
+//! batch-affine additions too. Windows run in parallel; each window's buckets are summed by
+//! running sums, batch-affine over segments of buckets ([`Buckets::weighted_sum`]), and the
+//! windows are combined by doubling.
 //!
 //! Exact: every step is group arithmetic on BN254 G1 (additions of equal points are doublings,
 //! of opposite points give the identity), so the result equals arkworks' as a group element.
@@ -72,7 +73,7 @@ pub fn msm(bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
 fn msm_above(bases: &[G1Affine], scalars: &[Fr], min_points: usize) -> G1Projective {
     debug_assert_eq!(bases.len(), scalars.len());
     // Out of Montgomery form once, for the classification, the digits and arkworks alike.
-    let bigints: Vec<BigInt> = scalars.par_iter().map(|s| s.into_bigint()).collect();
+    let bigints = to_bigints(scalars);
     let small: Vec<bool> = bigints.par_iter().map(is_small).collect();
     let large = small.iter().filter(|&&s| !s).count();
     if large < min_points {
@@ -113,8 +114,12 @@ fn msm_large(bases: &[G1Affine], scalars: &[BigInt]) -> G1Projective {
 /// The batch-affine method with windows of `c` bits (`2 ≤ c ≤ 15`), whatever the scalars: for
 /// the benchmark that tunes [`window_bits`].
 pub fn msm_with_window_bits(bases: &[G1Affine], scalars: &[Fr], c: u32) -> G1Projective {
-    let bigints: Vec<BigInt> = scalars.par_iter().map(|s| s.into_bigint()).collect();
-    msm_bigints(bases, &bigints, c)
+    msm_bigints(bases, &to_bigints(scalars), c)
+}
+
+/// Scalars out of Montgomery form, as the digits and arkworks' `msm_bigint` take them.
+fn to_bigints(scalars: &[Fr]) -> Vec<BigInt> {
+    scalars.par_iter().map(|s| s.into_bigint()).collect()
 }
 
 fn msm_bigints(bases: &[G1Affine], scalars: &[BigInt], c: u32) -> G1Projective {
@@ -204,6 +209,10 @@ struct Buckets {
     batch: Vec<(u32, G1Affine)>,
     /// Additions deferred because their bucket was in the batch: see [`Buckets::finish`].
     deferred: Vec<(u32, G1Affine)>,
+    /// The batch's bucket values and points, side by side for [`BatchScratch::add_pairs`]; kept
+    /// across batches.
+    batch_sums: Vec<G1Affine>,
+    batch_points: Vec<G1Affine>,
     scratch: BatchScratch,
 }
 
@@ -214,6 +223,8 @@ impl Buckets {
             in_batch: vec![false; count],
             batch: Vec::with_capacity(BATCH),
             deferred: Vec::new(),
+            batch_sums: Vec::with_capacity(BATCH),
+            batch_points: Vec::with_capacity(BATCH),
             scratch: BatchScratch::default(),
         }
     }
@@ -237,10 +248,12 @@ impl Buckets {
 
     /// Applies the batch: `bucket += point` for each pair, with one inversion for all of them.
     fn flush(&mut self) {
-        let mut sums: Vec<G1Affine> = self.batch.iter().map(|&(b, _)| self.affine[b as usize]).collect();
-        let points: Vec<G1Affine> = self.batch.iter().map(|&(_, p)| p).collect();
-        self.scratch.add_pairs(&mut sums, &points);
-        for (&(b, _), sum) in self.batch.iter().zip(sums) {
+        self.batch_sums.clear();
+        self.batch_sums.extend(self.batch.iter().map(|&(b, _)| self.affine[b as usize]));
+        self.batch_points.clear();
+        self.batch_points.extend(self.batch.iter().map(|&(_, p)| p));
+        self.scratch.add_pairs(&mut self.batch_sums, &self.batch_points);
+        for (&(b, _), &sum) in self.batch.iter().zip(&self.batch_sums) {
             self.affine[b as usize] = sum;
             self.in_batch[b as usize] = false;
         }
@@ -435,8 +448,7 @@ mod tests {
         scalars.extend([Fr::ZERO, Fr::ONE, -Fr::ONE, Fr::from(u64::MAX)]);
         for c in [4, 7, 13, 15] {
             let windows = SCALAR_BITS.div_ceil(c) as usize;
-            let bigints: Vec<BigInt> = scalars.iter().map(|s| s.into_bigint()).collect();
-            let digits = signed_digits(&bigints, c, windows);
+            let digits = signed_digits(&to_bigints(&scalars), c, windows);
             for (i, s) in scalars.iter().enumerate() {
                 let mut value = Fr::ZERO;
                 for w in (0..windows).rev() {
