@@ -14,6 +14,10 @@
 //! running sums, batch-affine over segments of buckets ([`Buckets::weighted_sum`]), and the
 //! windows are combined by doubling.
 //!
+//! Before any of that, the points of each scalar value that repeats often (all scalars equal,
+//! a few distinct values) are summed, batch-affine, and the MSM runs over one point per such value
+//! ([`collapse_repeated`]).
+//!
 //! Exact: every step is group arithmetic on BN254 G1 (additions of equal points are doublings,
 //! of opposite points give the identity), so the result equals arkworks' as a group element.
 
@@ -22,6 +26,7 @@ use ark_ec::short_weierstrass::Bucket;
 use ark_ec::{AffineRepr, VariableBaseMSM};
 use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField, Zero};
 use rayon::prelude::*;
+use std::collections::HashMap;
 
 /// Additions per batch: enough that the one inversion (a few hundred multiplications) costs
 /// each addition about one multiplication.
@@ -62,7 +67,8 @@ pub fn window_bits(n: usize) -> u32 {
 
 /// `Σ scalars[i] · bases[i]`; the lengths must match.
 ///
-/// Scalars within 64 bits of 0 or of r (the 0/1-heavy, small and negated-small scalars of real
+/// Points whose scalar repeats often are summed first ([`collapse_repeated`]). Then scalars
+/// within 64 bits of 0 or of r (the 0/1-heavy, small and negated-small scalars of real
 /// witnesses) go to arkworks, which sums them by size class in few windows; the others, and
 /// only if there are at least [`MIN_POINTS`], to the batch-affine method.
 pub fn msm(bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
@@ -74,21 +80,102 @@ fn msm_above(bases: &[G1Affine], scalars: &[Fr], min_points: usize) -> G1Project
     debug_assert_eq!(bases.len(), scalars.len());
     // Out of Montgomery form once, for the classification, the digits and arkworks alike.
     let bigints = to_bigints(scalars);
-    let small: Vec<bool> = bigints.par_iter().map(is_small).collect();
+    let small = classify(&bigints);
+    match collapse_repeated(bases, &bigints, &small) {
+        Some((bases, bigints)) => msm_by_size(&bases, &bigints, &classify(&bigints), min_points),
+        None => msm_by_size(bases, &bigints, &small, min_points),
+    }
+}
+
+/// Which scalars are small ([`is_small`]).
+fn classify(bigints: &[BigInt]) -> Vec<bool> {
+    bigints.par_iter().map(is_small).collect()
+}
+
+/// Small scalars (`small[i]`) to arkworks, the others to the batch-affine method (if there are
+/// at least `min_points` of them).
+fn msm_by_size(bases: &[G1Affine], bigints: &[BigInt], small: &[bool], min_points: usize) -> G1Projective {
     let large = small.iter().filter(|&&s| !s).count();
     if large < min_points {
-        return G1Projective::msm_bigint(bases, &bigints);
+        return G1Projective::msm_bigint(bases, bigints);
     }
-    if large == scalars.len() {
-        return msm_large(bases, &bigints);
+    if large == bigints.len() {
+        return msm_large(bases, bigints);
     }
     let split = |want_small: bool| -> (Vec<G1Affine>, Vec<BigInt>) {
-        bases.iter().zip(&bigints).zip(&small).filter(|(_, &s)| s == want_small).map(|((b, s), _)| (*b, *s)).unzip()
+        bases.iter().zip(bigints).zip(small).filter(|(_, &s)| s == want_small).map(|((b, s), _)| (*b, *s)).unzip()
     };
     let ((large_bases, large_scalars), (small_bases, small_scalars)) = rayon::join(|| split(false), || split(true));
     let (large_sum, small_sum) =
         rayon::join(|| msm_large(&large_bases, &large_scalars), || G1Projective::msm_bigint(&small_bases, &small_scalars));
     large_sum + small_sum
+}
+
+/// Scalars sampled by [`collapse_repeated`] to find the values that repeat.
+const REPEAT_SAMPLE: usize = 4096;
+
+/// `Σ k_i·P_i` with the points of each often repeated scalar value summed first,
+/// `k·P + k·Q = k·(P + Q)`: the pairs that remain, one per such value (its points' sum) plus
+/// every point whose scalar is not one of them. `None` when no value repeats in a sample of
+/// [`REPEAT_SAMPLE`] evenly spaced scalars (every scalar when there are no more), so uniform
+/// scalars pay only the sample. A value found there makes up at least about 1/2,048 of the
+/// scalars; equal scalars and the like then cost one batch-affine addition per point, not one
+/// per point and window, and never crowd a window's buckets. A value too rare for the sample
+/// cannot crowd a bucket either. Values within 64 bits of 0 or r are not collapsed.
+fn collapse_repeated(bases: &[G1Affine], scalars: &[BigInt], small: &[bool]) -> Option<(Vec<G1Affine>, Vec<BigInt>)> {
+    let step = scalars.len().div_ceil(REPEAT_SAMPLE).max(1);
+    let mut sampled: HashMap<BigInt, u32> = HashMap::new();
+    // Small values are left out: arkworks sums their points in few windows already (a 1 costs
+    // it one addition per point, a 0 nothing).
+    for (s, _) in scalars.iter().zip(small).step_by(step).filter(|(_, &small)| !small) {
+        *sampled.entry(*s).or_default() += 1;
+    }
+    let mut values: Vec<BigInt> = sampled.into_iter().filter(|&(_, count)| count > 1).map(|(value, _)| value).collect();
+    // In a fixed order, so that the same input takes the same steps.
+    values.sort_unstable();
+    if values.is_empty() {
+        return None;
+    }
+    let group_of: HashMap<BigInt, u32> = values.iter().enumerate().map(|(g, value)| (*value, g as u32)).collect();
+    let groups: Vec<Option<u32>> = scalars.par_iter().map(|s| group_of.get(s).copied()).collect();
+    let sums = sum_by_group(bases, &groups, values.len());
+    let (mut rest_bases, mut rest_scalars): (Vec<G1Affine>, Vec<BigInt>) =
+        bases.par_iter().zip(scalars).zip(&groups).filter(|(_, g)| g.is_none()).map(|((b, s), _)| (*b, *s)).unzip();
+    for (sum, value) in sums.into_iter().zip(values) {
+        if !sum.is_zero() {
+            rest_bases.push(sum);
+            rest_scalars.push(value);
+        }
+    }
+    Some((rest_bases, rest_scalars))
+}
+
+/// `sums[g] = Σ bases[i]` over the `i` with `groups[i] = Some(g)`, for `count` groups: each
+/// thread sums a share of the points batch-affine ([`Buckets`], a group per bucket), then the
+/// shares are added.
+fn sum_by_group(bases: &[G1Affine], groups: &[Option<u32>], count: usize) -> Vec<G1Affine> {
+    let share = bases.len().div_ceil(rayon::current_num_threads()).max(1);
+    let shares: Vec<Vec<G1Affine>> = bases
+        .par_chunks(share)
+        .zip(groups.par_chunks(share))
+        .map(|(bases, groups)| {
+            let mut buckets = Buckets::new(count);
+            for (base, group) in bases.iter().zip(groups) {
+                if let Some(g) = group {
+                    buckets.add(*g as usize, *base);
+                }
+            }
+            buckets.finish();
+            buckets.affine
+        })
+        .collect();
+    let mut scratch = BatchScratch::default();
+    let mut shares = shares.into_iter();
+    let mut sums = shares.next().unwrap_or_else(|| vec![G1Affine::identity(); count]);
+    for share in shares {
+        scratch.add_pairs(&mut sums, &share);
+    }
+    sums
 }
 
 /// A point of G1 in XYZZ coordinates.
@@ -534,6 +621,41 @@ mod tests {
             G1Projective::msm_unchecked(&bases, &scalars)
         );
         assert_eq!(msm_above(&bases, &scalars, 1000), G1Projective::msm_unchecked(&bases, &scalars));
+    }
+
+    /// Repeated values summed first: all equal, two values, a hot value among random ones with
+    /// identity points and `P`, `−P` in its group (their sum the identity), a hot value beside
+    /// hot small ones (left to arkworks), and inputs shorter and longer than the sample.
+    #[test]
+    fn repeated_scalars_are_collapsed_exactly() {
+        let mut rng = random::rng(5);
+        for n in [8, 600, 3 * REPEAT_SAMPLE + 5] {
+            let mut bases = random::random_bases(n, &mut rng);
+            bases[1] = G1Affine::identity();
+            let random_scalars = random::random_scalars(n, &mut rng);
+            let (a, b) = (random_scalars[0], random_scalars[1]);
+            let shapes: [(&str, Vec<Fr>); 4] = [
+                ("all equal", vec![a; n]),
+                ("two values", (0..n).map(|k| if k % 3 == 0 { a } else { b }).collect()),
+                ("one hot value", (0..n).map(|k| if k % 4 == 0 { a } else { random_scalars[k] }).collect()),
+                ("0s, 1s and a hot value", (0..n).map(|k| [Fr::ZERO, Fr::ONE, a][k % 3]).collect()),
+            ];
+            for (name, scalars) in shapes {
+                let mut bases = bases.clone();
+                if n > 4 {
+                    // P and −P under the same scalar: they cancel inside the group.
+                    bases[4] = -bases[0];
+                }
+                let expected = G1Projective::msm_unchecked(&bases, &scalars);
+                let bigints = to_bigints(&scalars);
+                let collapsed = collapse_repeated(&bases, &bigints, &classify(&bigints));
+                assert!(collapsed.is_some(), "{name}, n = {n}: nothing collapsed");
+                assert_eq!(msm_above(&bases, &scalars, 2), expected, "{name}, n = {n}");
+                assert_eq!(msm(&bases, &scalars), expected, "{name}, n = {n}");
+            }
+            let bigints = to_bigints(&random_scalars);
+            assert!(collapse_repeated(&bases, &bigints, &classify(&bigints)).is_none(), "n = {n}: random scalars");
+        }
     }
 
     #[test]
