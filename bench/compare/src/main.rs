@@ -16,18 +16,14 @@
 
 use std::time::{Duration, Instant};
 
-use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
-use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
-use ark_ff::PrimeField;
+use ark_bn254::G1Projective;
+use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_poly::EvaluationDomain;
 use halo2curves::bn256;
-use halo2curves::ff::PrimeField as _;
-use halo2curves::group::prime::PrimeCurveAffine as _;
-use halo2curves::group::Curve as _;
-use halo2curves::CurveAffine as _;
 use zkaccel::cpu::{msm, ntt as cpu_ntt};
 use zkaccel::ntt::{self, NttKind};
 use zkaccel::random;
+use zkaccel_compare::{from_h2_fr, from_h2_point, to_h2_fr, to_h2_point};
 
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
@@ -43,37 +39,6 @@ fn timed<T>(times: &mut Vec<Duration>, work: impl FnOnce() -> T) -> T {
     let value = work();
     times.push(start.elapsed());
     value
-}
-
-fn limbs<F: PrimeField<BigInt = ark_ff::BigInt<4>>>(x: &F) -> [u64; 4] {
-    x.into_bigint().0
-}
-
-fn to_h2_fr(x: &Fr) -> bn256::Fr {
-    bn256::Fr::from_raw(limbs(x))
-}
-
-fn to_h2_point(p: &G1Affine) -> bn256::G1Affine {
-    if p.is_zero() {
-        return bn256::G1Affine::identity();
-    }
-    bn256::G1Affine::from_xy(bn256::Fq::from_raw(limbs(&p.x)), bn256::Fq::from_raw(limbs(&p.y))).expect("a point on the curve")
-}
-
-fn from_h2_fr(x: &bn256::Fr) -> Fr {
-    Fr::from_le_bytes_mod_order(x.to_repr().as_ref())
-}
-
-fn from_h2_point(p: &bn256::G1) -> G1Affine {
-    let affine = p.to_affine();
-    let coordinates = affine.coordinates();
-    if bool::from(coordinates.is_none()) {
-        return G1Affine::zero();
-    }
-    let coordinates = coordinates.unwrap();
-    let x = Fq::from_le_bytes_mod_order(coordinates.x().to_repr().as_ref());
-    let y = Fq::from_le_bytes_mod_order(coordinates.y().to_repr().as_ref());
-    G1Affine::new(x, y)
 }
 
 /// Prints one row of the table; returns it as a row of the JSON file (`log2 n` and the median
