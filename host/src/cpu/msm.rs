@@ -82,7 +82,7 @@ fn msm_above(bases: &[G1Affine], scalars: &[Fr], min_points: usize) -> G1Project
     let bigints = to_bigints(scalars);
     let small = classify(&bigints);
     match collapse_repeated(bases, &bigints, &small) {
-        Some((bases, bigints)) => msm_by_size(&bases, &bigints, &classify(&bigints), min_points),
+        Some((bases, bigints, small)) => msm_by_size(&bases, &bigints, &small, min_points),
         None => msm_by_size(bases, &bigints, &small, min_points),
     }
 }
@@ -116,13 +116,13 @@ const REPEAT_SAMPLE: usize = 4096;
 
 /// `Σ k_i·P_i` with the points of each often repeated scalar value summed first,
 /// `k·P + k·Q = k·(P + Q)`: the pairs that remain, one per such value (its points' sum) plus
-/// every point whose scalar is not one of them. `None` when no value repeats in a sample of
+/// every point whose scalar is not one of them, with their small flags. `None` when no value repeats in a sample of
 /// [`REPEAT_SAMPLE`] evenly spaced scalars (every scalar when there are no more), so uniform
 /// scalars pay only the sample. A value found there makes up at least about 1/2,048 of the
 /// scalars; equal scalars and the like then cost one batch-affine addition per point, not one
 /// per point and window, and never crowd a window's buckets. A value too rare for the sample
 /// cannot crowd a bucket either. Values within 64 bits of 0 or r are not collapsed.
-fn collapse_repeated(bases: &[G1Affine], scalars: &[BigInt], small: &[bool]) -> Option<(Vec<G1Affine>, Vec<BigInt>)> {
+fn collapse_repeated(bases: &[G1Affine], scalars: &[BigInt], small: &[bool]) -> Option<(Vec<G1Affine>, Vec<BigInt>, Vec<bool>)> {
     let step = scalars.len().div_ceil(REPEAT_SAMPLE).max(1);
     let mut sampled: HashMap<BigInt, u32> = HashMap::new();
     // Small values are left out: arkworks sums their points in few windows already (a 1 costs
@@ -139,15 +139,23 @@ fn collapse_repeated(bases: &[G1Affine], scalars: &[BigInt], small: &[bool]) -> 
     let group_of: HashMap<BigInt, u32> = values.iter().enumerate().map(|(g, value)| (*value, g as u32)).collect();
     let groups: Vec<Option<u32>> = scalars.par_iter().map(|s| group_of.get(s).copied()).collect();
     let sums = sum_by_group(bases, &groups, values.len());
-    let (mut rest_bases, mut rest_scalars): (Vec<G1Affine>, Vec<BigInt>) =
-        bases.par_iter().zip(scalars).zip(&groups).filter(|(_, g)| g.is_none()).map(|((b, s), _)| (*b, *s)).unzip();
+    let ((mut rest_bases, mut rest_scalars), mut rest_small): ((Vec<G1Affine>, Vec<BigInt>), Vec<bool>) = bases
+        .par_iter()
+        .zip(scalars)
+        .zip(small)
+        .zip(&groups)
+        .filter(|(_, g)| g.is_none())
+        .map(|(((b, s), small), _)| ((*b, *s), *small))
+        .unzip();
     for (sum, value) in sums.into_iter().zip(values) {
         if !sum.is_zero() {
             rest_bases.push(sum);
             rest_scalars.push(value);
+            // Only large values were sampled.
+            rest_small.push(false);
         }
     }
-    Some((rest_bases, rest_scalars))
+    Some((rest_bases, rest_scalars, rest_small))
 }
 
 /// `sums[g] = Σ bases[i]` over the `i` with `groups[i] = Some(g)`, for `count` groups: each
@@ -642,10 +650,8 @@ mod tests {
             ];
             for (name, scalars) in shapes {
                 let mut bases = bases.clone();
-                if n > 4 {
-                    // P and −P under the same scalar: they cancel inside the group.
-                    bases[4] = -bases[0];
-                }
+                // P and −P under the same scalar: they cancel inside the group.
+                bases[4] = -bases[0];
                 let expected = G1Projective::msm_unchecked(&bases, &scalars);
                 let bigints = to_bigints(&scalars);
                 let collapsed = collapse_repeated(&bases, &bigints, &classify(&bigints));
