@@ -15,9 +15,9 @@ use ark_poly::EvaluationDomain;
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 use halo2curves::bn256;
 use zkaccel::cpu::{msm, ntt as cpu_ntt};
-use zkaccel::ntt::{self, NttKind};
+use zkaccel::ntt::NttKind;
 use zkaccel::random;
-use zkaccel_compare::{from_h2_fr, from_h2_point, to_h2_fr, to_h2_point};
+use zkaccel_compare::{from_h2_fr, from_h2_point, to_h2_fr, to_h2_point, NttCase};
 
 fn logs(default: &[u32]) -> Vec<u32> {
     match std::env::var("ZKACCEL_COMPARE_LOGS") {
@@ -56,11 +56,7 @@ fn ntt_bench(c: &mut Criterion) {
     let mut rng = random::rng(5);
     for log in logs(&[16, 20, 22]) {
         let n = 1usize << log;
-        let domain = ntt::domain(n, NttKind::Forward).expect("a supported size");
-        let h2_omega = to_h2_fr(&domain.group_gen());
-        let twiddles = cpu_ntt::Twiddles::new(n).expect("a supported size");
-        let input = random::random_scalars(n, &mut rng);
-        let h2_input: Vec<bn256::Fr> = input.iter().map(to_h2_fr).collect();
+        let NttCase { domain, h2_omega, twiddles, input, h2_input } = NttCase::new(random::random_scalars(n, &mut rng));
         let mut expected = input.clone();
         domain.fft_in_place(&mut expected);
         let mut got = input.clone();

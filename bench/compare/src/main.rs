@@ -21,9 +21,9 @@ use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_poly::EvaluationDomain;
 use halo2curves::bn256;
 use zkaccel::cpu::{msm, ntt as cpu_ntt};
-use zkaccel::ntt::{self, NttKind};
+use zkaccel::ntt::NttKind;
 use zkaccel::random;
-use zkaccel_compare::{from_h2_fr, from_h2_point, to_h2_fr, to_h2_point};
+use zkaccel_compare::{from_h2_fr, from_h2_point, to_h2_fr, to_h2_point, NttCase};
 
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
@@ -118,12 +118,7 @@ fn compare_ntt((lo, hi): (u32, u32), repeats: usize) {
     let mut rng = random::rng(5);
     let mut rows = Vec::new();
     for log in lo..=hi {
-        let n = 1usize << log;
-        let domain = ntt::domain(n, NttKind::Forward).expect("a supported size");
-        let h2_omega = to_h2_fr(&domain.group_gen());
-        let twiddles = cpu_ntt::Twiddles::new(n).expect("a supported size");
-        let input = random::random_scalars(n, &mut rng);
-        let h2_input: Vec<bn256::Fr> = input.iter().map(to_h2_fr).collect();
+        let NttCase { domain, h2_omega, twiddles, input, h2_input } = NttCase::new(random::random_scalars(1 << log, &mut rng));
         let (mut ark, mut h2, mut ours) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..repeats {
             let mut expected = input.clone();
