@@ -79,22 +79,47 @@ pub fn msm(bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
 fn msm_above(bases: &[G1Affine], scalars: &[Fr], min_points: usize) -> G1Projective {
     debug_assert_eq!(bases.len(), scalars.len());
     // Out of Montgomery form once, for the classification, the digits and arkworks alike.
-    let bigints = to_bigints(scalars);
-    let small = classify(&bigints);
+    let (bigints, small) = to_classified_bigints(scalars);
     match collapse_repeated(bases, &bigints, &small) {
         Some((bases, bigints, small)) => msm_by_size(&bases, &bigints, &small, min_points),
         None => msm_by_size(bases, &bigints, &small, min_points),
     }
 }
 
-/// Which scalars are small ([`is_small`]).
-fn classify(bigints: &[BigInt]) -> Vec<bool> {
-    bigints.par_iter().map(is_small).collect()
+/// The scalars out of Montgomery form and which of them are small ([`is_small`]), in one pass.
+fn to_classified_bigints(scalars: &[Fr]) -> (Vec<BigInt>, Vec<bool>) {
+    let classified = |s: &Fr| {
+        let bigint = s.into_bigint();
+        (bigint, is_small(&bigint))
+    };
+    if scalars.len() < PARALLEL_FROM {
+        scalars.iter().map(classified).unzip()
+    } else {
+        scalars.par_iter().map(classified).unzip()
+    }
+}
+
+/// Inputs shorter than this are mapped on the calling thread: handing a pass to the thread pool
+/// costs tens of microseconds, as much as a whole MSM of a few dozen points (measured with
+/// `cpu_msm 0:12 31`).
+const PARALLEL_FROM: usize = 1 << 12;
+
+/// `items.map(f)`, over the thread pool only from [`PARALLEL_FROM`] items on.
+fn map_in_parallel_if_long<I: Sync, T: Send>(items: &[I], f: impl Fn(&I) -> T + Sync + Send) -> Vec<T> {
+    // Indexed (not filtered) in parallel, so rayon collects straight into one vector.
+    if items.len() < PARALLEL_FROM {
+        items.iter().map(f).collect()
+    } else {
+        items.par_iter().map(f).collect()
+    }
 }
 
 /// Small scalars (`small[i]`) to arkworks, the others to the batch-affine method (if there are
 /// at least `min_points` of them).
 fn msm_by_size(bases: &[G1Affine], bigints: &[BigInt], small: &[bool], min_points: usize) -> G1Projective {
+    if bigints.len() < DIRECT_BELOW {
+        return bases.iter().zip(bigints).map(|(base, scalar)| base.mul_bigint(scalar)).sum();
+    }
     let large = small.iter().filter(|&&s| !s).count();
     if large < min_points {
         return G1Projective::msm_bigint(bases, bigints);
@@ -110,6 +135,11 @@ fn msm_by_size(bases: &[G1Affine], bigints: &[BigInt], small: &[bool], min_point
         rayon::join(|| msm_large(&large_bases, &large_scalars), || G1Projective::msm_bigint(&small_bases, &small_scalars));
     large_sum + small_sum
 }
+
+/// Fewer points than this are multiplied one by one: arkworks' MSM spends about 180 µs on one
+/// point (its windows go through the thread pool), a scalar multiplication 75 µs; at four points
+/// the two are even (measured on this 2-core machine).
+const DIRECT_BELOW: usize = 4;
 
 /// Scalars sampled by [`collapse_repeated`] to find the values that repeat.
 const REPEAT_SAMPLE: usize = 4096;
@@ -137,10 +167,11 @@ fn collapse_repeated(bases: &[G1Affine], scalars: &[BigInt], small: &[bool]) -> 
         return None;
     }
     let group_of: HashMap<BigInt, u32> = values.iter().enumerate().map(|(g, value)| (*value, g as u32)).collect();
-    let groups: Vec<Option<u32>> = scalars.par_iter().map(|s| group_of.get(s).copied()).collect();
+    let groups: Vec<Option<u32>> = map_in_parallel_if_long(scalars, |s| group_of.get(s).copied());
     let sums = sum_by_group(bases, &groups, values.len());
+    // On the calling thread: this pass runs only when values repeat, and copies little per point.
     let ((mut rest_bases, mut rest_scalars), mut rest_small): ((Vec<G1Affine>, Vec<BigInt>), Vec<bool>) = bases
-        .par_iter()
+        .iter()
         .zip(scalars)
         .zip(small)
         .zip(&groups)
@@ -162,21 +193,22 @@ fn collapse_repeated(bases: &[G1Affine], scalars: &[BigInt], small: &[bool]) -> 
 /// thread sums a share of the points batch-affine ([`Buckets`], a group per bucket), then the
 /// shares are added.
 fn sum_by_group(bases: &[G1Affine], groups: &[Option<u32>], count: usize) -> Vec<G1Affine> {
-    let share = bases.len().div_ceil(rayon::current_num_threads()).max(1);
-    let shares: Vec<Vec<G1Affine>> = bases
-        .par_chunks(share)
-        .zip(groups.par_chunks(share))
-        .map(|(bases, groups)| {
-            let mut buckets = Buckets::new(count);
-            for (base, group) in bases.iter().zip(groups) {
-                if let Some(g) = group {
-                    buckets.add(*g as usize, *base);
-                }
+    let sum_share = |(bases, groups): (&[G1Affine], &[Option<u32>])| {
+        let mut buckets = Buckets::new(count);
+        for (base, group) in bases.iter().zip(groups) {
+            if let Some(g) = group {
+                buckets.add(*g as usize, *base);
             }
-            buckets.finish();
-            buckets.affine
-        })
-        .collect();
+        }
+        buckets.finish();
+        buckets.affine
+    };
+    let shares: Vec<Vec<G1Affine>> = if bases.len() < PARALLEL_FROM {
+        vec![sum_share((bases, groups))]
+    } else {
+        let share = bases.len().div_ceil(rayon::current_num_threads());
+        bases.par_chunks(share).zip(groups.par_chunks(share)).map(sum_share).collect()
+    };
     let mut scratch = BatchScratch::default();
     let mut shares = shares.into_iter();
     let mut sums = shares.next().unwrap_or_else(|| vec![G1Affine::identity(); count]);
@@ -214,7 +246,7 @@ pub fn msm_with_window_bits(bases: &[G1Affine], scalars: &[Fr], c: u32) -> G1Pro
 
 /// Scalars out of Montgomery form, as the digits and arkworks' `msm_bigint` take them.
 fn to_bigints(scalars: &[Fr]) -> Vec<BigInt> {
-    scalars.par_iter().map(|s| s.into_bigint()).collect()
+    map_in_parallel_if_long(scalars, |s| s.into_bigint())
 }
 
 fn msm_bigints(bases: &[G1Affine], scalars: &[BigInt], c: u32) -> G1Projective {
@@ -653,14 +685,37 @@ mod tests {
                 // P and −P under the same scalar: they cancel inside the group.
                 bases[4] = -bases[0];
                 let expected = G1Projective::msm_unchecked(&bases, &scalars);
-                let bigints = to_bigints(&scalars);
-                let collapsed = collapse_repeated(&bases, &bigints, &classify(&bigints));
+                let (bigints, small) = to_classified_bigints(&scalars);
+                let collapsed = collapse_repeated(&bases, &bigints, &small);
                 assert!(collapsed.is_some(), "{name}, n = {n}: nothing collapsed");
                 assert_eq!(msm_above(&bases, &scalars, 2), expected, "{name}, n = {n}");
                 assert_eq!(msm(&bases, &scalars), expected, "{name}, n = {n}");
             }
-            let bigints = to_bigints(&random_scalars);
-            assert!(collapse_repeated(&bases, &bigints, &classify(&bigints)).is_none(), "n = {n}: random scalars");
+            let (bigints, small) = to_classified_bigints(&random_scalars);
+            assert!(collapse_repeated(&bases, &bigints, &small).is_none(), "n = {n}: random scalars");
+        }
+    }
+
+    /// The sizes below [`DIRECT_BELOW`] (one scalar multiplication per point) and just above,
+    /// with zero, one, r − 1 and random scalars, identity points and `P`, `−P`.
+    #[test]
+    fn the_fewest_points_match_arkworks() {
+        let mut rng = random::rng(6);
+        let p = random::random_bases(DIRECT_BELOW + 2, &mut rng);
+        let random = random::random_scalars(DIRECT_BELOW + 2, &mut rng);
+        let edge = [Fr::ZERO, Fr::ONE, -Fr::ONE, random[0]];
+        for n in 0..=DIRECT_BELOW + 1 {
+            for k in 0..edge.len() {
+                let bases: Vec<G1Affine> = (0..n).map(|i| if i == 1 { G1Affine::identity() } else { p[i] }).collect();
+                let scalars: Vec<Fr> = (0..n).map(|i| edge[(i + k) % edge.len()]).collect();
+                assert_eq!(msm(&bases, &scalars), G1Projective::msm_unchecked(&bases, &scalars), "n = {n}, shift {k}");
+            }
+            if n >= 2 {
+                let mut bases = p[..n].to_vec();
+                bases[1] = -bases[0];
+                let scalars = vec![random[1]; n];
+                assert_eq!(msm(&bases, &scalars), G1Projective::msm_unchecked(&bases, &scalars), "n = {n}, P and -P");
+            }
         }
     }
 
