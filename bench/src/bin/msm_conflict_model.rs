@@ -8,16 +8,18 @@
 //! latency from issue to bucket write-back):
 //! - digits are Booth's local signed digits, `d_w = bits[wc, wc + c) + bit(wc − 1) − 2^c·bit(wc + c − 1)`,
 //!   which need no carry from the window below and so can be cut from a streamed scalar on chip;
-//!   windows are processed one after another, each with its own buckets (the flush banks), and
-//!   **zero digits cost no cycle** (the kernel is assumed to read points and pick nonzero
-//!   digits faster than one per cycle);
+//!   windows are processed in groups of 1, 4 or all of them, each window with its own buckets,
+//!   a group's digits point by point (point i's nonzero digits in the group's windows, then
+//!   point i + 1's), and **zero digits cost no cycle** (the kernel is assumed to read points and
+//!   pick nonzero digits faster than one per cycle);
 //! - each cycle one addition issues: the retry FIFO's head if its target is free, else the next
 //!   digit if its target is free, else that digit is parked in the FIFO (stall when full);
 //! - a digit's target is its bucket if no addition to it is in flight, else a spill slot already
-//!   tagged with that bucket and free, else an untagged spill slot (tagged then). At the end of a
-//!   window every tagged spill slot is added into its bucket, on chip, through the same adder:
-//!   one cycle each, as they are assumed interleaved with the next window's additions (those
-//!   cycles count against utilisation; their latency does not);
+//!   tagged with that bucket and free (found in one lookup: see [`group_cycles`]), else an
+//!   untagged spill slot (tagged then). At the end of a group every tagged spill slot is added
+//!   into its bucket, on chip, through the same adder: one cycle each, as they are assumed
+//!   interleaved with the next group's additions (those cycles count against utilisation; their
+//!   latency does not);
 //! - a parked digit whose target is still busy when it reaches the FIFO's head goes round to the
 //!   tail (CycloneMSM's delayed retry), so one busy bucket does not block the others.
 //!
@@ -49,33 +51,54 @@ fn group_cycles(buckets: &[usize], bucket_count: usize, fifo: usize, spills: usi
     let latency = ISSUE_TO_WRITEBACK as u64;
     let mut free_at = vec![0u64; bucket_count];
     let mut spill_free_at = vec![0u64; spills];
-    let mut spill_tag: Vec<Option<usize>> = vec![None; spills];
+    // Each bucket's spill slots, least recently used first: a ring the hardware keeps as a
+    // cursor per bucket and a next-slot link per slot. Slots are used in ring order, so the
+    // least recently used one is free if any is, and one lookup a cycle finds a free slot.
+    let mut rings: Vec<VecDeque<usize>> = vec![VecDeque::new(); bucket_count];
+    // Untagged slots are taken in order (a counter); all are untagged again after the group.
+    let mut tagged = 0;
     let mut parked: VecDeque<usize> = VecDeque::with_capacity(fifo);
     let mut next = 0;
     let mut cycle = 0u64;
-    // The target an addition to `b` can issue into at `cycle`, if any (tagging a spill slot).
-    let target = |b: usize, cycle: u64, free_at: &[u64], spill_free_at: &[u64], spill_tag: &mut [Option<usize>]| {
+    // The target an addition to `b` can issue into at `cycle`, if any.
+    let mut target = |b: usize, cycle: u64, free_at: &[u64], spill_free_at: &[u64]| {
         if free_at[b] <= cycle {
             return Some(Target::Bucket(b));
         }
-        // A slot already tagged with `b` first: a new tag costs a merge at the end.
-        let tagged = (0..spills).find(|&s| spill_tag[s] == Some(b) && spill_free_at[s] <= cycle);
-        let slot = tagged.or_else(|| (0..spills).find(|&s| spill_tag[s].is_none()))?;
-        spill_tag[slot] = Some(b);
+        let ring = &mut rings[b];
+        let slot = match ring.front() {
+            Some(&lru) if spill_free_at[lru] <= cycle => {
+                ring.pop_front();
+                lru
+            }
+            _ => {
+                debug_assert!(
+                    ring.iter().all(|&s| spill_free_at[s] > cycle),
+                    "a free slot behind a busy least recently used one"
+                );
+                // A new tag costs a merge at the end of the group.
+                if tagged == spills {
+                    return None;
+                }
+                tagged += 1;
+                tagged - 1
+            }
+        };
+        ring.push_back(slot);
         Some(Target::Spill(slot))
     };
     while next < buckets.len() || !parked.is_empty() {
         let mut issued = None;
         // The FIFO's head issues if it can, else goes round to the tail (a delayed retry).
         if let Some(b) = parked.pop_front() {
-            match target(b, cycle, &free_at, &spill_free_at, &mut spill_tag) {
+            match target(b, cycle, &free_at, &spill_free_at) {
                 Some(t) => issued = Some(t),
                 None => parked.push_back(b),
             }
         }
         if issued.is_none() && next < buckets.len() {
             let b = buckets[next];
-            if let Some(t) = target(b, cycle, &free_at, &spill_free_at, &mut spill_tag) {
+            if let Some(t) = target(b, cycle, &free_at, &spill_free_at) {
                 issued = Some(t);
                 next += 1;
             } else if parked.len() < fifo {
@@ -94,7 +117,7 @@ fn group_cycles(buckets: &[usize], bucket_count: usize, fifo: usize, spills: usi
     // Each tagged spill slot into its bucket: one addition each, interleaved with the next
     // group's (the slots of one bucket as a tree of pairs, whose latency the next group's
     // additions hide).
-    cycle + spill_tag.iter().flatten().count() as u64
+    cycle + tagged as u64
 }
 
 /// Bits a signed recoding of a 254-bit scalar covers: one more than the scalar, so that the top
@@ -235,5 +258,14 @@ mod tests {
         assert_eq!(group_cycles(&[5; 3], 128, 0, 0), 2 * ISSUE_TO_WRITEBACK as u64 + 1);
         // Enough spill slots: one a cycle, plus one merge per spill slot used (9 of them).
         assert_eq!(group_cycles(&[5; 10], 128, 0, 16), 10 + 9);
+        // One hot bucket among others, with more spill slots than the latency: one addition a
+        // cycle once the slots are tagged, and the rings keep their least recently used slot
+        // first (the model's debug assertion).
+        let latency = ISSUE_TO_WRITEBACK;
+        let hot: Vec<usize> = (0..5000).map(|i| if i % 3 == 0 { i % 97 } else { 3 }).collect();
+        let cycles = group_cycles(&hot, 128, 16, latency + 16);
+        assert!(cycles <= (5000 + 2 * latency + 32) as u64, "{cycles} cycles for 5,000 additions");
+        // Too few slots: the hot bucket waits for them.
+        assert!(group_cycles(&hot, 128, 16, 8) > 2 * 5000);
     }
 }
