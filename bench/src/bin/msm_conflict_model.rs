@@ -6,7 +6,8 @@
 //!
 //! The model, cycle by cycle, for one adder of `ISSUE_TO_WRITEBACK` cycles (the MSM lane's
 //! latency from issue to bucket write-back):
-//! - digits are Booth's local signed digits, `d_w = bits[wc, wc + c) + bit(wc − 1) − 2^c·bit(wc + c − 1)`,
+//! - digits are Booth's local signed digits (`zkaccel_core::booth`, which the hardware cutter
+//!   `zkaccel_kernels::msm::digits` is tested against),
 //!   which need no carry from the window below and so can be cut from a streamed scalar on chip;
 //!   windows are processed in groups of 1, 4 or all of them, each window with its own buckets,
 //!   a group's digits point by point (point i's nonzero digits in the group's windows, then
@@ -32,6 +33,7 @@ use ark_bn254::Fr;
 use ark_ff::{BigInteger, Field, PrimeField, UniformRand};
 use zkaccel::random;
 use zkaccel_bench::cli::log_range;
+use zkaccel_core::booth::{self, RECODED_BITS};
 use zkaccel_kernels::msm::ISSUE_TO_WRITEBACK;
 
 /// A target of an addition: a bucket, or a spill slot standing in for one.
@@ -120,10 +122,6 @@ fn group_cycles(buckets: &[usize], bucket_count: usize, fifo: usize, spills: usi
     cycle + tagged as u64
 }
 
-/// Bits a signed recoding of a 254-bit scalar covers: one more than the scalar, so that the top
-/// window's top bit (its sign) is 0.
-const RECODED_BITS: u32 = Fr::MODULUS_BIT_SIZE + 1;
-
 /// The windows `(lowest bit, width)` of `c`-bit windows over [`RECODED_BITS`]: all `c` wide but a
 /// short top one, or, `balanced`, as many windows with widths `c` and `c − 1` (the top window then
 /// has as many buckets as the others, to within a factor of two).
@@ -143,16 +141,6 @@ fn windows(c: u32, balanced: bool) -> Vec<(u32, u32)> {
             (low - width, width)
         })
         .collect()
-}
-
-/// Booth's local signed digit of `scalar` in the window of `width` bits from bit `low`:
-/// `bits[low, low + width) + bit(low − 1) − 2^width·bit(low + width − 1)`, in
-/// `[−2^(width−1), 2^(width−1)]`.
-fn booth_digit(scalar: &<Fr as PrimeField>::BigInt, (low, width): (u32, u32)) -> i64 {
-    let bit = |i: i64| i >= 0 && scalar.get_bit(i as usize);
-    let low = low as i64;
-    let field: i64 = (0..width as i64).map(|j| (bit(low + j) as i64) << j).sum();
-    field + bit(low - 1) as i64 - ((bit(low + width as i64 - 1) as i64) << width)
 }
 
 /// The issue's scalar shapes at `n`; the last has nonzero bits only in the top window, which
@@ -201,7 +189,7 @@ fn main() {
                                 .iter()
                                 .flat_map(|s| {
                                     windows.iter().enumerate().filter_map(move |(k, &window)| {
-                                        let d = booth_digit(s, window);
+                                        let d = booth::digit(&s.0, window.0, window.1);
                                         (d != 0).then(|| k * bucket_count + d.unsigned_abs() as usize - 1)
                                     })
                                 })
@@ -239,7 +227,7 @@ mod tests {
             assert!(layout.iter().all(|w| w.1 <= c));
             for s in &scalars {
                 let value = layout.iter().rev().fold(Fr::ZERO, |acc, &(low, width)| {
-                    let d = booth_digit(&s.into_bigint(), (low, width));
+                    let d = booth::digit(&s.into_bigint().0, low, width);
                     assert!(d.unsigned_abs() <= 1 << (width - 1));
                     let d = if d < 0 { -Fr::from(d.unsigned_abs()) } else { Fr::from(d as u64) };
                     acc * Fr::from(2u64).pow([u64::from(width)]) + d
