@@ -2,13 +2,13 @@
 //! `cargo run -p zkaccel-kernels --example emit_kernel -- ntt <log2 on-chip size> [out.v]`, or
 //! `cargo run -p zkaccel-kernels --example emit_kernel -- msm <log2 slots>x<lanes> [out.v]`, or
 //! `cargo run -p zkaccel-kernels --example emit_kernel -- digits <window bits> [out.v]` (the MSM
-//! digit cutter alone, #13).
+//! digit cutter alone, #13), or `… -- issuer - [out.v]` (the digit issuer alone, #13).
 use zkaccel_core::regmap::MsmBuild;
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let usage =
-        "usage: emit_kernel ntt <log2 size> [out.v] | emit_kernel msm <log2 slots>x<lanes> [out.v] | emit_kernel digits <c> [out.v]";
+        "usage: emit_kernel ntt <log2 size> [out.v] | emit_kernel msm <log2 slots>x<lanes> [out.v] | emit_kernel digits <c> [out.v] | emit_kernel issuer - [out.v]";
     let (kernel, build) = (args.next().unwrap_or_else(|| panic!("{usage}")), args.next().unwrap_or_else(|| panic!("{usage}")));
     let (verilog, name) = match kernel.as_str() {
         "ntt" => {
@@ -22,6 +22,9 @@ fn main() {
         "digits" => {
             let c: u32 = build.parse().unwrap_or_else(|_| panic!("{usage}"));
             (zkaccel_kernels::msm::digits::verilog(c), format!("{}.v", zkaccel_kernels::msm::digits::model_name(c)))
+        }
+        "issuer" => {
+            (Ok(zkaccel_kernels::msm::digit_issuer::verilog()), format!("{}.v", zkaccel_kernels::msm::digit_issuer::MODEL_NAME))
         }
         _ => panic!("{usage}"),
     };

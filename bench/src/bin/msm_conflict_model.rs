@@ -30,7 +30,7 @@
 use std::collections::VecDeque;
 
 use ark_bn254::Fr;
-use ark_ff::{BigInteger, Field, PrimeField, UniformRand};
+use ark_ff::{Field, PrimeField, UniformRand};
 use zkaccel::random;
 use zkaccel_bench::cli::log_range;
 use zkaccel_core::booth::{self, RECODED_BITS};
@@ -43,13 +43,26 @@ enum Target {
     Spill(usize),
 }
 
+/// How many candidates the scheduler looks up per cycle.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lookups {
+    /// The retry FIFO's head and the next digit, both (two read ports on every table); the head
+    /// goes round to the tail while busy.
+    Two,
+    /// One: the FIFO's head once the time its target frees (kept with it when parked) has come,
+    /// else the next digit if the FIFO has room to park it; a busy candidate is parked. A busy
+    /// lookup costs its cycle.
+    One,
+}
+
 /// One group of windows' schedule: cycles spent on `buckets` (each nonzero digit's bucket, numbered
 /// across the group's windows, in issue order), with a retry FIFO of `fifo` entries and `spills`
 /// spill slots. A digit that meets a busy bucket takes a free spill slot already tagged with
 /// that bucket, else tags a free one (each tag costs an addition at the end: measured, tagging
 /// only while the FIFO is half full lost up to half the cycles on equal scalars, as the FIFO
 /// then fills and drains in turn).
-fn group_cycles(buckets: &[usize], bucket_count: usize, fifo: usize, spills: usize) -> u64 {
+fn group_cycles(buckets: &[usize], bucket_count: usize, fifo: usize, spills: usize, lookups: Lookups) -> u64 {
+    assert!(lookups == Lookups::Two || fifo > 0, "one lookup a cycle parks every busy digit: it needs a FIFO");
     let latency = ISSUE_TO_WRITEBACK as u64;
     let mut free_at = vec![0u64; bucket_count];
     let mut spill_free_at = vec![0u64; spills];
@@ -59,13 +72,14 @@ fn group_cycles(buckets: &[usize], bucket_count: usize, fifo: usize, spills: usi
     let mut rings: Vec<VecDeque<usize>> = vec![VecDeque::new(); bucket_count];
     // Untagged slots are taken in order (a counter); all are untagged again after the group.
     let mut tagged = 0;
-    let mut parked: VecDeque<usize> = VecDeque::with_capacity(fifo);
+    // Parked digits: the bucket and the cycle its target frees (for `Lookups::One`).
+    let mut parked: VecDeque<(usize, u64)> = VecDeque::with_capacity(fifo);
     let mut next = 0;
     let mut cycle = 0u64;
-    // The target an addition to `b` can issue into at `cycle`, if any.
+    // The target an addition to `b` can issue into at `cycle`, or the cycle one frees.
     let mut target = |b: usize, cycle: u64, free_at: &[u64], spill_free_at: &[u64]| {
         if free_at[b] <= cycle {
-            return Some(Target::Bucket(b));
+            return Ok(Target::Bucket(b));
         }
         let ring = &mut rings[b];
         let slot = match ring.front() {
@@ -80,34 +94,58 @@ fn group_cycles(buckets: &[usize], bucket_count: usize, fifo: usize, spills: usi
                 );
                 // A new tag costs a merge at the end of the group.
                 if tagged == spills {
-                    return None;
+                    return Err(ring.front().map_or(free_at[b], |&lru| free_at[b].min(spill_free_at[lru])));
                 }
                 tagged += 1;
                 tagged - 1
             }
         };
         ring.push_back(slot);
-        Some(Target::Spill(slot))
+        Ok(Target::Spill(slot))
     };
     while next < buckets.len() || !parked.is_empty() {
         let mut issued = None;
-        // The FIFO's head issues if it can, else goes round to the tail (a delayed retry).
-        if let Some(b) = parked.pop_front() {
-            match target(b, cycle, &free_at, &spill_free_at) {
-                Some(t) => issued = Some(t),
-                None => parked.push_back(b),
+        match lookups {
+            Lookups::Two => {
+                // The FIFO's head issues if it can, else goes round to the tail (a delayed retry).
+                if let Some((b, _)) = parked.pop_front() {
+                    match target(b, cycle, &free_at, &spill_free_at) {
+                        Ok(t) => issued = Some(t),
+                        Err(ready) => parked.push_back((b, ready)),
+                    }
+                }
+                if issued.is_none() && next < buckets.len() {
+                    let b = buckets[next];
+                    match target(b, cycle, &free_at, &spill_free_at) {
+                        Ok(t) => {
+                            issued = Some(t);
+                            next += 1;
+                        }
+                        Err(ready) if parked.len() < fifo => {
+                            parked.push_back((b, ready));
+                            next += 1;
+                        }
+                        // Else the digit waits at the FIFO's door: a stall.
+                        Err(_) => {}
+                    }
+                }
             }
-        }
-        if issued.is_none() && next < buckets.len() {
-            let b = buckets[next];
-            if let Some(t) = target(b, cycle, &free_at, &spill_free_at) {
-                issued = Some(t);
-                next += 1;
-            } else if parked.len() < fifo {
-                parked.push_back(b);
-                next += 1;
+            Lookups::One => {
+                let candidate = if parked.front().is_some_and(|&(_, ready)| ready <= cycle) {
+                    parked.pop_front().map(|(b, _)| b)
+                } else if next < buckets.len() && parked.len() < fifo {
+                    next += 1;
+                    Some(buckets[next - 1])
+                } else {
+                    None
+                };
+                if let Some(b) = candidate {
+                    match target(b, cycle, &free_at, &spill_free_at) {
+                        Ok(t) => issued = Some(t),
+                        Err(ready) => parked.push_back((b, ready)),
+                    }
+                }
             }
-            // Else the digit waits at the FIFO's door: a stall.
         }
         match issued {
             Some(Target::Bucket(b)) => free_at[b] = cycle + latency,
@@ -166,11 +204,21 @@ fn main() {
     let (lo, hi) = log_range(args.next(), (14, 16));
     let c: u32 = args.next().map(|a| a.parse().expect("window bits")).unwrap_or(13);
     let bucket_count = 1usize << (c - 1);
-    let configs = [(64, 0), (16, 256), (16, 1024), (64, 1024), (64, 2048)];
+    let configs = [
+        (64, 0, Lookups::Two),
+        (16, 256, Lookups::Two),
+        (16, 1024, Lookups::Two),
+        (64, 1024, Lookups::Two),
+        (64, 2048, Lookups::Two),
+        (64, 0, Lookups::One),
+        (16, 1024, Lookups::One),
+        (64, 1024, Lookups::One),
+    ];
     println!("adder latency {ISSUE_TO_WRITEBACK} cycles, c = {c}; utilisation = nonzero digits ÷ cycles");
     print!("| n | scalars | windows | interleaved | nonzero digits |");
-    for (fifo, spills) in configs {
-        print!(" FIFO {fifo}, spill {spills} |");
+    for (fifo, spills, lookups) in configs {
+        let one = if lookups == Lookups::One { ", 1 lookup" } else { "" };
+        print!(" FIFO {fifo}, spill {spills}{one} |");
     }
     println!();
     println!("|---|---|---|---|---|{}", "---|".repeat(configs.len()));
@@ -199,8 +247,9 @@ fn main() {
                     let fewest: usize = streams.iter().map(Vec::len).sum();
                     let widths = if balanced { format!("{} balanced", layout.len()) } else { format!("{} × {c}", layout.len()) };
                     print!("| 2^{log} | {name} | {widths} | {group} | {fewest} |");
-                    for (fifo, spills) in configs {
-                        let cycles: u64 = streams.iter().map(|ops| group_cycles(ops, bucket_count * group, fifo, spills)).sum();
+                    for (fifo, spills, lookups) in configs {
+                        let cycles: u64 =
+                            streams.iter().map(|ops| group_cycles(ops, bucket_count * group, fifo, spills, lookups)).sum();
                         print!(" {:.1} % |", 100.0 * fewest as f64 / cycles as f64);
                     }
                     println!();
@@ -242,18 +291,24 @@ mod tests {
     #[test]
     fn the_model_counts_cycles() {
         let distinct: Vec<usize> = (0..100).collect();
-        assert_eq!(group_cycles(&distinct, 128, 0, 0), 100);
-        assert_eq!(group_cycles(&[5; 3], 128, 0, 0), 2 * ISSUE_TO_WRITEBACK as u64 + 1);
+        assert_eq!(group_cycles(&distinct, 128, 0, 0, Lookups::Two), 100);
+        assert_eq!(group_cycles(&[5; 3], 128, 0, 0, Lookups::Two), 2 * ISSUE_TO_WRITEBACK as u64 + 1);
         // Enough spill slots: one a cycle, plus one merge per spill slot used (9 of them).
-        assert_eq!(group_cycles(&[5; 10], 128, 0, 16), 10 + 9);
+        assert_eq!(group_cycles(&[5; 10], 128, 0, 16, Lookups::Two), 10 + 9);
         // One hot bucket among others, with more spill slots than the latency: one addition a
         // cycle once the slots are tagged, and the rings keep their least recently used slot
         // first (the model's debug assertion).
         let latency = ISSUE_TO_WRITEBACK;
         let hot: Vec<usize> = (0..5000).map(|i| if i % 3 == 0 { i % 97 } else { 3 }).collect();
-        let cycles = group_cycles(&hot, 128, 16, latency + 16);
+        let cycles = group_cycles(&hot, 128, 16, latency + 16, Lookups::Two);
         assert!(cycles <= (5000 + 2 * latency + 32) as u64, "{cycles} cycles for 5,000 additions");
         // Too few slots: the hot bucket waits for them.
-        assert!(group_cycles(&hot, 128, 16, 8) > 2 * 5000);
+        assert!(group_cycles(&hot, 128, 16, 8, Lookups::Two) > 2 * 5000);
+        // One lookup a cycle: the same counts where no lookup is wasted, and a busy lookup
+        // costs its cycle, nothing more, when the slots suffice.
+        assert_eq!(group_cycles(&distinct, 128, 16, 0, Lookups::One), 100);
+        assert_eq!(group_cycles(&[5; 3], 128, 4, 0, Lookups::One), 2 * ISSUE_TO_WRITEBACK as u64 + 1);
+        let cycles = group_cycles(&hot, 128, 16, latency + 16, Lookups::One);
+        assert!(cycles <= (5000 + 2 * latency + 32) as u64, "{cycles} cycles for 5,000 additions, one lookup a cycle");
     }
 }

@@ -44,6 +44,7 @@ use crate::axi::{NarrowReader, ReadMaster, WriteMaster};
 use crate::control::{Control, ADDR_BITS};
 
 pub mod args;
+pub mod digit_issuer;
 pub mod digits;
 pub mod flush;
 pub mod issuer;
