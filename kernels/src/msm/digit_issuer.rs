@@ -260,7 +260,7 @@ impl<const K: usize, const P: usize, const A: usize, const AP1: usize> Logic for
         }
         self.l1_valid.d.next = self.take_retry.val() | self.take_new.val();
 
-        // L1: the RAM reads; the two issues it cannot see are compared here.
+        // L1: the RAM reads; the two latest issues are compared here (of the five it cannot see).
         self.l2_valid.d.next = self.l1_valid.q.val();
         self.l2_key.d.next = self.l1_key.q.val();
         self.l2_negate.d.next = self.l1_negate.q.val();
@@ -350,15 +350,14 @@ impl<const K: usize, const P: usize, const A: usize, const AP1: usize> Logic for
     }
 }
 
-/// Bits of the payload in the issuer's stand-alone build ([`verilog`]): a record's index.
-pub const INDEX_PAYLOAD_BITS: usize = 32;
 /// Key bits of the stand-alone build: the 20 windows × 4,096 buckets of c = 13.
 pub const STANDALONE_KEY_BITS: usize = 17;
 
 /// The Verilog of a stand-alone issuer of 2^17 keys, a 64-record retry FIFO and the MSM lane's
 /// adder latency ([`super::ISSUE_TO_WRITEBACK`]), for its Verilator model and synthesis.
 pub fn verilog() -> String {
-    let mut issuer = DigitIssuer::<STANDALONE_KEY_BITS, INDEX_PAYLOAD_BITS, 6, 7>::new(super::ISSUE_TO_WRITEBACK);
+    let mut issuer =
+        DigitIssuer::<STANDALONE_KEY_BITS, { super::digits::INDEX_PAYLOAD_BITS }, 6, 7>::new(super::ISSUE_TO_WRITEBACK);
     issuer.connect_all();
     generate_verilog(&issuer)
 }

@@ -352,7 +352,8 @@ impl<const W: usize, const P: usize> Logic for DigitCutter<W, P> {
     }
 }
 
-/// Bits of the payload in the cutter's stand-alone builds ([`verilog`]): a point's index.
+/// Bits of the payload in the stand-alone builds of the cutter ([`verilog`]) and of the issuer
+/// (`super::digit_issuer::verilog`): a point's or record's index.
 pub const INDEX_PAYLOAD_BITS: usize = 32;
 
 /// The Verilog of a stand-alone cutter for `c`-bit windows (8 to 16) with a
