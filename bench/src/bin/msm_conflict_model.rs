@@ -13,19 +13,21 @@
 //!   a group's digits point by point (point i's nonzero digits in the group's windows, then
 //!   point i + 1's), and **zero digits cost no cycle** (the kernel is assumed to read points and
 //!   pick nonzero digits faster than one per cycle);
-//! - each cycle one addition issues: the retry FIFO's head if its target is free, else the next
-//!   digit if its target is free, else that digit is parked in the FIFO (stall when full);
-//! - a digit's target is its bucket if no addition to it is in flight, else a spill slot already
-//!   tagged with that bucket and free (found in one lookup: see [`group_cycles`]), else an
-//!   untagged spill slot (tagged then). At the end of a group every tagged spill slot is added
-//!   into its bucket, on chip, through the same adder: one cycle each, as they are assumed
-//!   interleaved with the next group's additions (those cycles count against utilisation; their
-//!   latency does not);
+//! - each cycle one addition issues: with two lookups a cycle, the retry FIFO's head if its
+//!   target is free, else the next digit if its target is free, else that digit is parked in
+//!   the FIFO (stall when full); with one (`Lookups::One`, what the hardware issuer does), the
+//!   FIFO's head once its wait is over, else the next digit, parked if busy;
+//! - a digit's target is its bucket if no addition to it is in flight, else a *spill slot*
+//!   standing in for the bucket ([`Spill`]: per-bucket rings of slots in least-recently-used
+//!   order, or the contiguous regions the hardware issuer `zkaccel_kernels::msm::digit_issuer`
+//!   builds); every spill slot used is added into its bucket after the group, **by the host**
+//!   (the adder adds affine points to XYZZ buckets, not buckets to buckets), so it costs no
+//!   kernel cycle and is reported beside the utilisation as a count of host additions;
 //! - a parked digit whose target is still busy when it reaches the FIFO's head goes round to the
 //!   tail (CycloneMSM's delayed retry), so one busy bucket does not block the others.
 //!
-//! Utilisation is the fewest additions (the window's nonzero digits) over the cycles spent, as
-//! issue #13 measures it.
+//! Utilisation is the fewest additions (the window's nonzero digits) over the kernel cycles
+//! spent, as issue #13 measures it.
 
 use std::collections::VecDeque;
 
@@ -55,53 +57,154 @@ enum Lookups {
     One,
 }
 
+/// Where a digit that meets a busy bucket goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Spill {
+    /// Nowhere: it waits for its bucket.
+    None,
+    /// `slots` spill slots, each bucket's kept as a ring in least-recently-used order (a cursor
+    /// per bucket and a link per slot in hardware); untagged slots come from a counter.
+    Rings(usize),
+    /// A pool of `pool` slots handed out as contiguous *regions*, one live region per bucket,
+    /// used round robin (a base, a size and a lookup count per bucket: no links to follow). A busy
+    /// round-robin slot grows the region: the first is `first` slots, each next one twice the
+    /// last (at most `max`; all powers of two), taken from a counter; the old one is left to
+    /// the end-of-group merge.
+    Regions { pool: usize, first: usize, max: usize },
+}
+
+/// A bucket's live region of spill slots: `size` (a power of two) slots from `base`.
+#[derive(Clone, Copy)]
+struct Region {
+    base: usize,
+    size: usize,
+}
+
+/// The spill slots' state during one group.
+struct Spiller {
+    policy: Spill,
+    free_at: Vec<u64>,
+    /// Rings: each bucket's slots, least recently used first.
+    rings: Vec<VecDeque<usize>>,
+    /// Regions: each bucket's live region, and its lookups so far.
+    regions: Vec<Option<Region>>,
+    lookups: Vec<usize>,
+    /// Slots tagged (rings) or handed out (regions): untagged slots come from a counter.
+    taken: usize,
+    /// Slots an addition went to: each costs a merge into its bucket at the end.
+    used: Vec<bool>,
+}
+
+impl Spiller {
+    fn new(policy: Spill, bucket_count: usize) -> Self {
+        let slots = match policy {
+            Spill::None => 0,
+            Spill::Rings(slots) => slots,
+            Spill::Regions { pool, .. } => pool,
+        };
+        Spiller {
+            policy,
+            free_at: vec![0; slots],
+            rings: vec![VecDeque::new(); if matches!(policy, Spill::Rings(_)) { bucket_count } else { 0 }],
+            regions: vec![None; if matches!(policy, Spill::Regions { .. }) { bucket_count } else { 0 }],
+            lookups: vec![0; if matches!(policy, Spill::Regions { .. }) { bucket_count } else { 0 }],
+            taken: 0,
+            used: vec![false; slots],
+        }
+    }
+
+    /// The slot an addition to busy bucket `b` (free at `bucket_free`) can go to at `cycle`, or
+    /// the cycle it should look again.
+    fn slot(&mut self, b: usize, cycle: u64, bucket_free: u64, claimed: usize) -> Result<usize, u64> {
+        match self.policy {
+            Spill::None => Err(bucket_free),
+            Spill::Rings(slots) => {
+                let ring = &mut self.rings[b];
+                let slot = match ring.front() {
+                    Some(&lru) if self.free_at[lru] <= cycle => {
+                        ring.pop_front();
+                        lru
+                    }
+                    _ => {
+                        debug_assert!(
+                            ring.iter().all(|&s| self.free_at[s] > cycle),
+                            "a free slot behind a busy least recently used one"
+                        );
+                        if self.taken == slots {
+                            return Err(ring.front().map_or(bucket_free, |&lru| bucket_free.min(self.free_at[lru])));
+                        }
+                        self.taken += 1;
+                        self.taken - 1
+                    }
+                };
+                ring.push_back(slot);
+                Ok(slot)
+            }
+            Spill::Regions { pool, first, max } => {
+                let region = self.regions[b];
+                let slot = region.map(|r| r.base + (claimed & (r.size - 1)));
+                if let Some(slot) = slot.filter(|&slot| self.free_at[slot] <= cycle) {
+                    return Ok(slot);
+                }
+                let waited = slot.map_or(bucket_free, |slot| bucket_free.min(self.free_at[slot]));
+                let grown = region.map_or(first, |r| (2 * r.size).min(max));
+                if region.is_some_and(|r| r.size == grown) || self.taken + grown > pool {
+                    return Err(waited);
+                }
+                // A new region, its slot at the claimed index used now; the old one is left
+                // to the merge.
+                self.regions[b] = Some(Region { base: self.taken, size: grown });
+                self.taken += grown;
+                Ok(self.taken - grown + (claimed & (grown - 1)))
+            }
+        }
+    }
+
+    /// Regions: the index a lookup of `b` claims. Every lookup claims the next one, whatever
+    /// it decides (the hardware counts them before the decision), so a key's index is a
+    /// counter of its lookups, taken modulo its region's size.
+    fn claim(&mut self, b: usize) -> usize {
+        match self.policy {
+            Spill::Regions { .. } => {
+                self.lookups[b] += 1;
+                self.lookups[b] - 1
+            }
+            _ => 0,
+        }
+    }
+
+    fn issue(&mut self, slot: usize, free: u64) {
+        self.free_at[slot] = free;
+        self.used[slot] = true;
+    }
+
+    fn merges(&self) -> u64 {
+        self.used.iter().filter(|&&u| u).count() as u64
+    }
+}
+
 /// One group of windows' schedule: cycles spent on `buckets` (each nonzero digit's bucket, numbered
-/// across the group's windows, in issue order), with a retry FIFO of `fifo` entries and `spills`
-/// spill slots. A digit that meets a busy bucket takes a free spill slot already tagged with
-/// that bucket, else tags a free one (each tag costs an addition at the end: measured, tagging
-/// only while the FIFO is half full lost up to half the cycles on equal scalars, as the FIFO
-/// then fills and drains in turn).
-fn group_cycles(buckets: &[usize], bucket_count: usize, fifo: usize, spills: usize, lookups: Lookups) -> u64 {
+/// across the group's windows, in issue order), with a retry FIFO of `fifo` entries and the
+/// `spill` policy for busy buckets (every spill slot used costs one merge at the end: measured,
+/// spilling only while the FIFO is half full lost up to half the cycles on equal scalars, as the
+/// FIFO then fills and drains in turn).
+fn group_cycles(buckets: &[usize], bucket_count: usize, fifo: usize, spill: Spill, lookups: Lookups) -> (u64, u64) {
     assert!(lookups == Lookups::Two || fifo > 0, "one lookup a cycle parks every busy digit: it needs a FIFO");
     let latency = ISSUE_TO_WRITEBACK as u64;
     let mut free_at = vec![0u64; bucket_count];
-    let mut spill_free_at = vec![0u64; spills];
-    // Each bucket's spill slots, least recently used first: a ring the hardware keeps as a
-    // cursor per bucket and a next-slot link per slot. Slots are used in ring order, so the
-    // least recently used one is free if any is, and one lookup a cycle finds a free slot.
-    let mut rings: Vec<VecDeque<usize>> = vec![VecDeque::new(); bucket_count];
-    // Untagged slots are taken in order (a counter); all are untagged again after the group.
-    let mut tagged = 0;
+    let mut spiller = Spiller::new(spill, bucket_count);
     // Parked digits: the bucket and the cycle its target frees (for `Lookups::One`).
     let mut parked: VecDeque<(usize, u64)> = VecDeque::with_capacity(fifo);
     let mut next = 0;
     let mut cycle = 0u64;
     // The target an addition to `b` can issue into at `cycle`, or the cycle one frees.
-    let mut target = |b: usize, cycle: u64, free_at: &[u64], spill_free_at: &[u64]| {
+    let target = |b: usize, cycle: u64, free_at: &[u64], spiller: &mut Spiller| {
+        let claimed = spiller.claim(b);
         if free_at[b] <= cycle {
-            return Ok(Target::Bucket(b));
+            Ok(Target::Bucket(b))
+        } else {
+            spiller.slot(b, cycle, free_at[b], claimed).map(Target::Spill)
         }
-        let ring = &mut rings[b];
-        let slot = match ring.front() {
-            Some(&lru) if spill_free_at[lru] <= cycle => {
-                ring.pop_front();
-                lru
-            }
-            _ => {
-                debug_assert!(
-                    ring.iter().all(|&s| spill_free_at[s] > cycle),
-                    "a free slot behind a busy least recently used one"
-                );
-                // A new tag costs a merge at the end of the group.
-                if tagged == spills {
-                    return Err(ring.front().map_or(free_at[b], |&lru| free_at[b].min(spill_free_at[lru])));
-                }
-                tagged += 1;
-                tagged - 1
-            }
-        };
-        ring.push_back(slot);
-        Ok(Target::Spill(slot))
     };
     while next < buckets.len() || !parked.is_empty() {
         let mut issued = None;
@@ -109,14 +212,14 @@ fn group_cycles(buckets: &[usize], bucket_count: usize, fifo: usize, spills: usi
             Lookups::Two => {
                 // The FIFO's head issues if it can, else goes round to the tail (a delayed retry).
                 if let Some((b, _)) = parked.pop_front() {
-                    match target(b, cycle, &free_at, &spill_free_at) {
+                    match target(b, cycle, &free_at, &mut spiller) {
                         Ok(t) => issued = Some(t),
                         Err(ready) => parked.push_back((b, ready)),
                     }
                 }
                 if issued.is_none() && next < buckets.len() {
                     let b = buckets[next];
-                    match target(b, cycle, &free_at, &spill_free_at) {
+                    match target(b, cycle, &free_at, &mut spiller) {
                         Ok(t) => {
                             issued = Some(t);
                             next += 1;
@@ -140,7 +243,7 @@ fn group_cycles(buckets: &[usize], bucket_count: usize, fifo: usize, spills: usi
                     None
                 };
                 if let Some(b) = candidate {
-                    match target(b, cycle, &free_at, &spill_free_at) {
+                    match target(b, cycle, &free_at, &mut spiller) {
                         Ok(t) => issued = Some(t),
                         Err(ready) => parked.push_back((b, ready)),
                     }
@@ -149,15 +252,14 @@ fn group_cycles(buckets: &[usize], bucket_count: usize, fifo: usize, spills: usi
         }
         match issued {
             Some(Target::Bucket(b)) => free_at[b] = cycle + latency,
-            Some(Target::Spill(s)) => spill_free_at[s] = cycle + latency,
+            Some(Target::Spill(s)) => spiller.issue(s, cycle + latency),
             None => {}
         }
         cycle += 1;
     }
-    // Each tagged spill slot into its bucket: one addition each, interleaved with the next
-    // group's (the slots of one bucket as a tree of pairs, whose latency the next group's
-    // additions hide).
-    cycle + tagged as u64
+    // Each spill slot used is added into its bucket after the group: by the host (the adder
+    // only adds affine points to buckets), one XYZZ addition each.
+    (cycle, spiller.merges())
 }
 
 /// The windows `(lowest bit, width)` of `c`-bit windows over [`RECODED_BITS`]: all `c` wide but a
@@ -192,6 +294,8 @@ fn shapes(n: usize, top_low: u32) -> Vec<(&'static str, Vec<Fr>)> {
     vec![
         ("uniform", random::random_scalars(n, &mut rng)),
         ("all equal", vec![a; n]),
+        // One bucket of one window for every point: the hottest key there is.
+        ("all 1", vec![Fr::ONE; n]),
         ("two values", (0..n).map(|i| if i % 2 == 0 { a } else { b }).collect()),
         ("below 2^32", (0..n).map(|_| Fr::from(u32::rand(&mut rng))).collect()),
         ("0/1-heavy", random::small_skewed_scalars(n, &mut rng)),
@@ -205,20 +309,26 @@ fn main() {
     let c: u32 = args.next().map(|a| a.parse().expect("window bits")).unwrap_or(13);
     let bucket_count = 1usize << (c - 1);
     let configs = [
-        (64, 0, Lookups::Two),
-        (16, 256, Lookups::Two),
-        (16, 1024, Lookups::Two),
-        (64, 1024, Lookups::Two),
-        (64, 2048, Lookups::Two),
-        (64, 0, Lookups::One),
-        (16, 1024, Lookups::One),
-        (64, 1024, Lookups::One),
+        (64, Spill::None, Lookups::Two),
+        (64, Spill::Rings(1024), Lookups::Two),
+        (64, Spill::None, Lookups::One),
+        (64, Spill::Rings(1024), Lookups::One),
+        (64, Spill::Regions { pool: 2048, first: 4, max: 256 }, Lookups::One),
+        (64, Spill::Regions { pool: 2048, first: 4, max: 512 }, Lookups::One),
+        (16, Spill::Regions { pool: 2048, first: 4, max: 512 }, Lookups::One),
     ];
-    println!("adder latency {ISSUE_TO_WRITEBACK} cycles, c = {c}; utilisation = nonzero digits ÷ cycles");
+    println!(
+        "adder latency {ISSUE_TO_WRITEBACK} cycles, c = {c}; utilisation = nonzero digits ÷ kernel cycles (spill slots used, each one host addition)"
+    );
     print!("| n | scalars | windows | interleaved | nonzero digits |");
-    for (fifo, spills, lookups) in configs {
+    for (fifo, spill, lookups) in configs {
         let one = if lookups == Lookups::One { ", 1 lookup" } else { "" };
-        print!(" FIFO {fifo}, spill {spills}{one} |");
+        let spill = match spill {
+            Spill::None => "no spill".to_string(),
+            Spill::Rings(slots) => format!("{slots} in rings"),
+            Spill::Regions { pool, first, max } => format!("{pool} in regions {first}..{max}"),
+        };
+        print!(" FIFO {fifo}, {spill}{one} |");
     }
     println!();
     println!("|---|---|---|---|---|{}", "---|".repeat(configs.len()));
@@ -247,10 +357,12 @@ fn main() {
                     let fewest: usize = streams.iter().map(Vec::len).sum();
                     let widths = if balanced { format!("{} balanced", layout.len()) } else { format!("{} × {c}", layout.len()) };
                     print!("| 2^{log} | {name} | {widths} | {group} | {fewest} |");
-                    for (fifo, spills, lookups) in configs {
-                        let cycles: u64 =
-                            streams.iter().map(|ops| group_cycles(ops, bucket_count * group, fifo, spills, lookups)).sum();
-                        print!(" {:.1} % |", 100.0 * fewest as f64 / cycles as f64);
+                    for (fifo, spill, lookups) in configs {
+                        let (cycles, merges) = streams
+                            .iter()
+                            .map(|ops| group_cycles(ops, bucket_count * group, fifo, spill, lookups))
+                            .fold((0, 0), |(c, m), (gc, gm)| (c + gc, m + gm));
+                        print!(" {:.1} % ({merges}) |", 100.0 * fewest as f64 / cycles as f64);
                     }
                     println!();
                 }
@@ -291,24 +403,41 @@ mod tests {
     #[test]
     fn the_model_counts_cycles() {
         let distinct: Vec<usize> = (0..100).collect();
-        assert_eq!(group_cycles(&distinct, 128, 0, 0, Lookups::Two), 100);
-        assert_eq!(group_cycles(&[5; 3], 128, 0, 0, Lookups::Two), 2 * ISSUE_TO_WRITEBACK as u64 + 1);
-        // Enough spill slots: one a cycle, plus one merge per spill slot used (9 of them).
-        assert_eq!(group_cycles(&[5; 10], 128, 0, 16, Lookups::Two), 10 + 9);
+        assert_eq!(group_cycles(&distinct, 128, 0, Spill::None, Lookups::Two), (100, 0));
+        assert_eq!(group_cycles(&[5; 3], 128, 0, Spill::None, Lookups::Two), (2 * ISSUE_TO_WRITEBACK as u64 + 1, 0));
+        // Enough spill slots: one a cycle, 9 of them used, each one host addition.
+        assert_eq!(group_cycles(&[5; 10], 128, 0, Spill::Rings(16), Lookups::Two), (10, 9));
         // One hot bucket among others, with more spill slots than the latency: one addition a
         // cycle once the slots are tagged, and the rings keep their least recently used slot
         // first (the model's debug assertion).
         let latency = ISSUE_TO_WRITEBACK;
         let hot: Vec<usize> = (0..5000).map(|i| if i % 3 == 0 { i % 97 } else { 3 }).collect();
-        let cycles = group_cycles(&hot, 128, 16, latency + 16, Lookups::Two);
+        let (cycles, _) = group_cycles(&hot, 128, 16, Spill::Rings(latency + 16), Lookups::Two);
         assert!(cycles <= (5000 + 2 * latency + 32) as u64, "{cycles} cycles for 5,000 additions");
         // Too few slots: the hot bucket waits for them.
-        assert!(group_cycles(&hot, 128, 16, 8, Lookups::Two) > 2 * 5000);
+        assert!(group_cycles(&hot, 128, 16, Spill::Rings(8), Lookups::Two).0 > 2 * 5000);
         // One lookup a cycle: the same counts where no lookup is wasted, and a busy lookup
         // costs its cycle, nothing more, when the slots suffice.
-        assert_eq!(group_cycles(&distinct, 128, 16, 0, Lookups::One), 100);
-        assert_eq!(group_cycles(&[5; 3], 128, 4, 0, Lookups::One), 2 * ISSUE_TO_WRITEBACK as u64 + 1);
-        let cycles = group_cycles(&hot, 128, 16, latency + 16, Lookups::One);
+        assert_eq!(group_cycles(&distinct, 128, 16, Spill::None, Lookups::One), (100, 0));
+        assert_eq!(group_cycles(&[5; 3], 128, 4, Spill::None, Lookups::One), (2 * ISSUE_TO_WRITEBACK as u64 + 1, 0));
+        let (cycles, _) = group_cycles(&hot, 128, 16, Spill::Rings(latency + 16), Lookups::One);
         assert!(cycles <= (5000 + 2 * latency + 32) as u64, "{cycles} cycles for 5,000 additions, one lookup a cycle");
+    }
+
+    /// Regions: a bucket hit every cycle (all scalars 1, say) grows its region 4, 8, …, 512
+    /// while its slots are busy, after which it issues every cycle (512 slots outlast the
+    /// latency; 256 and the bucket do not, and lose half the cycles); a pool too small for
+    /// that leaves it waiting.
+    #[test]
+    fn regions_grow_until_a_hot_bucket_issues_every_cycle() {
+        let hot = vec![3; 5000];
+        let regions = Spill::Regions { pool: 2048, first: 4, max: 512 };
+        let (cycles, merges) = group_cycles(&hot, 128, 16, regions, Lookups::One);
+        assert!(cycles <= 5000 + 600, "{cycles} cycles for 5,000 additions to one bucket");
+        // Every region handed out, and nearly every slot used (a lookup that finds the bucket
+        // free still claims an index).
+        assert!((1000..=4 + 8 + 16 + 32 + 64 + 128 + 256 + 512).contains(&merges), "{merges} slots used");
+        let small = Spill::Regions { pool: 64, first: 4, max: 256 };
+        assert!(group_cycles(&hot, 128, 16, small, Lookups::One).0 > 4 * 5000);
     }
 }
