@@ -29,40 +29,41 @@
 //! - **Choose**: the retry FIFO's head if the cycle it waits for has come (kept with it; the
 //!   test is registered, a cycle ahead), else the next input record if the FIFO could take it
 //!   back (a credit count of every record parked or looked up, kept from registered events).
-//!   Its key addresses the stamp, count, size and base RAMs; it is compared with the record
-//!   ahead (in L1).
-//! - **L1**: the RAMs read. The claimed index is the count read, or the record ahead's index + 1
-//!   when that record has the same key (its count write lands as this read happens); the count
-//!   RAM takes index + 1. The key is compared with the issue register and the issue before it.
-//! - **L2**: the stamp's age; the slot (region base + index modulo its size) addresses the slot
-//!   stamp RAM; the grown region's size and index; the key against the issue register.
-//! - **L3**: the age against the latency; the slot stamp's age and due cycle; key and slot
-//!   against the issue register (and the slot against the issue before it).
-//! - **L4**: the slot's age against the latency; the earlier of the bucket's and the slot's due
-//!   cycles; whether the pool has room for the grown region; key and slot against the issue
-//!   register.
-//! - **Decide** (L5): to the bucket if it is free, else to the claimed slot if free, else into a
+//!   Its key addresses the stamp, count, size and base RAMs.
+//! - **L1**: the RAMs read (their outputs registered); the size decoded into index masks; the
+//!   key against the two records ahead and the two latest issues.
+//! - **L2**: the index claimed: the count read, or the index + 1 of the record one (else two)
+//!   ahead when it has the same key (its count write lands after this read); the count RAM
+//!   takes index + 1; the bucket stamp's age and due cycle.
+//! - **L3**: the slot (region base + index modulo its size) addresses the slot stamp RAM; the
+//!   grown region's slot offset.
+//! - **L4**: the bucket's age against the latency; the slot stamp's age, due cycle and order
+//!   against the bucket's; key and slot against the latest issues.
+//! - **L5**: the slot's age against the latency; the earlier due cycle; whether the pool has
+//!   room for the grown region.
+//! - **Decide** (L6): to the bucket if it is free, else to the claimed slot if free, else into a
 //!   grown region if the key may grow (below the largest size, room in the pool, no growth in
 //!   the two cycles before, whose pool count the room test has not seen, and no growth of the
 //!   same key the RAM read could not see), else parked at the FIFO's tail with the cycle it is
-//!   due again (`stamp + latency − 7` of the earlier of bucket and slot, so that it issues as
-//!   its target frees, or `now + latency − 7` when a forwarded hit made it busy). Busy counts
-//!   the stamps and the issues the RAM reads cannot see: six on a key (two compared in L1, one
-//!   in each later stage), four on a slot (two in L3, then one a stage).
+//!   due again (`stamp + latency − 8` of the earlier of bucket and slot, so that it issues as
+//!   its target frees, or `now + latency − 8` when a forwarded hit made it busy). Busy counts
+//!   the stamps and the issues the RAM reads cannot see: seven on a key (two compared in L1, one
+//!   in each later stage), four on a slot (two in L4, then one a stage).
 //! - **Issue**: registered; the RAMs take the stamp (bucket or slot) and a grown region from it
 //!   the cycle after.
 //!
-//! Every decision is taken from registers: the longest paths are one 20-bit carry chain, or a
-//! key comparison and the decision (docs/kernels/msm.md has the measured paths).
+//! Every decision is taken from registers: at most two LUT levels around a carry chain (the
+//! 20-bit ages, the slot address's 11 bits) and three without one (docs/kernels/msm.md has the
+//! measured paths).
 //!
 //! Regions are not cleared by `reset`: after a run the lane writes size 0 for each key it
 //! logged growing (`forget`, while the issuer is idle), and `reset` restarts the pool's count.
 //!
-//! Latency: 6 cycles from a record's choice to its issue register when free. Throughput: one
+//! Latency: 7 cycles from a record's choice to its issue register when free. Throughput: one
 //! lookup a cycle; a busy lookup costs its cycle and a retry. Resources: per key a 20-bit stamp,
 //! a 9-bit count, a 4-bit size and an `S`-bit base (2^17 keys, S = 11: 44 bits, 5.8 Mbit), a
-//! `2^S × 20`-bit slot stamp RAM, the retry FIFO (`2^A` records of `K + P + 21` bits), six stage
-//! registers of `K + P` bits and the spill fields, seven `K`-bit and four `S`-bit comparators.
+//! `2^S × 20`-bit slot stamp RAM, the retry FIFO (`2^A` records of `K + P + 21` bits), seven stage
+//! registers of `K + P` bits and the spill fields, nine `K`-bit and four `S`-bit comparators.
 
 use rust_hdl::prelude::*;
 use zkaccel_hdl::prims::Fifo;
@@ -119,12 +120,12 @@ pub struct DigitIssuer<const K: usize, const P: usize, const A: usize, const AP1
     pub idle: Signal<Out, Bit>,
 
     /// A record decided in cycle `d` is in the issue register at `d + 1`; its bucket's age is
-    /// taken at `d − 3`, so it is free when that age is at least `latency − 4` …
+    /// taken at `d − 4`, so it is free when that age is at least `latency − 5` …
     busy_below: Constant<Bits<STAMP_BITS>>,
     /// … and its slot's at `d − 2`: free from `latency − 3`;
     slot_busy_below: Constant<Bits<STAMP_BITS>>,
-    /// a parked one is due at `stamp + latency − 7`: chosen a cycle later (its readiness is
-    /// registered), it reaches the issue register six cycles after that, as its target frees.
+    /// a parked one is due at `stamp + latency − 8`: chosen a cycle later (its readiness is
+    /// registered), it reaches the issue register seven cycles after that, as its target frees.
     retry_after: Constant<Bits<STAMP_BITS>>,
     /// `2^A − 1`: a record may be taken while fewer than this are counted (the FIFO's RAM holds
     /// `2^A`, and the count lags a taken record by a cycle).
@@ -193,85 +194,115 @@ pub struct DigitIssuer<const K: usize, const P: usize, const A: usize, const AP1
     l1_key: DFF<Bits<K>>,
     l1_negate: DFF<Bit>,
     l1_payload: DFF<Bits<P>>,
-    /// The record ahead (now in L2) has the same key.
-    l1_follows: DFF<Bit>,
-    l1_claimed: Signal<Local, Bits<COUNT_BITS>>,
 
     l2_valid: DFF<Bit>,
     l2_key: DFF<Bits<K>>,
     l2_negate: DFF<Bit>,
     l2_payload: DFF<Bits<P>>,
     l2_stamp: DFF<Bits<STAMP_BITS>>,
-    l2_claimed: DFF<Bits<COUNT_BITS>>,
-    l2_next: DFF<Bits<COUNT_BITS>>,
-    l2_size: DFF<Bits<4>>,
+    /// The key's lookup count as read (registered: a deep RAM's output needs its register).
+    l2_count: DFF<Bits<COUNT_BITS>>,
+    /// The record one ahead (now in L3) or two ahead (in L4) has the same key: its count
+    /// write is one the read could not see.
+    l2_follows_1: DFF<Bit>,
+    l2_follows_2: DFF<Bit>,
+    /// The index this lookup claims.
+    l2_claimed: Signal<Local, Bits<COUNT_BITS>>,
+    /// The live region's size as a mask of the index (0: no region), the grown region's mask
+    /// and log size, whether there is a region and whether it may grow: decoded from the size
+    /// RAM's output in L1, so that L3's slot address is one LUT ahead of its carry chain.
+    l2_mask: DFF<Bits<COUNT_BITS>>,
+    l2_grow_mask: DFF<Bits<COUNT_BITS>>,
+    l2_grow_log: DFF<Bits<4>>,
+    l2_has_region: DFF<Bit>,
+    l2_growable: DFF<Bit>,
     l2_base: DFF<Bits<S>>,
     /// L1 met the issue register or the issue before it on its key: an issue to its bucket, or
     /// a grown region, that the RAM read cannot see.
     l2_hit_bucket: DFF<Bit>,
     l2_hit_grew: DFF<Bit>,
-    l2_mask: Signal<Local, Bits<COUNT_BITS>>,
-    l2_grow_mask: Signal<Local, Bits<COUNT_BITS>>,
-    l2_offset: Signal<Local, Bits<COUNT_BITS>>,
-    l2_slot: Signal<Local, Bits<S>>,
 
     l3_valid: DFF<Bit>,
     l3_key: DFF<Bits<K>>,
+    /// The claimed index + 1: the key's count after this lookup.
+    l3_next: DFF<Bits<COUNT_BITS>>,
+    l3_claimed: DFF<Bits<COUNT_BITS>>,
+    l3_stamp: DFF<Bits<STAMP_BITS>>,
     l3_negate: DFF<Bit>,
     l3_payload: DFF<Bits<P>>,
-    /// `now − stamp`, taken in L2.
     l3_age: DFF<Bits<STAMP_BITS>>,
-    /// `stamp + latency − 7`: when a record parked for its stamp is due again.
     l3_due: DFF<Bits<STAMP_BITS>>,
     l3_has_region: DFF<Bit>,
-    l3_slot: DFF<Bits<S>>,
     l3_grow_log: DFF<Bits<4>>,
-    l3_grow_offset: DFF<Bits<COUNT_BITS>>,
+    l3_mask: DFF<Bits<COUNT_BITS>>,
+    l3_grow_mask: DFF<Bits<COUNT_BITS>>,
+    l3_base: DFF<Bits<S>>,
     l3_growable: DFF<Bit>,
     l3_hit_bucket: DFF<Bit>,
     l3_hit_grew: DFF<Bit>,
+    l3_offset: Signal<Local, Bits<COUNT_BITS>>,
+    l3_slot: Signal<Local, Bits<S>>,
 
     l4_valid: DFF<Bit>,
     l4_key: DFF<Bits<K>>,
+    l4_next: DFF<Bits<COUNT_BITS>>,
+    l4_stamp: DFF<Bits<STAMP_BITS>>,
     l4_negate: DFF<Bit>,
     l4_payload: DFF<Bits<P>>,
-    /// The bucket's stamp is too young for the record to issue at its decision.
-    l4_stamp_busy: DFF<Bit>,
+    /// `now − stamp`, taken in L2.
+    l4_age: DFF<Bits<STAMP_BITS>>,
+    /// `stamp + latency − 7`: when a record parked for its stamp is due again.
     l4_due: DFF<Bits<STAMP_BITS>>,
     l4_has_region: DFF<Bit>,
     l4_slot: DFF<Bits<S>>,
-    l4_slot_age: DFF<Bits<STAMP_BITS>>,
-    l4_slot_due: DFF<Bits<STAMP_BITS>>,
     l4_grow_log: DFF<Bits<4>>,
     l4_grow_offset: DFF<Bits<COUNT_BITS>>,
     l4_growable: DFF<Bit>,
     l4_hit_bucket: DFF<Bit>,
     l4_hit_grew: DFF<Bit>,
-    /// L3 met an issue to its slot that the slot RAM read cannot see.
-    l4_hit_slot: DFF<Bit>,
-    /// `slot due − bucket due`: negative when the slot frees first.
-    l4_due_order: Signal<Local, Bits<STAMP_BITS>>,
-    l4_roomy: Signal<Local, Bit>,
-    l4_grow_size: Signal<Local, Bits<S1>>,
 
     l5_valid: DFF<Bit>,
     l5_key: DFF<Bits<K>>,
     l5_negate: DFF<Bit>,
     l5_payload: DFF<Bits<P>>,
+    /// The bucket's stamp is too young for the record to issue at its decision.
     l5_stamp_busy: DFF<Bit>,
-    l5_slot_busy: DFF<Bit>,
-    /// When a parked record is due: the earlier of its bucket's and its slot's.
     l5_due: DFF<Bits<STAMP_BITS>>,
     l5_has_region: DFF<Bit>,
     l5_slot: DFF<Bits<S>>,
+    l5_slot_age: DFF<Bits<STAMP_BITS>>,
+    l5_slot_due: DFF<Bits<STAMP_BITS>>,
     l5_grow_log: DFF<Bits<4>>,
     l5_grow_offset: DFF<Bits<COUNT_BITS>>,
-    l5_grow_size: DFF<Bits<S1>>,
-    /// Below the largest region, with room for the next one in the pool.
-    l5_may_grow: DFF<Bit>,
+    l5_growable: DFF<Bit>,
     l5_hit_bucket: DFF<Bit>,
     l5_hit_grew: DFF<Bit>,
+    /// L4 met an issue to its slot that the slot RAM read cannot see.
     l5_hit_slot: DFF<Bit>,
+    /// `slot stamp − bucket stamp`, taken in L4: negative when the slot frees first.
+    l4_due_order: Signal<Local, Bits<STAMP_BITS>>,
+    l5_slot_first: DFF<Bit>,
+    l5_roomy: Signal<Local, Bit>,
+    l5_grow_size: Signal<Local, Bits<S1>>,
+
+    l6_valid: DFF<Bit>,
+    l6_key: DFF<Bits<K>>,
+    l6_negate: DFF<Bit>,
+    l6_payload: DFF<Bits<P>>,
+    l6_stamp_busy: DFF<Bit>,
+    l6_slot_busy: DFF<Bit>,
+    /// When a parked record is due: the earlier of its bucket's and its slot's.
+    l6_due: DFF<Bits<STAMP_BITS>>,
+    l6_has_region: DFF<Bit>,
+    l6_slot: DFF<Bits<S>>,
+    l6_grow_log: DFF<Bits<4>>,
+    l6_grow_offset: DFF<Bits<COUNT_BITS>>,
+    l6_grow_size: DFF<Bits<S1>>,
+    /// Below the largest region, with room for the next one in the pool.
+    l6_may_grow: DFF<Bit>,
+    l6_hit_bucket: DFF<Bit>,
+    l6_hit_grew: DFF<Bit>,
+    l6_hit_slot: DFF<Bit>,
     bucket_busy: Signal<Local, Bit>,
     to_slot: Signal<Local, Bit>,
     grow: Signal<Local, Bit>,
@@ -303,7 +334,7 @@ impl<const K: usize, const P: usize, const A: usize, const AP1: usize, const S: 
 {
     /// An issuer for an adder whose additions take `latency` cycles from issue to write-back.
     pub fn new(latency: usize) -> Self {
-        assert!((7..1 << (STAMP_BITS - 1)).contains(&latency), "a latency of {latency} cycles does not fit the stamps");
+        assert!((8..1 << (STAMP_BITS - 1)).contains(&latency), "a latency of {latency} cycles does not fit the stamps");
         assert!(S1 == S + 1 && (LAST_REGION_LOG..=16).contains(&S), "a pool of 2^{S} slots (S1 = {S1}) holds no largest region");
         assert!(AP1 == A + 1, "AP1 = A + 1");
         let stamp = |v: usize| Constant::new(Bits::<STAMP_BITS>::from(v as u64));
@@ -328,9 +359,9 @@ impl<const K: usize, const P: usize, const A: usize, const AP1: usize, const S: 
             issue_region_base: Default::default(),
             issue_region_log: Default::default(),
             idle: Default::default(),
-            busy_below: stamp(latency - 4),
+            busy_below: stamp(latency - 5),
             slot_busy_below: stamp(latency - 3),
-            retry_after: stamp(latency - 7),
+            retry_after: stamp(latency - 8),
             room_below: Constant::new(Bits::<AP1>::from((1u64 << A) - 1)),
             one: Constant::new(Bits::<AP1>::from(1u64)),
             room_limit_2: room_limit(2),
@@ -380,71 +411,93 @@ impl<const K: usize, const P: usize, const A: usize, const AP1: usize, const S: 
             l1_key: Default::default(),
             l1_negate: Default::default(),
             l1_payload: Default::default(),
-            l1_follows: Default::default(),
-            l1_claimed: Default::default(),
             l2_valid: Default::default(),
             l2_key: Default::default(),
             l2_negate: Default::default(),
             l2_payload: Default::default(),
             l2_stamp: Default::default(),
+            l2_count: Default::default(),
+            l2_follows_1: Default::default(),
+            l2_follows_2: Default::default(),
             l2_claimed: Default::default(),
-            l2_next: Default::default(),
-            l2_size: Default::default(),
+            l2_grow_log: Default::default(),
+            l2_has_region: Default::default(),
+            l2_growable: Default::default(),
             l2_base: Default::default(),
             l2_hit_bucket: Default::default(),
             l2_hit_grew: Default::default(),
             l2_mask: Default::default(),
             l2_grow_mask: Default::default(),
-            l2_offset: Default::default(),
-            l2_slot: Default::default(),
             l3_valid: Default::default(),
             l3_key: Default::default(),
+            l3_next: Default::default(),
+            l3_claimed: Default::default(),
+            l3_stamp: Default::default(),
             l3_negate: Default::default(),
             l3_payload: Default::default(),
             l3_age: Default::default(),
             l3_due: Default::default(),
             l3_has_region: Default::default(),
-            l3_slot: Default::default(),
             l3_grow_log: Default::default(),
-            l3_grow_offset: Default::default(),
+            l3_mask: Default::default(),
+            l3_grow_mask: Default::default(),
+            l3_base: Default::default(),
             l3_growable: Default::default(),
             l3_hit_bucket: Default::default(),
             l3_hit_grew: Default::default(),
+            l3_offset: Default::default(),
+            l3_slot: Default::default(),
             l4_valid: Default::default(),
             l4_key: Default::default(),
+            l4_next: Default::default(),
+            l4_stamp: Default::default(),
             l4_negate: Default::default(),
             l4_payload: Default::default(),
-            l4_stamp_busy: Default::default(),
+            l4_age: Default::default(),
             l4_due: Default::default(),
             l4_has_region: Default::default(),
             l4_slot: Default::default(),
-            l4_slot_age: Default::default(),
-            l4_slot_due: Default::default(),
             l4_grow_log: Default::default(),
             l4_grow_offset: Default::default(),
             l4_growable: Default::default(),
             l4_hit_bucket: Default::default(),
             l4_hit_grew: Default::default(),
-            l4_hit_slot: Default::default(),
-            l4_due_order: Default::default(),
-            l4_roomy: Default::default(),
-            l4_grow_size: Default::default(),
             l5_valid: Default::default(),
             l5_key: Default::default(),
             l5_negate: Default::default(),
             l5_payload: Default::default(),
             l5_stamp_busy: Default::default(),
-            l5_slot_busy: Default::default(),
             l5_due: Default::default(),
             l5_has_region: Default::default(),
             l5_slot: Default::default(),
+            l5_slot_age: Default::default(),
+            l5_slot_due: Default::default(),
             l5_grow_log: Default::default(),
             l5_grow_offset: Default::default(),
-            l5_grow_size: Default::default(),
-            l5_may_grow: Default::default(),
+            l5_growable: Default::default(),
             l5_hit_bucket: Default::default(),
             l5_hit_grew: Default::default(),
             l5_hit_slot: Default::default(),
+            l4_due_order: Default::default(),
+            l5_slot_first: Default::default(),
+            l5_roomy: Default::default(),
+            l5_grow_size: Default::default(),
+            l6_valid: Default::default(),
+            l6_key: Default::default(),
+            l6_negate: Default::default(),
+            l6_payload: Default::default(),
+            l6_stamp_busy: Default::default(),
+            l6_slot_busy: Default::default(),
+            l6_due: Default::default(),
+            l6_has_region: Default::default(),
+            l6_slot: Default::default(),
+            l6_grow_log: Default::default(),
+            l6_grow_offset: Default::default(),
+            l6_grow_size: Default::default(),
+            l6_may_grow: Default::default(),
+            l6_hit_bucket: Default::default(),
+            l6_hit_grew: Default::default(),
+            l6_hit_slot: Default::default(),
             bucket_busy: Default::default(),
             to_slot: Default::default(),
             grow: Default::default(),
@@ -477,11 +530,12 @@ impl<const K: usize, const P: usize, const A: usize, const AP1: usize, const S: 
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, now, taken, room_2, room_3, room_4, room_5, room_6, room_7, room_8, room_9, reserved, took, freed, head_due,
-            l1_valid, l1_key, l1_negate, l1_payload, l1_follows,
-            l2_valid, l2_key, l2_negate, l2_payload, l2_stamp, l2_claimed, l2_next, l2_size, l2_base, l2_hit_bucket, l2_hit_grew,
-            l3_valid, l3_key, l3_negate, l3_payload, l3_age, l3_due, l3_has_region, l3_slot, l3_grow_log, l3_grow_offset, l3_growable, l3_hit_bucket, l3_hit_grew,
-            l4_valid, l4_key, l4_negate, l4_payload, l4_stamp_busy, l4_due, l4_has_region, l4_slot, l4_slot_age, l4_slot_due, l4_grow_log, l4_grow_offset, l4_growable, l4_hit_bucket, l4_hit_grew, l4_hit_slot,
-            l5_valid, l5_key, l5_negate, l5_payload, l5_stamp_busy, l5_slot_busy, l5_due, l5_has_region, l5_slot, l5_grow_log, l5_grow_offset, l5_grow_size, l5_may_grow, l5_hit_bucket, l5_hit_grew, l5_hit_slot,
+            l1_valid, l1_key, l1_negate, l1_payload,
+            l2_valid, l2_key, l2_negate, l2_payload, l2_stamp, l2_count, l2_follows_1, l2_follows_2, l2_mask, l2_grow_mask, l2_grow_log, l2_has_region, l2_growable, l2_base, l2_hit_bucket, l2_hit_grew,
+            l3_valid, l3_key, l3_next, l3_claimed, l3_stamp, l3_negate, l3_payload, l3_age, l3_due, l3_has_region, l3_grow_log, l3_mask, l3_grow_mask, l3_base, l3_growable, l3_hit_bucket, l3_hit_grew,
+            l4_valid, l4_key, l4_next, l4_stamp, l4_negate, l4_payload, l4_age, l4_due, l4_has_region, l4_slot, l4_grow_log, l4_grow_offset, l4_growable, l4_hit_bucket, l4_hit_grew,
+            l5_valid, l5_key, l5_slot_first, l5_negate, l5_payload, l5_stamp_busy, l5_due, l5_has_region, l5_slot, l5_slot_age, l5_slot_due, l5_grow_log, l5_grow_offset, l5_growable, l5_hit_bucket, l5_hit_grew, l5_hit_slot,
+            l6_valid, l6_key, l6_negate, l6_payload, l6_stamp_busy, l6_slot_busy, l6_due, l6_has_region, l6_slot, l6_grow_log, l6_grow_offset, l6_grow_size, l6_may_grow, l6_hit_bucket, l6_hit_grew, l6_hit_slot,
             i_valid, i_key, i_negate, i_payload, i_to_slot, i_slot, i_grew, i_region_base, i_region_log, h_valid, h_key, h_to_slot, h_slot, h_grew);
         clock!(self, clock, retry_keys, retry_waits, retry_payloads);
         self.stamps.read_clock.next = self.clock.val();
@@ -526,154 +580,183 @@ impl<const K: usize, const P: usize, const A: usize, const AP1: usize, const S: 
         }
         self.l1_key.d.next = self.chosen_key.val();
         self.l1_valid.d.next = self.take_retry.val() | self.take_new.val();
-        self.l1_follows.d.next = self.l1_valid.q.val() & (self.l1_key.q.val() == self.chosen_key.val());
         self.stamps.read_address.next = self.chosen_key.val();
         self.counts.read_address.next = self.chosen_key.val();
         self.sizes.read_address.next = self.chosen_key.val();
         self.bases.read_address.next = self.chosen_key.val();
 
-        // L1: the RAMs read; the index claimed, and the count written back; the two latest
-        // issues compared (of the six the reads cannot see).
-        self.l1_claimed.next = self.counts.read_data.val();
-        if self.l1_follows.q.val() & self.l2_valid.q.val() {
-            self.l1_claimed.next = self.l2_next.q.val();
-        }
-        self.counts.write_enable.next = self.l1_valid.q.val();
-        self.counts.write_address.next = self.l1_key.q.val();
-        self.counts.write_data.next = self.l1_claimed.val() + bits::<COUNT_BITS>(1);
+        // L1: the RAMs read; the key against the two records ahead (for the count) and the
+        // two latest issues (of the seven the reads cannot see).
+        self.l2_count.d.next = self.counts.read_data.val();
+        self.l2_follows_1.d.next = self.l2_valid.q.val() & (self.l2_key.q.val() == self.l1_key.q.val());
+        self.l2_follows_2.d.next = self.l3_valid.q.val() & (self.l3_key.q.val() == self.l1_key.q.val());
         self.l2_valid.d.next = self.l1_valid.q.val();
         self.l2_key.d.next = self.l1_key.q.val();
         self.l2_negate.d.next = self.l1_negate.q.val();
         self.l2_payload.d.next = self.l1_payload.q.val();
         self.l2_stamp.d.next = self.stamps.read_data.val();
-        self.l2_claimed.d.next = self.l1_claimed.val();
-        self.l2_next.d.next = self.l1_claimed.val() + bits::<COUNT_BITS>(1);
-        self.l2_size.d.next = self.sizes.read_data.val();
+        self.l2_has_region.d.next = self.sizes.read_data.val().any();
+        self.l2_growable.d.next = self.sizes.read_data.val() != self.log_9.val();
+        self.l2_mask.d.next = bits::<COUNT_BITS>(0);
+        self.l2_grow_mask.d.next = bits::<COUNT_BITS>(3);
+        self.l2_grow_log.d.next = bits::<4>(2);
+        if self.sizes.read_data.val() == self.log_2.val() { self.l2_mask.d.next = bits::<COUNT_BITS>(3); self.l2_grow_mask.d.next = bits::<COUNT_BITS>(7); self.l2_grow_log.d.next = bits::<4>(3); }
+        if self.sizes.read_data.val() == self.log_3.val() { self.l2_mask.d.next = bits::<COUNT_BITS>(7); self.l2_grow_mask.d.next = bits::<COUNT_BITS>(15); self.l2_grow_log.d.next = bits::<4>(4); }
+        if self.sizes.read_data.val() == self.log_4.val() { self.l2_mask.d.next = bits::<COUNT_BITS>(15); self.l2_grow_mask.d.next = bits::<COUNT_BITS>(31); self.l2_grow_log.d.next = bits::<4>(5); }
+        if self.sizes.read_data.val() == self.log_5.val() { self.l2_mask.d.next = bits::<COUNT_BITS>(31); self.l2_grow_mask.d.next = bits::<COUNT_BITS>(63); self.l2_grow_log.d.next = bits::<4>(6); }
+        if self.sizes.read_data.val() == self.log_6.val() { self.l2_mask.d.next = bits::<COUNT_BITS>(63); self.l2_grow_mask.d.next = bits::<COUNT_BITS>(127); self.l2_grow_log.d.next = bits::<4>(7); }
+        if self.sizes.read_data.val() == self.log_7.val() { self.l2_mask.d.next = bits::<COUNT_BITS>(127); self.l2_grow_mask.d.next = bits::<COUNT_BITS>(255); self.l2_grow_log.d.next = bits::<4>(8); }
+        if self.sizes.read_data.val() == self.log_8.val() { self.l2_mask.d.next = bits::<COUNT_BITS>(255); self.l2_grow_mask.d.next = bits::<COUNT_BITS>(511); self.l2_grow_log.d.next = bits::<4>(9); }
+        if self.sizes.read_data.val() == self.log_9.val() { self.l2_mask.d.next = bits::<COUNT_BITS>(511); self.l2_grow_mask.d.next = bits::<COUNT_BITS>(0); self.l2_grow_log.d.next = bits::<4>(9); }
         self.l2_base.d.next = self.bases.read_data.val();
         self.l2_hit_bucket.d.next = (self.i_valid.q.val() & !self.i_to_slot.q.val() & (self.i_key.q.val() == self.l1_key.q.val()))
             | (self.h_valid.q.val() & !self.h_to_slot.q.val() & (self.h_key.q.val() == self.l1_key.q.val()));
         self.l2_hit_grew.d.next = (self.i_valid.q.val() & self.i_grew.q.val() & (self.i_key.q.val() == self.l1_key.q.val()))
             | (self.h_valid.q.val() & self.h_grew.q.val() & (self.h_key.q.val() == self.l1_key.q.val()));
 
-        // L2: the stamp's age; the slot at the claimed index addresses the slot stamps; the
-        // grown region's size and slot offset.
-        self.l2_mask.next = bits::<COUNT_BITS>(0);
-        self.l2_grow_mask.next = bits::<COUNT_BITS>(3);
-        self.l3_grow_log.d.next = bits::<4>(2);
-        if self.l2_size.q.val() == self.log_2.val() { self.l2_mask.next = bits::<COUNT_BITS>(3); self.l2_grow_mask.next = bits::<COUNT_BITS>(7); self.l3_grow_log.d.next = bits::<4>(3); }
-        if self.l2_size.q.val() == self.log_3.val() { self.l2_mask.next = bits::<COUNT_BITS>(7); self.l2_grow_mask.next = bits::<COUNT_BITS>(15); self.l3_grow_log.d.next = bits::<4>(4); }
-        if self.l2_size.q.val() == self.log_4.val() { self.l2_mask.next = bits::<COUNT_BITS>(15); self.l2_grow_mask.next = bits::<COUNT_BITS>(31); self.l3_grow_log.d.next = bits::<4>(5); }
-        if self.l2_size.q.val() == self.log_5.val() { self.l2_mask.next = bits::<COUNT_BITS>(31); self.l2_grow_mask.next = bits::<COUNT_BITS>(63); self.l3_grow_log.d.next = bits::<4>(6); }
-        if self.l2_size.q.val() == self.log_6.val() { self.l2_mask.next = bits::<COUNT_BITS>(63); self.l2_grow_mask.next = bits::<COUNT_BITS>(127); self.l3_grow_log.d.next = bits::<4>(7); }
-        if self.l2_size.q.val() == self.log_7.val() { self.l2_mask.next = bits::<COUNT_BITS>(127); self.l2_grow_mask.next = bits::<COUNT_BITS>(255); self.l3_grow_log.d.next = bits::<4>(8); }
-        if self.l2_size.q.val() == self.log_8.val() { self.l2_mask.next = bits::<COUNT_BITS>(255); self.l2_grow_mask.next = bits::<COUNT_BITS>(511); self.l3_grow_log.d.next = bits::<4>(9); }
-        if self.l2_size.q.val() == self.log_9.val() { self.l2_mask.next = bits::<COUNT_BITS>(511); self.l2_grow_mask.next = bits::<COUNT_BITS>(0); self.l3_grow_log.d.next = bits::<4>(9); }
-        self.l2_offset.next = self.l2_claimed.q.val() & self.l2_mask.val();
-        self.l2_slot.next = self.l2_base.q.val() + bit_cast::<S, COUNT_BITS>(self.l2_offset.val());
-        self.slot_stamps.read_address.next = self.l2_slot.val();
+        // L2: the index claimed (the latest count: of the record one ahead, else two ahead,
+        // else the RAM's), and the count written back; the stamp's age; the slot at the claimed
+        // index addresses the slot stamps; the grown region's size and slot offset.
+        self.l2_claimed.next = self.l2_count.q.val();
+        if self.l2_follows_2.q.val() {
+            self.l2_claimed.next = self.l4_next.q.val();
+        }
+        if self.l2_follows_1.q.val() {
+            self.l2_claimed.next = self.l3_next.q.val();
+        }
+        self.counts.write_enable.next = self.l2_valid.q.val();
+        self.counts.write_address.next = self.l2_key.q.val();
+        self.counts.write_data.next = self.l2_claimed.val() + bits::<COUNT_BITS>(1);
+        self.l3_next.d.next = self.l2_claimed.val() + bits::<COUNT_BITS>(1);
+        self.l3_claimed.d.next = self.l2_claimed.val();
+        self.l3_stamp.d.next = self.l2_stamp.q.val();
         self.l3_valid.d.next = self.l2_valid.q.val();
         self.l3_key.d.next = self.l2_key.q.val();
         self.l3_negate.d.next = self.l2_negate.q.val();
         self.l3_payload.d.next = self.l2_payload.q.val();
         self.l3_age.d.next = self.now.q.val() - self.l2_stamp.q.val();
         self.l3_due.d.next = self.l2_stamp.q.val() + self.retry_after.val();
-        self.l3_has_region.d.next = self.l2_size.q.val().any();
-        self.l3_slot.d.next = self.l2_slot.val();
-        self.l3_grow_offset.d.next = self.l2_claimed.q.val() & self.l2_grow_mask.val();
-        self.l3_growable.d.next = self.l2_size.q.val() != self.log_9.val();
+        self.l3_has_region.d.next = self.l2_has_region.q.val();
+        self.l3_grow_log.d.next = self.l2_grow_log.q.val();
+        self.l3_mask.d.next = self.l2_mask.q.val();
+        self.l3_grow_mask.d.next = self.l2_grow_mask.q.val();
+        self.l3_base.d.next = self.l2_base.q.val();
+        self.l3_growable.d.next = self.l2_growable.q.val();
         self.l3_hit_bucket.d.next = self.l2_hit_bucket.q.val() | (self.i_valid.q.val() & !self.i_to_slot.q.val() & (self.i_key.q.val() == self.l2_key.q.val()));
         self.l3_hit_grew.d.next = self.l2_hit_grew.q.val() | (self.i_valid.q.val() & self.i_grew.q.val() & (self.i_key.q.val() == self.l2_key.q.val()));
 
-        // L3: the bucket's age against the latency; the slot stamp's age and due cycle; key
-        // and slot against the latest issues.
+        // L3: the slot at the claimed index (registered operands: one LUT ahead of the carry
+        // chain) addresses the slot stamps; the grown region's slot offset.
+        self.l3_offset.next = self.l3_claimed.q.val() & self.l3_mask.q.val();
+        self.l3_slot.next = self.l3_base.q.val() + bit_cast::<S, COUNT_BITS>(self.l3_offset.val());
+        self.slot_stamps.read_address.next = self.l3_slot.val();
+        self.l4_slot.d.next = self.l3_slot.val();
+        self.l4_grow_offset.d.next = self.l3_claimed.q.val() & self.l3_grow_mask.q.val();
+        self.l4_next.d.next = self.l3_next.q.val();
+        self.l4_stamp.d.next = self.l3_stamp.q.val();
         self.l4_valid.d.next = self.l3_valid.q.val();
         self.l4_key.d.next = self.l3_key.q.val();
         self.l4_negate.d.next = self.l3_negate.q.val();
         self.l4_payload.d.next = self.l3_payload.q.val();
-        self.l4_stamp_busy.d.next = self.l3_age.q.val() < self.busy_below.val();
+        self.l4_age.d.next = self.l3_age.q.val();
         self.l4_due.d.next = self.l3_due.q.val();
         self.l4_has_region.d.next = self.l3_has_region.q.val();
-        self.l4_slot.d.next = self.l3_slot.q.val();
-        self.l4_slot_age.d.next = self.now.q.val() - self.slot_stamps.read_data.val();
-        self.l4_slot_due.d.next = self.slot_stamps.read_data.val() + self.retry_after.val();
         self.l4_grow_log.d.next = self.l3_grow_log.q.val();
-        self.l4_grow_offset.d.next = self.l3_grow_offset.q.val();
         self.l4_growable.d.next = self.l3_growable.q.val();
         self.l4_hit_bucket.d.next = self.l3_hit_bucket.q.val() | (self.i_valid.q.val() & !self.i_to_slot.q.val() & (self.i_key.q.val() == self.l3_key.q.val()));
         self.l4_hit_grew.d.next = self.l3_hit_grew.q.val() | (self.i_valid.q.val() & self.i_grew.q.val() & (self.i_key.q.val() == self.l3_key.q.val()));
-        self.l4_hit_slot.d.next = (self.i_valid.q.val() & self.i_to_slot.q.val() & (self.i_slot.q.val() == self.l3_slot.q.val()))
-            | (self.h_valid.q.val() & self.h_to_slot.q.val() & (self.h_slot.q.val() == self.l3_slot.q.val()));
 
-        // L4: the slot's age against the latency; the earlier due cycle; room in the pool.
-        self.l4_due_order.next = self.l4_slot_due.q.val() - self.l4_due.q.val();
-        self.l4_roomy.next = false;
-        self.l4_grow_size.next = bits::<S1>(4);
-        if self.l4_grow_log.q.val() == self.log_2.val() { self.l4_roomy.next = self.room_2.q.val(); self.l4_grow_size.next = bits::<S1>(4); }
-        if self.l4_grow_log.q.val() == self.log_3.val() { self.l4_roomy.next = self.room_3.q.val(); self.l4_grow_size.next = bits::<S1>(8); }
-        if self.l4_grow_log.q.val() == self.log_4.val() { self.l4_roomy.next = self.room_4.q.val(); self.l4_grow_size.next = bits::<S1>(16); }
-        if self.l4_grow_log.q.val() == self.log_5.val() { self.l4_roomy.next = self.room_5.q.val(); self.l4_grow_size.next = bits::<S1>(32); }
-        if self.l4_grow_log.q.val() == self.log_6.val() { self.l4_roomy.next = self.room_6.q.val(); self.l4_grow_size.next = bits::<S1>(64); }
-        if self.l4_grow_log.q.val() == self.log_7.val() { self.l4_roomy.next = self.room_7.q.val(); self.l4_grow_size.next = bits::<S1>(128); }
-        if self.l4_grow_log.q.val() == self.log_8.val() { self.l4_roomy.next = self.room_8.q.val(); self.l4_grow_size.next = bits::<S1>(256); }
-        if self.l4_grow_log.q.val() == self.log_9.val() { self.l4_roomy.next = self.room_9.q.val(); self.l4_grow_size.next = bits::<S1>(512); }
+        // L4: the bucket's age against the latency; the slot stamp's age, due cycle and order
+        // against the bucket's; key and slot against the latest issues.
         self.l5_valid.d.next = self.l4_valid.q.val();
         self.l5_key.d.next = self.l4_key.q.val();
+        self.l4_due_order.next = self.slot_stamps.read_data.val() - self.l4_stamp.q.val();
+        self.l5_slot_first.d.next = self.l4_due_order.val().get_bit(19);
         self.l5_negate.d.next = self.l4_negate.q.val();
         self.l5_payload.d.next = self.l4_payload.q.val();
-        self.l5_stamp_busy.d.next = self.l4_stamp_busy.q.val();
-        self.l5_slot_busy.d.next = self.l4_slot_age.q.val() < self.slot_busy_below.val();
+        self.l5_stamp_busy.d.next = self.l4_age.q.val() < self.busy_below.val();
         self.l5_due.d.next = self.l4_due.q.val();
-        if self.l4_has_region.q.val() & self.l4_due_order.val().get_bit(19) {
-            self.l5_due.d.next = self.l4_slot_due.q.val();
-        }
         self.l5_has_region.d.next = self.l4_has_region.q.val();
         self.l5_slot.d.next = self.l4_slot.q.val();
+        self.l5_slot_age.d.next = self.now.q.val() - self.slot_stamps.read_data.val();
+        self.l5_slot_due.d.next = self.slot_stamps.read_data.val() + self.retry_after.val();
         self.l5_grow_log.d.next = self.l4_grow_log.q.val();
         self.l5_grow_offset.d.next = self.l4_grow_offset.q.val();
-        self.l5_grow_size.d.next = self.l4_grow_size.val();
-        self.l5_may_grow.d.next = self.l4_growable.q.val() & self.l4_roomy.val();
+        self.l5_growable.d.next = self.l4_growable.q.val();
         self.l5_hit_bucket.d.next = self.l4_hit_bucket.q.val() | (self.i_valid.q.val() & !self.i_to_slot.q.val() & (self.i_key.q.val() == self.l4_key.q.val()));
         self.l5_hit_grew.d.next = self.l4_hit_grew.q.val() | (self.i_valid.q.val() & self.i_grew.q.val() & (self.i_key.q.val() == self.l4_key.q.val()));
-        self.l5_hit_slot.d.next = self.l4_hit_slot.q.val() | (self.i_valid.q.val() & self.i_to_slot.q.val() & (self.i_slot.q.val() == self.l4_slot.q.val()));
+        self.l5_hit_slot.d.next = (self.i_valid.q.val() & self.i_to_slot.q.val() & (self.i_slot.q.val() == self.l4_slot.q.val()))
+            | (self.h_valid.q.val() & self.h_to_slot.q.val() & (self.h_slot.q.val() == self.l4_slot.q.val()));
+
+        // L5: the slot's age against the latency; the earlier due cycle; room in the pool.
+        self.l5_roomy.next = false;
+        self.l5_grow_size.next = bits::<S1>(4);
+        if self.l5_grow_log.q.val() == self.log_2.val() { self.l5_roomy.next = self.room_2.q.val(); self.l5_grow_size.next = bits::<S1>(4); }
+        if self.l5_grow_log.q.val() == self.log_3.val() { self.l5_roomy.next = self.room_3.q.val(); self.l5_grow_size.next = bits::<S1>(8); }
+        if self.l5_grow_log.q.val() == self.log_4.val() { self.l5_roomy.next = self.room_4.q.val(); self.l5_grow_size.next = bits::<S1>(16); }
+        if self.l5_grow_log.q.val() == self.log_5.val() { self.l5_roomy.next = self.room_5.q.val(); self.l5_grow_size.next = bits::<S1>(32); }
+        if self.l5_grow_log.q.val() == self.log_6.val() { self.l5_roomy.next = self.room_6.q.val(); self.l5_grow_size.next = bits::<S1>(64); }
+        if self.l5_grow_log.q.val() == self.log_7.val() { self.l5_roomy.next = self.room_7.q.val(); self.l5_grow_size.next = bits::<S1>(128); }
+        if self.l5_grow_log.q.val() == self.log_8.val() { self.l5_roomy.next = self.room_8.q.val(); self.l5_grow_size.next = bits::<S1>(256); }
+        if self.l5_grow_log.q.val() == self.log_9.val() { self.l5_roomy.next = self.room_9.q.val(); self.l5_grow_size.next = bits::<S1>(512); }
+        self.l6_valid.d.next = self.l5_valid.q.val();
+        self.l6_key.d.next = self.l5_key.q.val();
+        self.l6_negate.d.next = self.l5_negate.q.val();
+        self.l6_payload.d.next = self.l5_payload.q.val();
+        self.l6_stamp_busy.d.next = self.l5_stamp_busy.q.val();
+        self.l6_slot_busy.d.next = self.l5_slot_age.q.val() < self.slot_busy_below.val();
+        self.l6_due.d.next = self.l5_due.q.val();
+        if self.l5_has_region.q.val() & self.l5_slot_first.q.val() {
+            self.l6_due.d.next = self.l5_slot_due.q.val();
+        }
+        self.l6_has_region.d.next = self.l5_has_region.q.val();
+        self.l6_slot.d.next = self.l5_slot.q.val();
+        self.l6_grow_log.d.next = self.l5_grow_log.q.val();
+        self.l6_grow_offset.d.next = self.l5_grow_offset.q.val();
+        self.l6_grow_size.d.next = self.l5_grow_size.val();
+        self.l6_may_grow.d.next = self.l5_growable.q.val() & self.l5_roomy.val();
+        self.l6_hit_bucket.d.next = self.l5_hit_bucket.q.val() | (self.i_valid.q.val() & !self.i_to_slot.q.val() & (self.i_key.q.val() == self.l5_key.q.val()));
+        self.l6_hit_grew.d.next = self.l5_hit_grew.q.val() | (self.i_valid.q.val() & self.i_grew.q.val() & (self.i_key.q.val() == self.l5_key.q.val()));
+        self.l6_hit_slot.d.next = self.l5_hit_slot.q.val() | (self.i_valid.q.val() & self.i_to_slot.q.val() & (self.i_slot.q.val() == self.l5_slot.q.val()));
 
         // Decide: the bucket, else the claimed slot, else a grown region, else park.
-        self.bucket_busy.next = self.l5_stamp_busy.q.val() | self.l5_hit_bucket.q.val()
-            | (self.i_valid.q.val() & !self.i_to_slot.q.val() & (self.i_key.q.val() == self.l5_key.q.val()));
-        self.to_slot.next = self.bucket_busy.val() & self.l5_has_region.q.val() & !self.l5_slot_busy.q.val() & !self.l5_hit_slot.q.val()
-            & !(self.i_valid.q.val() & self.i_to_slot.q.val() & (self.i_slot.q.val() == self.l5_slot.q.val()));
-        self.grow.next = self.bucket_busy.val() & !self.to_slot.val() & self.l5_may_grow.q.val() & !self.l5_hit_grew.q.val()
+        self.bucket_busy.next = self.l6_stamp_busy.q.val() | self.l6_hit_bucket.q.val()
+            | (self.i_valid.q.val() & !self.i_to_slot.q.val() & (self.i_key.q.val() == self.l6_key.q.val()));
+        self.to_slot.next = self.bucket_busy.val() & self.l6_has_region.q.val() & !self.l6_slot_busy.q.val() & !self.l6_hit_slot.q.val()
+            & !(self.i_valid.q.val() & self.i_to_slot.q.val() & (self.i_slot.q.val() == self.l6_slot.q.val()));
+        self.grow.next = self.bucket_busy.val() & !self.to_slot.val() & self.l6_may_grow.q.val() & !self.l6_hit_grew.q.val()
             & !(self.i_valid.q.val() & self.i_grew.q.val()) & !(self.h_valid.q.val() & self.h_grew.q.val());
-        self.free.next = self.l5_valid.q.val() & (!self.bucket_busy.val() | self.to_slot.val() | self.grow.val());
-        self.park.next = self.l5_valid.q.val() & !self.free.val();
+        self.free.next = self.l6_valid.q.val() & (!self.bucket_busy.val() | self.to_slot.val() | self.grow.val());
+        self.park.next = self.l6_valid.q.val() & !self.free.val();
         self.retry_keys.write.next = self.park.val();
         self.retry_waits.write.next = self.park.val();
         self.retry_payloads.write.next = self.park.val();
         self.ready_at.next = self.now.q.val() + self.retry_after.val();
-        if self.l5_stamp_busy.q.val() & (!self.l5_has_region.q.val() | self.l5_slot_busy.q.val()) {
-            self.ready_at.next = self.l5_due.q.val();
+        if self.l6_stamp_busy.q.val() & (!self.l6_has_region.q.val() | self.l6_slot_busy.q.val()) {
+            self.ready_at.next = self.l6_due.q.val();
         }
-        self.retry_keys.data_in.next = self.l5_key.q.val();
-        self.retry_waits.data_in.next = (bit_cast::<WAIT_BITS, 1>(self.l5_negate.q.val().into()) << 20)
+        self.retry_keys.data_in.next = self.l6_key.q.val();
+        self.retry_waits.data_in.next = (bit_cast::<WAIT_BITS, 1>(self.l6_negate.q.val().into()) << 20)
             | bit_cast::<WAIT_BITS, STAMP_BITS>(self.ready_at.val());
-        self.retry_payloads.data_in.next = self.l5_payload.q.val();
-        self.grown_slot.next = self.taken.q.val() + bit_cast::<S1, COUNT_BITS>(self.l5_grow_offset.q.val());
-        if self.l5_valid.q.val() & self.grow.val() {
-            self.taken.d.next = self.taken.q.val() + self.l5_grow_size.q.val();
+        self.retry_payloads.data_in.next = self.l6_payload.q.val();
+        self.grown_slot.next = self.taken.q.val() + bit_cast::<S1, COUNT_BITS>(self.l6_grow_offset.q.val());
+        if self.l6_valid.q.val() & self.grow.val() {
+            self.taken.d.next = self.taken.q.val() + self.l6_grow_size.q.val();
         }
 
         // Issue, and the stamp of its target (and a grown region) the cycle after.
         self.i_valid.d.next = self.free.val();
-        self.i_key.d.next = self.l5_key.q.val();
-        self.i_negate.d.next = self.l5_negate.q.val();
-        self.i_payload.d.next = self.l5_payload.q.val();
+        self.i_key.d.next = self.l6_key.q.val();
+        self.i_negate.d.next = self.l6_negate.q.val();
+        self.i_payload.d.next = self.l6_payload.q.val();
         self.i_to_slot.d.next = self.bucket_busy.val();
-        self.i_slot.d.next = self.l5_slot.q.val();
+        self.i_slot.d.next = self.l6_slot.q.val();
         if self.grow.val() {
             self.i_slot.d.next = bit_cast::<S, S1>(self.grown_slot.val());
         }
-        self.i_grew.d.next = self.l5_valid.q.val() & self.grow.val();
+        self.i_grew.d.next = self.l6_valid.q.val() & self.grow.val();
         self.i_region_base.d.next = bit_cast::<S, S1>(self.taken.q.val());
-        self.i_region_log.d.next = self.l5_grow_log.q.val();
+        self.i_region_log.d.next = self.l6_grow_log.q.val();
         self.h_valid.d.next = self.i_valid.q.val();
         self.h_key.d.next = self.i_key.q.val();
         self.h_to_slot.d.next = self.i_to_slot.q.val();
@@ -732,6 +815,7 @@ impl<const K: usize, const P: usize, const A: usize, const AP1: usize, const S: 
             self.l3_valid.d.next = false;
             self.l4_valid.d.next = false;
             self.l5_valid.d.next = false;
+            self.l6_valid.d.next = false;
             self.i_valid.d.next = false;
             self.h_valid.d.next = false;
         }
