@@ -27,7 +27,8 @@
 //!   tail (CycloneMSM's delayed retry), so one busy bucket does not block the others.
 //!
 //! Utilisation is the fewest additions (the window's nonzero digits) over the kernel cycles
-//! spent, as issue #13 measures it.
+//! spent, as issue #13 measures it. A second table runs four lanes with the built issuer's
+//! policy, splitting either the points or the windows between them ([`lanes_table`]).
 
 use std::collections::VecDeque;
 
@@ -303,6 +304,75 @@ fn shapes(n: usize, top_low: u32) -> Vec<(&'static str, Vec<Fr>)> {
     ]
 }
 
+/// Issue #13's lane question: `lanes` adders sharing one MSM, each with the built issuer's
+/// policy (one lookup a cycle, FIFO 64, 2,048 slots in regions of 4 to 512), all windows
+/// interleaved, either splitting the points (every lane every window, equal runs of points;
+/// the lanes' copies of each bucket merged afterwards) or the windows (lane `j` owns the
+/// windows `w ≡ j` mod `lanes` and sees every point). Utilisation is nonzero digits ÷ (lanes ×
+/// the slowest lane's cycles); host additions are the spill slots used plus, with points
+/// split, every bucket's extra copies (or the on-chip merges a bucket + bucket adder would do).
+fn lanes_table(lo: u32, hi: u32, c: u32, lanes: usize) {
+    let spill = Spill::Regions { pool: 2048, first: 4, max: 512 };
+    let bucket_count = 1usize << (c - 1);
+    let layout = windows(c, false);
+    let keys = bucket_count * layout.len();
+    println!();
+    println!("{lanes} lanes, all windows interleaved, FIFO 64, 2,048 spill slots in regions, one lookup a cycle");
+    println!("| n | scalars | points split | host additions (spill slots + bucket copies) | windows split | host additions (spill slots) |");
+    println!("|---|---|---|---|---|---|");
+    for log in lo..=hi {
+        for (name, scalars) in shapes(1 << log, layout.last().expect("windows").0) {
+            let bigints: Vec<_> = scalars.iter().map(|s| s.into_bigint()).collect();
+            // The keys of `points`' nonzero digits in the windows `owned` accepts, point-major.
+            let stream = |points: &[ark_ff::BigInt<4>], owned: &dyn Fn(usize) -> bool| -> Vec<usize> {
+                points
+                    .iter()
+                    .flat_map(|s| {
+                        layout.iter().enumerate().filter(|&(w, _)| owned(w)).filter_map(move |(w, &window)| {
+                            let d = booth::digit(&s.0, window.0, window.1);
+                            (d != 0).then(|| w * bucket_count + d.unsigned_abs() as usize - 1)
+                        })
+                    })
+                    .collect()
+            };
+            let run = |ops: &[usize]| group_cycles(ops, keys, 64, spill, Lookups::One);
+            let fewest = stream(&bigints, &|_| true).len();
+            let mut points_cycles = 0;
+            let mut points_adds = 0;
+            let mut copies = 0;
+            let mut touched = vec![false; keys];
+            for part in bigints.chunks(bigints.len().div_ceil(lanes)) {
+                let ops = stream(part, &|_| true);
+                let (cycles, merges) = run(&ops);
+                points_cycles = points_cycles.max(cycles);
+                points_adds += merges;
+                let mut mine = vec![false; keys];
+                for &k in &ops {
+                    mine[k] = true;
+                }
+                for (k, &m) in mine.iter().enumerate() {
+                    copies += u64::from(m && touched[k]);
+                    touched[k] |= m;
+                }
+            }
+            let mut windows_cycles = 0;
+            let mut windows_adds = 0;
+            for lane in 0..lanes {
+                let (cycles, merges) = run(&stream(&bigints, &|w| w % lanes == lane));
+                windows_cycles = windows_cycles.max(cycles);
+                windows_adds += merges;
+            }
+            let percent = |cycles: u64| 100.0 * fewest as f64 / (lanes as u64 * cycles) as f64;
+            println!(
+                "| 2^{log} | {name} | {:.1} % | {} | {:.1} % | {windows_adds} |",
+                percent(points_cycles),
+                points_adds + copies,
+                percent(windows_cycles)
+            );
+        }
+    }
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let (lo, hi) = log_range(args.next(), (14, 16));
@@ -369,6 +439,7 @@ fn main() {
             }
         }
     }
+    lanes_table(lo, hi, c, 4);
 }
 
 #[cfg(test)]
