@@ -28,7 +28,7 @@
 //!
 //! Utilisation is the fewest additions (the window's nonzero digits) over the kernel cycles
 //! spent, as issue #13 measures it. A second table runs four lanes with the built issuer's
-//! policy, splitting either the points or the windows between them ([`lanes_table`]).
+//! policy, splitting the points, the windows or the buckets between them ([`lanes_table`]).
 
 use std::collections::VecDeque;
 
@@ -306,11 +306,12 @@ fn shapes(n: usize, top_low: u32) -> Vec<(&'static str, Vec<Fr>)> {
 
 /// Issue #13's lane question: `lanes` adders sharing one MSM, each with the built issuer's
 /// policy (one lookup a cycle, FIFO 64, 2,048 slots in regions of 4 to 512), all windows
-/// interleaved, either splitting the points (every lane every window, equal runs of points;
-/// the lanes' copies of each bucket merged afterwards) or the windows (lane `j` owns the
-/// windows `w ≡ j` mod `lanes` and sees every point). Utilisation is nonzero digits ÷ (lanes ×
-/// the slowest lane's cycles); host additions are the spill slots used plus, with points
-/// split, every bucket's extra copies (or the on-chip merges a bucket + bucket adder would do).
+/// interleaved, splitting the points (every lane every window, equal runs of points; the
+/// lanes' copies of each bucket merged afterwards), the windows (lane `j` owns the windows
+/// `w ≡ j` mod `lanes` and sees every point) or the buckets (lane `j` owns the buckets
+/// `b ≡ j` mod `lanes` of every window, except hot keys, split by point). Utilisation is nonzero
+/// digits ÷ (lanes × the slowest lane's cycles); host additions are the spill slots used plus
+/// every bucket's extra copies (or the on-chip merges a bucket + bucket adder would do).
 fn lanes_table(lo: u32, hi: u32, c: u32, lanes: usize) {
     let spill = Spill::Regions { pool: 2048, first: 4, max: 512 };
     let bucket_count = 1usize << (c - 1);
@@ -318,8 +319,10 @@ fn lanes_table(lo: u32, hi: u32, c: u32, lanes: usize) {
     let keys = bucket_count * layout.len();
     println!();
     println!("{lanes} lanes, all windows interleaved, FIFO 64, 2,048 spill slots in regions, one lookup a cycle");
-    println!("| n | scalars | points split | host additions (spill slots + bucket copies) | windows split | host additions (spill slots) |");
-    println!("|---|---|---|---|---|---|");
+    println!(
+        "| n | scalars | points split | host additions (spill slots + bucket copies) | windows split | host additions (spill slots) | buckets split, hot keys by point | host additions (spill slots + hot copies) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
     for log in lo..=hi {
         for (name, scalars) in shapes(1 << log, layout.last().expect("windows").0) {
             let bigints: Vec<_> = scalars.iter().map(|s| s.into_bigint()).collect();
@@ -362,12 +365,44 @@ fn lanes_table(lo: u32, hi: u32, c: u32, lanes: usize) {
                 windows_cycles = windows_cycles.max(cycles);
                 windows_adds += merges;
             }
+            // Buckets split: lane `j` owns the buckets `b ≡ j` mod `lanes` of every window, except
+            // the hot keys (each above 1/1,024 of the digits, from the host's histogram), whose
+            // digits are split by point and whose copies the host merges.
+            let all = stream(&bigints, &|_| true);
+            let mut histogram = vec![0usize; keys];
+            for &k in &all {
+                histogram[k] += 1;
+            }
+            let hot: Vec<bool> = histogram.iter().map(|&h| h * 1024 > all.len()).collect();
+            let hot_keys = hot.iter().filter(|&&h| h).count();
+            let mut buckets_cycles = 0;
+            let mut buckets_adds = 0;
+            for lane in 0..lanes {
+                let ops: Vec<usize> = bigints
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, s)| {
+                        let hot = &hot;
+                        layout.iter().enumerate().filter_map(move |(w, &window)| {
+                            let d = booth::digit(&s.0, window.0, window.1);
+                            let k = w * bucket_count + (d.unsigned_abs() as usize).checked_sub(1)?;
+                            let mine = if hot[k] { i % lanes == lane } else { (k % bucket_count) % lanes == lane };
+                            mine.then_some(k)
+                        })
+                    })
+                    .collect();
+                let (cycles, merges) = run(&ops);
+                buckets_cycles = buckets_cycles.max(cycles);
+                buckets_adds += merges;
+            }
             let percent = |cycles: u64| 100.0 * fewest as f64 / (lanes as u64 * cycles) as f64;
             println!(
-                "| 2^{log} | {name} | {:.1} % | {} | {:.1} % | {windows_adds} |",
+                "| 2^{log} | {name} | {:.1} % | {} | {:.1} % | {windows_adds} | {:.1} % | {} |",
                 percent(points_cycles),
                 points_adds + copies,
-                percent(windows_cycles)
+                percent(windows_cycles),
+                percent(buckets_cycles),
+                buckets_adds + ((lanes - 1) * hot_keys) as u64
             );
         }
     }
