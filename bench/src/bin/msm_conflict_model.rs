@@ -34,6 +34,7 @@ use std::collections::VecDeque;
 
 use ark_bn254::Fr;
 use ark_ff::{Field, PrimeField, UniformRand};
+use ark_std::rand::Rng;
 use zkaccel::random;
 use zkaccel_bench::cli::log_range;
 use zkaccel_core::booth::{self, RECODED_BITS};
@@ -366,14 +367,18 @@ fn lanes_table(lo: u32, hi: u32, c: u32, lanes: usize) {
                 windows_adds += merges;
             }
             // Buckets split: lane `j` owns the buckets `b ≡ j` mod `lanes` of every window, except
-            // the hot keys (each above 1/1,024 of the digits, from the host's histogram), whose
-            // digits are split by point and whose copies the host merges.
-            let all = stream(&bigints, &|_| true);
+            // the hot keys (each above 1/1,024 of the digits of a 1/64 random sample of the
+            // scalars: the host's histogram; a fixed stride would miss periodic inputs, such as
+            // two values alternating), whose digits are split by point and whose copies the
+            // host merges.
+            let mut rng = random::rng(64);
+            let sample: Vec<_> = (0..bigints.len().div_ceil(64)).map(|_| bigints[rng.gen_range(0..bigints.len())]).collect();
+            let sampled = stream(&sample, &|_| true);
             let mut histogram = vec![0usize; keys];
-            for &k in &all {
+            for &k in &sampled {
                 histogram[k] += 1;
             }
-            let hot: Vec<bool> = histogram.iter().map(|&h| h * 1024 > all.len()).collect();
+            let hot: Vec<bool> = histogram.iter().map(|&h| h * 1024 > sampled.len()).collect();
             let hot_keys = hot.iter().filter(|&&h| h).count();
             let mut buckets_cycles = 0;
             let mut buckets_adds = 0;
