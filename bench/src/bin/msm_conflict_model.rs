@@ -33,11 +33,12 @@
 use std::collections::VecDeque;
 
 use ark_bn254::Fr;
-use ark_ff::{Field, PrimeField, UniformRand};
+use ark_ff::{BigInt, Field, PrimeField, UniformRand};
 use ark_std::rand::Rng;
 use zkaccel::random;
 use zkaccel_bench::cli::log_range;
 use zkaccel_core::booth::{self, RECODED_BITS};
+use zkaccel_kernels::msm::digit_issuer::{FIRST_REGION_LOG, LAST_REGION_LOG, STANDALONE_SLOT_BITS};
 use zkaccel_kernels::msm::ISSUE_TO_WRITEBACK;
 
 /// A target of an addition: a bucket, or a spill slot standing in for one.
@@ -305,8 +306,18 @@ fn shapes(n: usize, top_low: u32) -> Vec<(&'static str, Vec<Fr>)> {
     ]
 }
 
+/// The spill policy the hardware issuer builds (`zkaccel_kernels::msm::digit_issuer`): its pool
+/// and region sizes.
+const BUILT: Spill = Spill::Regions { pool: 1 << STANDALONE_SLOT_BITS, first: 1 << FIRST_REGION_LOG, max: 1 << LAST_REGION_LOG };
+
+/// The key of window `index`'s digit of `scalar` (`index · bucket_count +` its bucket), if the
+/// digit is nonzero.
+fn digit_key(scalar: &BigInt<4>, index: usize, (low, width): (u32, u32), bucket_count: usize) -> Option<usize> {
+    booth::bucket(booth::digit(&scalar.0, low, width)).map(|(bucket, _)| index * bucket_count + bucket as usize)
+}
+
 /// Issue #13's lane question: `lanes` adders sharing one MSM, each with the built issuer's
-/// policy (one lookup a cycle, FIFO 64, 2,048 slots in regions of 4 to 512), all windows
+/// policy ([`BUILT`], one lookup a cycle, FIFO 64), all windows
 /// interleaved, splitting the points (every lane every window, equal runs of points; the
 /// lanes' copies of each bucket merged afterwards), the windows (lane `j` owns the windows
 /// `w ≡ j` mod `lanes` and sees every point) or the buckets (lane `j` owns the buckets
@@ -314,12 +325,11 @@ fn shapes(n: usize, top_low: u32) -> Vec<(&'static str, Vec<Fr>)> {
 /// digits ÷ (lanes × the slowest lane's cycles); host additions are the spill slots used plus
 /// every bucket's extra copies (or the on-chip merges a bucket + bucket adder would do).
 fn lanes_table(lo: u32, hi: u32, c: u32, lanes: usize) {
-    let spill = Spill::Regions { pool: 2048, first: 4, max: 512 };
     let bucket_count = 1usize << (c - 1);
     let layout = windows(c, false);
     let keys = bucket_count * layout.len();
     println!();
-    println!("{lanes} lanes, all windows interleaved, FIFO 64, 2,048 spill slots in regions, one lookup a cycle");
+    println!("{lanes} lanes, all windows interleaved, FIFO 64, spill slots: {}, one lookup a cycle", label(BUILT));
     println!(
         "| n | scalars | points split | host additions (spill slots + bucket copies) | windows split | host additions (spill slots) | buckets split, hot keys by point | host additions (spill slots + hot copies) |"
     );
@@ -328,18 +338,19 @@ fn lanes_table(lo: u32, hi: u32, c: u32, lanes: usize) {
         for (name, scalars) in shapes(1 << log, layout.last().expect("windows").0) {
             let bigints: Vec<_> = scalars.iter().map(|s| s.into_bigint()).collect();
             // The keys of `points`' nonzero digits in the windows `owned` accepts, point-major.
-            let stream = |points: &[ark_ff::BigInt<4>], owned: &dyn Fn(usize) -> bool| -> Vec<usize> {
+            let stream = |points: &[BigInt<4>], owned: &dyn Fn(usize) -> bool| -> Vec<usize> {
                 points
                     .iter()
                     .flat_map(|s| {
-                        layout.iter().enumerate().filter(|&(w, _)| owned(w)).filter_map(move |(w, &window)| {
-                            let d = booth::digit(&s.0, window.0, window.1);
-                            (d != 0).then(|| w * bucket_count + d.unsigned_abs() as usize - 1)
-                        })
+                        layout
+                            .iter()
+                            .enumerate()
+                            .filter(|&(w, _)| owned(w))
+                            .filter_map(move |(w, &window)| digit_key(s, w, window, bucket_count))
                     })
                     .collect()
             };
-            let run = |ops: &[usize]| group_cycles(ops, keys, 64, spill, Lookups::One);
+            let run = |ops: &[usize]| group_cycles(ops, keys, 64, BUILT, Lookups::One);
             let fewest = stream(&bigints, &|_| true).len();
             let mut points_cycles = 0;
             let mut points_adds = 0;
@@ -389,8 +400,7 @@ fn lanes_table(lo: u32, hi: u32, c: u32, lanes: usize) {
                     .flat_map(|(i, s)| {
                         let hot = &hot;
                         layout.iter().enumerate().filter_map(move |(w, &window)| {
-                            let d = booth::digit(&s.0, window.0, window.1);
-                            let k = w * bucket_count + (d.unsigned_abs() as usize).checked_sub(1)?;
+                            let k = digit_key(s, w, window, bucket_count)?;
                             let mine = if hot[k] { i % lanes == lane } else { (k % bucket_count) % lanes == lane };
                             mine.then_some(k)
                         })
@@ -413,6 +423,15 @@ fn lanes_table(lo: u32, hi: u32, c: u32, lanes: usize) {
     }
 }
 
+/// A spill policy as the tables' headers name it.
+fn label(spill: Spill) -> String {
+    match spill {
+        Spill::None => "no spill".to_string(),
+        Spill::Rings(slots) => format!("{slots} in rings"),
+        Spill::Regions { pool, first, max } => format!("{pool} in regions {first}..{max}"),
+    }
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let (lo, hi) = log_range(args.next(), (14, 16));
@@ -424,8 +443,8 @@ fn main() {
         (64, Spill::None, Lookups::One),
         (64, Spill::Rings(1024), Lookups::One),
         (64, Spill::Regions { pool: 2048, first: 4, max: 256 }, Lookups::One),
-        (64, Spill::Regions { pool: 2048, first: 4, max: 512 }, Lookups::One),
-        (16, Spill::Regions { pool: 2048, first: 4, max: 512 }, Lookups::One),
+        (64, BUILT, Lookups::One),
+        (16, BUILT, Lookups::One),
     ];
     println!(
         "adder latency {ISSUE_TO_WRITEBACK} cycles, c = {c}; utilisation = nonzero digits ÷ kernel cycles (spill slots used, each one host addition)"
@@ -433,12 +452,7 @@ fn main() {
     print!("| n | scalars | windows | interleaved | nonzero digits |");
     for (fifo, spill, lookups) in configs {
         let one = if lookups == Lookups::One { ", 1 lookup" } else { "" };
-        let spill = match spill {
-            Spill::None => "no spill".to_string(),
-            Spill::Rings(slots) => format!("{slots} in rings"),
-            Spill::Regions { pool, first, max } => format!("{pool} in regions {first}..{max}"),
-        };
-        print!(" FIFO {fifo}, {spill}{one} |");
+        print!(" FIFO {fifo}, {}{one} |", label(spill));
     }
     println!();
     println!("|---|---|---|---|---|{}", "---|".repeat(configs.len()));
@@ -456,10 +470,10 @@ fn main() {
                             bigints
                                 .iter()
                                 .flat_map(|s| {
-                                    windows.iter().enumerate().filter_map(move |(k, &window)| {
-                                        let d = booth::digit(&s.0, window.0, window.1);
-                                        (d != 0).then(|| k * bucket_count + d.unsigned_abs() as usize - 1)
-                                    })
+                                    windows
+                                        .iter()
+                                        .enumerate()
+                                        .filter_map(move |(k, &window)| digit_key(s, k, window, bucket_count))
                                 })
                                 .collect()
                         })
@@ -542,8 +556,7 @@ mod tests {
     #[test]
     fn regions_grow_until_a_hot_bucket_issues_every_cycle() {
         let hot = vec![3; 5000];
-        let regions = Spill::Regions { pool: 2048, first: 4, max: 512 };
-        let (cycles, merges) = group_cycles(&hot, 128, 16, regions, Lookups::One);
+        let (cycles, merges) = group_cycles(&hot, 128, 16, BUILT, Lookups::One);
         assert!(cycles <= 5000 + 600, "{cycles} cycles for 5,000 additions to one bucket");
         // Every region handed out, and nearly every slot used (a lookup that finds the bucket
         // free still claims an index).
