@@ -12,7 +12,7 @@
 
 use ark_bn254::{Fq, Fr, G1Affine};
 use ark_ec::AffineRepr;
-use ark_ff::{BigInt, BigInteger, Fp256, MontBackend, MontConfig, PrimeField};
+use ark_ff::{BigInt, Fp256, MontBackend, MontConfig, PrimeField};
 use bytemuck::{Pod, Zeroable};
 
 use crate::{Error, Result};
@@ -41,8 +41,16 @@ pub struct WireG1 {
 
 /// Little-endian bytes of a canonical field element.
 pub fn field_to_bytes<F: PrimeField<BigInt = BigInt<4>>>(value: &F) -> [u8; FIELD_BYTES] {
+    integer_to_bytes(&value.into_bigint())
+}
+
+/// Little-endian bytes of a 256-bit integer (limb by limb: `BigInt::to_bytes_le` allocates a
+/// `Vec`, which cost the host passes more than the conversion itself).
+fn integer_to_bytes(value: &BigInt<4>) -> [u8; FIELD_BYTES] {
     let mut out = [0u8; FIELD_BYTES];
-    out.copy_from_slice(&value.into_bigint().to_bytes_le());
+    for (limb, raw) in value.0.iter().zip(out.chunks_exact_mut(8)) {
+        raw.copy_from_slice(&limb.to_le_bytes());
+    }
     out
 }
 
@@ -61,9 +69,7 @@ fn integer_from_bytes(bytes: &[u8; FIELD_BYTES]) -> BigInt<4> {
 /// the device encoding of the kernels, which compute in Montgomery form with `R = 2^256`.
 /// arkworks stores field elements the same way, so this is a copy, not a multiplication.
 pub fn field_to_montgomery_bytes<P: MontConfig<4>>(value: &Fp256<MontBackend<P, 4>>) -> [u8; FIELD_BYTES] {
-    let mut out = [0u8; FIELD_BYTES];
-    out.copy_from_slice(&value.0.to_bytes_le());
-    out
+    integer_to_bytes(&value.0)
 }
 
 /// The field element whose Montgomery form has the little-endian encoding `bytes`, or `None` if
@@ -154,7 +160,7 @@ pub fn encode_points(points: &[G1Affine]) -> Vec<WireG1> {
 mod tests {
     use super::*;
     use ark_ec::CurveGroup;
-    use ark_ff::{AdditiveGroup, Field};
+    use ark_ff::{AdditiveGroup, BigInteger, Field};
 
     fn r_bytes() -> [u8; 32] {
         let mut b = [0u8; 32];

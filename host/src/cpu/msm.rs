@@ -315,13 +315,21 @@ fn window_value(limbs: &BigInt, at: u32, c: u32) -> u64 {
 
 /// One window: the buckets filled batch by batch, then `Σ_b (b + 1) · bucket_b`.
 fn window_sum(bases: &[G1Affine], digits: &[i16], c: u32) -> G1Projective {
-    let mut buckets = Buckets::new(1 << (c - 1));
-    for (base, &d) in bases.iter().zip(digits) {
-        if d == 0 || base.is_zero() {
-            continue;
-        }
+    let additions = bases.iter().zip(digits).filter(|&(base, &d)| d != 0 && !base.is_zero()).map(|(base, &d)| {
         let point = if d > 0 { *base } else { -*base };
-        buckets.add(d.unsigned_abs() as usize - 1, point);
+        (d.unsigned_abs() as usize - 1, point)
+    });
+    weighted_bucket_sum(additions, 1 << (c - 1))
+}
+
+/// `Σ_b (b + 1) · B_b` over `bucket_count` buckets, where `B_b` is the sum of the points that
+/// `additions` adds to bucket `b` (`(b, point)`, `b < bucket_count`): the buckets filled
+/// batch-affine, then the batch-affine running sums of [`Buckets::weighted_sum`]. Shared with the
+/// card driver, which gives it the buckets the card flushed (one addition per bucket copy).
+pub(crate) fn weighted_bucket_sum(additions: impl IntoIterator<Item = (usize, G1Affine)>, bucket_count: usize) -> G1Projective {
+    let mut buckets = Buckets::new(bucket_count);
+    for (b, point) in additions {
+        buckets.add(b, point);
     }
     buckets.finish();
     buckets.weighted_sum()
@@ -357,6 +365,12 @@ impl Buckets {
     }
 
     fn add(&mut self, bucket: usize, point: G1Affine) {
+        // An empty bucket outside the batch takes the point as it is: no batch place, no share
+        // of an inversion (the card's flushed buckets are mostly one point per bucket).
+        if !self.in_batch[bucket] && self.affine[bucket].is_zero() {
+            self.affine[bucket] = point;
+            return;
+        }
         if self.in_batch[bucket] {
             self.deferred.push((bucket as u32, point));
             // Bounded: a window whose points crowd into few buckets would otherwise defer nearly
@@ -622,7 +636,8 @@ mod tests {
             buckets.add(bucket, point);
             expected[bucket] += point;
         };
-        add(&mut buckets, 0, a); // into an empty bucket
+        add(&mut buckets, 0, a); // into an empty bucket, as it is
+        add(&mut buckets, 0, b); // into the batch
         add(&mut buckets, 0, b); // the same batch: deferred
         add(&mut buckets, 1, a);
         buckets.flush();
@@ -635,8 +650,9 @@ mod tests {
         assert!(buckets.affine[1].is_zero() && buckets.affine[2].is_zero());
         add(&mut buckets, 2, a); // into a bucket emptied by a cancellation
 
-        // Bucket 3: seven deferred points that pair into doublings, a cancellation and an odd one.
-        for point in [b, a, b, b, -b, a, a, b] {
+        // Bucket 3: one point as it is, one into the batch, then seven deferred points that pair
+        // into a sum, a cancellation, a doubling and an odd one.
+        for point in [a, b, a, b, b, -b, a, a, b] {
             add(&mut buckets, 3, point);
         }
         buckets.finish();

@@ -32,7 +32,7 @@ pub mod buffers;
 pub mod digits;
 pub(super) mod driver;
 pub mod plan;
-mod reduce;
+pub mod reduce;
 pub mod runs;
 pub mod schedule;
 pub mod slots;
