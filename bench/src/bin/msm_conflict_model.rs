@@ -3,6 +3,7 @@
 //! buckets, on the issue's scalar shapes.
 //!
 //! `cargo run --release -p zkaccel-bench --bin msm_conflict_model -- [log2 n, default 14:16] [c, default 13]`
+//! `cargo run --release -p zkaccel-bench --bin msm_conflict_model -- split [log2 n, default 16:16] [c] [pool sizes…]`
 //!
 //! The model, cycle by cycle, for one adder of `ISSUE_TO_WRITEBACK` cycles (the MSM lane's
 //! latency from issue to bucket write-back):
@@ -377,39 +378,7 @@ fn lanes_table(lo: u32, hi: u32, c: u32, lanes: usize) {
                 windows_cycles = windows_cycles.max(cycles);
                 windows_adds += merges;
             }
-            // Buckets split: lane `j` owns the buckets `b ≡ j` mod `lanes` of every window, except
-            // the hot keys (each above 1/1,024 of the digits of a 1/64 random sample of the
-            // scalars: the host's histogram; a fixed stride would miss periodic inputs, such as
-            // two values alternating), whose digits are split by point and whose copies the
-            // host merges.
-            let mut rng = random::rng(64);
-            let sample: Vec<_> = (0..bigints.len().div_ceil(64)).map(|_| bigints[rng.gen_range(0..bigints.len())]).collect();
-            let sampled = stream(&sample, &|_| true);
-            let mut histogram = vec![0usize; keys];
-            for &k in &sampled {
-                histogram[k] += 1;
-            }
-            let hot: Vec<bool> = histogram.iter().map(|&h| h * 1024 > sampled.len()).collect();
-            let hot_keys = hot.iter().filter(|&&h| h).count();
-            let mut buckets_cycles = 0;
-            let mut buckets_adds = 0;
-            for lane in 0..lanes {
-                let ops: Vec<usize> = bigints
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(i, s)| {
-                        let hot = &hot;
-                        layout.iter().enumerate().filter_map(move |(w, &window)| {
-                            let k = digit_key(s, w, window, bucket_count)?;
-                            let mine = if hot[k] { i % lanes == lane } else { (k % bucket_count) % lanes == lane };
-                            mine.then_some(k)
-                        })
-                    })
-                    .collect();
-                let (cycles, merges) = run(&ops);
-                buckets_cycles = buckets_cycles.max(cycles);
-                buckets_adds += merges;
-            }
+            let (buckets_cycles, buckets_adds) = buckets_split(&bigints, &layout, bucket_count, lanes, BUILT, 1);
             let percent = |cycles: u64| 100.0 * fewest as f64 / (lanes as u64 * cycles) as f64;
             println!(
                 "| 2^{log} | {name} | {:.1} % | {} | {:.1} % | {windows_adds} | {:.1} % | {} |",
@@ -417,8 +386,104 @@ fn lanes_table(lo: u32, hi: u32, c: u32, lanes: usize) {
                 points_adds + copies,
                 percent(windows_cycles),
                 percent(buckets_cycles),
-                buckets_adds + ((lanes - 1) * hot_keys) as u64
+                buckets_adds
             );
+        }
+    }
+}
+
+/// The buckets split of [`lanes_table`]: lane `j` owns the buckets `b ≡ j` mod `lanes` of every
+/// window, except the hot keys (each above 1/1,024 of the digits of a 1/64 random sample of the
+/// scalars: the host's histogram; a fixed stride would miss periodic inputs, such as two values
+/// alternating), whose digits are split by point and whose copies the host merges. The windows
+/// run in `passes` consecutive groups (all of a group's windows interleaved), each pass with
+/// `1/passes` of the spill pool, so that the host can reduce one pass's buckets while the next
+/// one runs. Returns the slowest lane's cycles and the host additions (spill slots used plus the
+/// hot keys' extra copies).
+fn buckets_split(
+    bigints: &[BigInt<4>],
+    layout: &[(u32, u32)],
+    bucket_count: usize,
+    lanes: usize,
+    spill: Spill,
+    passes: usize,
+) -> (u64, u64) {
+    let keys = bucket_count * layout.len();
+    let mut rng = random::rng(64);
+    let sample: Vec<_> = (0..bigints.len().div_ceil(64)).map(|_| bigints[rng.gen_range(0..bigints.len())]).collect();
+    let mut histogram = vec![0usize; keys];
+    let mut sampled = 0;
+    for s in &sample {
+        for (w, &window) in layout.iter().enumerate() {
+            if let Some(k) = digit_key(s, w, window, bucket_count) {
+                histogram[k] += 1;
+                sampled += 1;
+            }
+        }
+    }
+    let hot: Vec<bool> = histogram.iter().map(|&h| h * 1024 > sampled).collect();
+    let hot_keys = hot.iter().filter(|&&h| h).count() as u64;
+    let spill = match spill {
+        Spill::Regions { pool, first, max } => Spill::Regions { pool: pool / passes, first, max },
+        other => other,
+    };
+    let per_pass = layout.len().div_ceil(passes);
+    let mut slowest = 0;
+    let mut adds = (lanes as u64 - 1) * hot_keys;
+    for lane in 0..lanes {
+        let mut cycles = 0;
+        for first in (0..layout.len()).step_by(per_pass) {
+            let owned = first..(first + per_pass).min(layout.len());
+            let ops: Vec<usize> = bigints
+                .iter()
+                .enumerate()
+                .flat_map(|(i, s)| {
+                    let (hot, owned) = (&hot, owned.clone());
+                    owned.filter_map(move |w| {
+                        let k = digit_key(s, w, layout[w], bucket_count)?;
+                        let mine = if hot[k] { i % lanes == lane } else { (k % bucket_count) % lanes == lane };
+                        mine.then_some(k)
+                    })
+                })
+                .collect();
+            let (pass_cycles, merges) = group_cycles(&ops, keys, 64, spill, Lookups::One);
+            cycles += pass_cycles;
+            adds += merges;
+        }
+        slowest = slowest.max(cycles);
+    }
+    (slowest, adds)
+}
+
+/// The buckets split alone at larger `n`, for sizing its spill pool and its passes: every pool
+/// of `pools` (regions as [`BUILT`]) with the windows in one pass and in two.
+fn split_table(lo: u32, hi: u32, c: u32, lanes: usize, pools: &[usize]) {
+    let bucket_count = 1usize << (c - 1);
+    let layout = windows(c, false);
+    println!();
+    println!("{lanes} lanes, buckets split with hot keys by point, c = {c}, FIFO 64, one lookup a cycle");
+    print!("| n | scalars | nonzero digits |");
+    let configs: Vec<(usize, usize)> = pools.iter().flat_map(|&pool| [(pool, 1), (pool, 2)]).collect();
+    for (pool, passes) in &configs {
+        print!(" pool {pool}, {passes} pass{} |", if *passes == 1 { "" } else { "es" });
+    }
+    println!();
+    println!("|---|---|---|{}", "---|".repeat(configs.len()));
+    for log in lo..=hi {
+        for (name, scalars) in shapes(1 << log, layout.last().expect("windows").0) {
+            let bigints: Vec<_> = scalars.iter().map(|s| s.into_bigint()).collect();
+            let fewest = bigints
+                .iter()
+                .flat_map(|s| layout.iter().enumerate().filter_map(|(w, &window)| digit_key(s, w, window, bucket_count)))
+                .count();
+            print!("| 2^{log} | {name} | {fewest} |");
+            for &(pool, passes) in &configs {
+                let Spill::Regions { first, max, .. } = BUILT else { unreachable!("regions") };
+                let (cycles, adds) =
+                    buckets_split(&bigints, &layout, bucket_count, lanes, Spill::Regions { pool, first, max }, passes);
+                print!(" {:.1} % ({adds}) |", 100.0 * fewest as f64 / (lanes as u64 * cycles) as f64);
+            }
+            println!();
         }
     }
 }
@@ -433,7 +498,19 @@ fn label(spill: Spill) -> String {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().is_some_and(|a| a == "split") {
+        args.next();
+        let (lo, hi) = log_range(args.next(), (16, 16));
+        let c: u32 = args.next().map(|a| a.parse().expect("window bits")).unwrap_or(13);
+        let mut pools: Vec<usize> = args.map(|a| a.parse().expect("pool size")).collect();
+        if pools.is_empty() {
+            let Spill::Regions { pool, .. } = BUILT else { unreachable!("regions") };
+            pools.push(pool);
+        }
+        split_table(lo, hi, c, 4, &pools);
+        return;
+    }
     let (lo, hi) = log_range(args.next(), (14, 16));
     let c: u32 = args.next().map(|a| a.parse().expect("window bits")).unwrap_or(13);
     let bucket_count = 1usize << (c - 1);
