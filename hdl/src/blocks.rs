@@ -1,6 +1,7 @@
 //! The catalogue of top-level blocks that get emitted as Verilog (used by the
 //! Verilator harness in `zkaccel-sim`, the lint test and the synthesis scripts).
 
+use crate::bucket_add::BucketAdd;
 use crate::butterfly::Butterfly;
 use crate::field::Field;
 use crate::modarith::{ModAdd, ModSub};
@@ -45,6 +46,7 @@ pub const BLOCKS: &[BlockInfo] = &[
     },
     BlockInfo { name: "butterfly", latency: Butterfly::LATENCY, description: "Cooley-Tukey NTT butterfly over Fr" },
     BlockInfo { name: "g1_add", latency: PointAdd::LATENCY, description: "BN254 G1 XYZZ += affine point adder" },
+    BlockInfo { name: "g1_add_xyzz", latency: BucketAdd::LATENCY, description: "BN254 G1 XYZZ + XYZZ point adder (bucket + bucket)" },
 ];
 
 /// The multipliers of the catalogue: name, field and reduction.
@@ -82,6 +84,7 @@ pub fn verilog(name: &str) -> String {
             "fr_sub" => emit(Box::new(ModSub::new(Field::Fr))),
             "butterfly" => emit(Box::new(Butterfly::new())),
             "g1_add" => emit(Box::new(PointAdd::new())),
+            "g1_add_xyzz" => emit(Box::new(BucketAdd::new())),
             other => panic!("unknown block {other}"),
         }
     })

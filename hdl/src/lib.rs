@@ -1,5 +1,6 @@
 //! BN254 arithmetic blocks in rust-hdl, emitted as Verilog. See README.md and docs/hardware.md.
 pub mod blocks;
+pub mod bucket_add;
 pub mod butterfly;
 pub mod field;
 pub mod karatsuba;
