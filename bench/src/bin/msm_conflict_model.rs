@@ -4,6 +4,7 @@
 //!
 //! `cargo run --release -p zkaccel-bench --bin msm_conflict_model -- [log2 n, default 14:16] [c, default 13]`
 //! `cargo run --release -p zkaccel-bench --bin msm_conflict_model -- split [log2 n, default 16:16] [c] [pool sizes…]`
+//! `cargo run --release -p zkaccel-bench --bin msm_conflict_model -- reduce [log2 n, default 16:16] [c] [pool, default 32768]`
 //!
 //! The model, cycle by cycle, for one adder of `ISSUE_TO_WRITEBACK` cycles (the MSM lane's
 //! latency from issue to bucket write-back):
@@ -378,7 +379,8 @@ fn lanes_table(lo: u32, hi: u32, c: u32, lanes: usize) {
                 windows_cycles = windows_cycles.max(cycles);
                 windows_adds += merges;
             }
-            let (buckets_cycles, buckets_adds) = buckets_split(&bigints, &layout, bucket_count, lanes, BUILT, 1);
+            let split = buckets_split(&bigints, &layout, bucket_count, lanes, BUILT, 1);
+            let (buckets_cycles, buckets_adds) = (split.slowest(), split.host_merges());
             let percent = |cycles: u64| 100.0 * fewest as f64 / (lanes as u64 * cycles) as f64;
             println!(
                 "| 2^{log} | {name} | {:.1} % | {} | {:.1} % | {windows_adds} | {:.1} % | {} |",
@@ -392,14 +394,95 @@ fn lanes_table(lo: u32, hi: u32, c: u32, lanes: usize) {
     }
 }
 
+/// One run of the buckets split ([`buckets_split`]), per lane and per pass.
+struct SplitRun {
+    /// Accumulation cycles.
+    cycles: Vec<Vec<u64>>,
+    /// Spill slots used: each a bucket + bucket addition (a merge) after its pass.
+    spills: Vec<Vec<u64>>,
+    /// The running sums' bucket + bucket additions over the lane's buckets of the pass's windows:
+    /// in each window, from its highest nonempty bucket down, `total += running` at every
+    /// bucket index the lane owns and `running += bucket` at every nonempty one.
+    running_sums: Vec<Vec<u64>>,
+    /// Keys split by point: `lanes − 1` extra copies each, merged by the host.
+    hot_keys: u64,
+}
+
+impl SplitRun {
+    /// The slowest lane's accumulation cycles, all passes.
+    fn slowest(&self) -> u64 {
+        self.cycles.iter().map(|passes| passes.iter().sum()).max().unwrap_or(0)
+    }
+
+    /// The additions left to the host when it merges the spill slots and the hot keys' copies.
+    fn host_merges(&self) -> u64 {
+        (self.cycles.len() as u64 - 1) * self.hot_keys + self.spills.iter().flatten().sum::<u64>()
+    }
+
+    /// Bucket + bucket additions of lane `lane`'s pass `pass` on chip: its running sums and its
+    /// spill merges.
+    fn reduction(&self, lane: usize, pass: usize) -> u64 {
+        self.running_sums[lane][pass] + self.spills[lane][pass]
+    }
+
+    /// Kernel cycles with the reduction on chip, by [`Reducer`], passes in sequence: a pass
+    /// starts when the last one's accumulation ends in every lane and, with a bucket adder,
+    /// the pass before that is reduced (its spill slots, the other half of the pool, are free
+    /// again).
+    fn cycles_reduced(&self, reducer: Reducer) -> u64 {
+        let (lanes, passes) = (self.cycles.len(), self.cycles[0].len());
+        match reducer {
+            Reducer::LaneAdder => {
+                (0..lanes).map(|l| (0..passes).map(|p| self.cycles[l][p] + 2 * self.reduction(l, p)).sum()).max().unwrap_or(0)
+            }
+            Reducer::PerLane | Reducer::Shared => {
+                let mut start = 0;
+                let mut reduced = vec![0u64; passes];
+                let mut unit_free = vec![0u64; lanes];
+                for p in 0..passes {
+                    if p >= 2 {
+                        start = start.max(reduced[p - 2]);
+                    }
+                    let end = start + (0..lanes).map(|l| self.cycles[l][p]).max().unwrap_or(0);
+                    reduced[p] = if reducer == Reducer::PerLane {
+                        (0..lanes)
+                            .map(|l| {
+                                unit_free[l] = unit_free[l].max(end) + self.reduction(l, p);
+                                unit_free[l]
+                            })
+                            .max()
+                            .unwrap_or(end)
+                    } else {
+                        unit_free[0] = unit_free[0].max(end) + (0..lanes).map(|l| self.reduction(l, p)).sum::<u64>();
+                        unit_free[0]
+                    };
+                    start = end;
+                }
+                reduced[passes - 1].max(start)
+            }
+        }
+    }
+}
+
+/// What adds buckets to buckets on chip.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reducer {
+    /// The lane's own adder with an XYZZ + XYZZ mode (14 products on its 10 multipliers: two
+    /// issue slots an addition), after each pass's accumulation.
+    LaneAdder,
+    /// A bucket adder (`BucketAdd`, one addition a cycle) per lane, reducing a pass while the
+    /// next one accumulates.
+    PerLane,
+    /// One bucket adder shared by the lanes, likewise.
+    Shared,
+}
+
 /// The buckets split of [`lanes_table`]: lane `j` owns the buckets `b ≡ j` mod `lanes` of every
 /// window, except the hot keys (each above 1/1,024 of the digits of a 1/64 random sample of the
 /// scalars: the host's histogram; a fixed stride would miss periodic inputs, such as two values
 /// alternating), whose digits are split by point and whose copies the host merges. The windows
-/// run in `passes` consecutive groups (all of a group's windows interleaved), each pass with
-/// `1/passes` of the spill pool, so that the host can reduce one pass's buckets while the next
-/// one runs. Returns the slowest lane's cycles and the host additions (spill slots used plus the
-/// hot keys' extra copies).
+/// run in `passes` consecutive groups (all of a group's windows interleaved), each pass with the
+/// spill pool of `spill`, so that one pass's buckets can be reduced while the next one runs.
 fn buckets_split(
     bigints: &[BigInt<4>],
     layout: &[(u32, u32)],
@@ -407,7 +490,7 @@ fn buckets_split(
     lanes: usize,
     spill: Spill,
     passes: usize,
-) -> (u64, u64) {
+) -> SplitRun {
     let keys = bucket_count * layout.len();
     let mut rng = random::rng(64);
     let sample: Vec<_> = (0..bigints.len().div_ceil(64)).map(|_| bigints[rng.gen_range(0..bigints.len())]).collect();
@@ -422,16 +505,14 @@ fn buckets_split(
         }
     }
     let hot: Vec<bool> = histogram.iter().map(|&h| h * 1024 > sampled).collect();
-    let hot_keys = hot.iter().filter(|&&h| h).count() as u64;
-    let spill = match spill {
-        Spill::Regions { pool, first, max } => Spill::Regions { pool: pool / passes, first, max },
-        other => other,
-    };
     let per_pass = layout.len().div_ceil(passes);
-    let mut slowest = 0;
-    let mut adds = (lanes as u64 - 1) * hot_keys;
+    let mut run = SplitRun {
+        cycles: vec![Vec::new(); lanes],
+        spills: vec![Vec::new(); lanes],
+        running_sums: vec![Vec::new(); lanes],
+        hot_keys: hot.iter().filter(|&&h| h).count() as u64,
+    };
     for lane in 0..lanes {
-        let mut cycles = 0;
         for first in (0..layout.len()).step_by(per_pass) {
             let owned = first..(first + per_pass).min(layout.len());
             let ops: Vec<usize> = bigints
@@ -446,17 +527,32 @@ fn buckets_split(
                     })
                 })
                 .collect();
-            let (pass_cycles, merges) = group_cycles(&ops, keys, 64, spill, Lookups::One);
-            cycles += pass_cycles;
-            adds += merges;
+            let (cycles, spills) = group_cycles(&ops, keys, 64, spill, Lookups::One);
+            run.cycles[lane].push(cycles);
+            run.spills[lane].push(spills);
+            let mut nonempty = vec![false; keys];
+            for &k in &ops {
+                nonempty[k] = true;
+            }
+            let mine: Vec<usize> = (0..bucket_count).filter(|b| b % lanes == lane).collect();
+            let running_sums = owned
+                .map(|w| {
+                    let held = |b: &usize| nonempty[w * bucket_count + b];
+                    mine.iter()
+                        .rev()
+                        .position(held)
+                        .map_or(0, |above| (mine.len() - above + mine.iter().filter(|b| held(b)).count()) as u64)
+                })
+                .sum();
+            run.running_sums[lane].push(running_sums);
         }
-        slowest = slowest.max(cycles);
     }
-    (slowest, adds)
+    run
 }
 
 /// The buckets split alone at larger `n`, for sizing its spill pool and its passes: every pool
-/// of `pools` (regions as [`BUILT`]) with the windows in one pass and in two.
+/// of `pools` (regions as [`BUILT`]) with the windows in one pass and in two, the spill slots
+/// merged by the host.
 fn split_table(lo: u32, hi: u32, c: u32, lanes: usize, pools: &[usize]) {
     let bucket_count = 1usize << (c - 1);
     let layout = windows(c, false);
@@ -472,18 +568,74 @@ fn split_table(lo: u32, hi: u32, c: u32, lanes: usize, pools: &[usize]) {
     for log in lo..=hi {
         for (name, scalars) in shapes(1 << log, layout.last().expect("windows").0) {
             let bigints: Vec<_> = scalars.iter().map(|s| s.into_bigint()).collect();
-            let fewest = bigints
-                .iter()
-                .flat_map(|s| layout.iter().enumerate().filter_map(|(w, &window)| digit_key(s, w, window, bucket_count)))
-                .count();
+            let fewest = fewest_additions(&bigints, &layout, bucket_count);
             print!("| 2^{log} | {name} | {fewest} |");
             for &(pool, passes) in &configs {
                 let Spill::Regions { first, max, .. } = BUILT else { unreachable!("regions") };
-                let (cycles, adds) =
-                    buckets_split(&bigints, &layout, bucket_count, lanes, Spill::Regions { pool, first, max }, passes);
-                print!(" {:.1} % ({adds}) |", 100.0 * fewest as f64 / (lanes as u64 * cycles) as f64);
+                let run = buckets_split(
+                    &bigints,
+                    &layout,
+                    bucket_count,
+                    lanes,
+                    Spill::Regions { pool: pool / passes, first, max },
+                    passes,
+                );
+                print!(" {:.1} % ({}) |", 100.0 * fewest as f64 / (lanes as u64 * run.slowest()) as f64, run.host_merges());
             }
             println!();
+        }
+    }
+}
+
+/// Σ nonzero digits: the fewest additions of the window layout.
+fn fewest_additions(bigints: &[BigInt<4>], layout: &[(u32, u32)], bucket_count: usize) -> usize {
+    bigints
+        .iter()
+        .flat_map(|s| layout.iter().enumerate().filter_map(|(w, &window)| digit_key(s, w, window, bucket_count)))
+        .count()
+}
+
+/// The buckets split with the bucket reduction on chip: spill regions of one slot first (from a
+/// pool of `pool` slots per lane, halved between two passes in flight), the spill slots merged
+/// and the running sums made by bucket + bucket additions ([`Reducer`], [`SplitRun::reduction`]),
+/// for 1, 2 and 4 passes. Utilisation = nonzero digits ÷ (lanes × all kernel cycles, the reduction's included).
+fn reduce_table(lo: u32, hi: u32, c: u32, lanes: usize, pool: usize) {
+    let bucket_count = 1usize << (c - 1);
+    let layout = windows(c, false);
+    let Spill::Regions { max, .. } = BUILT else { unreachable!("regions") };
+    println!();
+    println!(
+        "{lanes} lanes, buckets split with hot keys by point, c = {c}, FIFO 64, one lookup a cycle, pool {pool} per lane in regions 1..{max}, reduction on chip"
+    );
+    println!(
+        "| n | scalars | passes | accumulation alone | spill slots used, slowest lane | reduction additions, slowest lane | lane adder, XYZZ mode (2 slots) | a bucket adder per lane | one bucket adder shared |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for log in lo..=hi {
+        for (name, scalars) in shapes(1 << log, layout.last().expect("windows").0) {
+            let bigints: Vec<_> = scalars.iter().map(|s| s.into_bigint()).collect();
+            let fewest = fewest_additions(&bigints, &layout, bucket_count);
+            let percent = |cycles: u64| 100.0 * fewest as f64 / (lanes as u64 * cycles) as f64;
+            for passes in [1, 2, 4] {
+                let per_pass = if passes == 1 { pool } else { pool / 2 };
+                let run = buckets_split(
+                    &bigints,
+                    &layout,
+                    bucket_count,
+                    lanes,
+                    Spill::Regions { pool: per_pass, first: 1, max },
+                    passes,
+                );
+                let spills = run.spills.iter().map(|p| p.iter().sum::<u64>()).max().unwrap_or(0);
+                let reduction = (0..lanes).map(|l| (0..passes).map(|p| run.reduction(l, p)).sum::<u64>()).max().unwrap_or(0);
+                println!(
+                    "| 2^{log} | {name} | {passes} | {:.1} % | {spills} | {reduction} | {:.1} % | {:.1} % | {:.1} % |",
+                    percent(run.slowest()),
+                    percent(run.cycles_reduced(Reducer::LaneAdder)),
+                    percent(run.cycles_reduced(Reducer::PerLane)),
+                    percent(run.cycles_reduced(Reducer::Shared)),
+                );
+            }
         }
     }
 }
@@ -509,6 +661,14 @@ fn main() {
             pools.push(pool);
         }
         split_table(lo, hi, c, 4, &pools);
+        return;
+    }
+    if args.peek().is_some_and(|a| a == "reduce") {
+        args.next();
+        let (lo, hi) = log_range(args.next(), (16, 16));
+        let c: u32 = args.next().map(|a| a.parse().expect("window bits")).unwrap_or(13);
+        let pool: usize = args.next().map(|a| a.parse().expect("pool size")).unwrap_or(32_768);
+        reduce_table(lo, hi, c, 4, pool);
         return;
     }
     let (lo, hi) = log_range(args.next(), (14, 16));
@@ -624,6 +784,37 @@ mod tests {
         assert_eq!(group_cycles(&[5; 3], 128, 4, Spill::None, Lookups::One), (2 * ISSUE_TO_WRITEBACK as u64 + 1, 0));
         let (cycles, _) = group_cycles(&hot, 128, 16, Spill::Rings(latency + 16), Lookups::One);
         assert!(cycles <= (5000 + 2 * latency + 32) as u64, "{cycles} cycles for 5,000 additions, one lookup a cycle");
+    }
+
+    /// The reduction's cycles: the lane's adder pays two slots an addition after each pass; a
+    /// bucket adder per lane hides a pass's reduction behind the next pass and leaves the last
+    /// one's; a shared one adds the lanes' reductions up; a third pass waits for the first
+    /// one's reduction (its half of the pool).
+    #[test]
+    fn the_reduction_is_counted_after_or_behind_the_passes() {
+        let run = SplitRun {
+            cycles: vec![vec![1000, 1000], vec![900, 1000]],
+            spills: vec![vec![10, 20], vec![0, 0]],
+            running_sums: vec![vec![100, 100], vec![200, 300]],
+            hot_keys: 3,
+        };
+        assert_eq!(run.slowest(), 2000);
+        assert_eq!(run.host_merges(), 3 + 30);
+        assert_eq!(run.reduction(0, 1), 120);
+        // Lane 1: 900 + 400 + 1000 + 600.
+        assert_eq!(run.cycles_reduced(Reducer::LaneAdder), 2900);
+        // Pass 0's reductions (110, 200) hide behind pass 1; lane 1's last one shows: 2000 + 300.
+        assert_eq!(run.cycles_reduced(Reducer::PerLane), 2300);
+        // Shared: pass 1's 120 + 300 after 2000.
+        assert_eq!(run.cycles_reduced(Reducer::Shared), 2420);
+        let slow = SplitRun {
+            cycles: vec![vec![100, 100, 100]],
+            spills: vec![vec![0, 0, 0]],
+            running_sums: vec![vec![500, 10, 10]],
+            hot_keys: 0,
+        };
+        // Pass 2 starts once pass 0 is reduced (100 + 500), and its own reduction ends at 710.
+        assert_eq!(slow.cycles_reduced(Reducer::PerLane), 710);
     }
 
     /// Regions: a bucket hit every cycle (all scalars 1, say) grows its region 4, 8, …, 512
