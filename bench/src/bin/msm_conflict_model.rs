@@ -4,7 +4,7 @@
 //!
 //! `cargo run --release -p zkaccel-bench --bin msm_conflict_model -- [log2 n, default 14:16] [c, default 13]`
 //! `cargo run --release -p zkaccel-bench --bin msm_conflict_model -- split [log2 n, default 16:16] [c] [pool sizes…]`
-//! `cargo run --release -p zkaccel-bench --bin msm_conflict_model -- reduce [log2 n, default 16:16] [c] [pool, default 32768]`
+//! `cargo run --release -p zkaccel-bench --bin msm_conflict_model -- reduce [log2 n, default 16:16] [c] [pool, default 32768] [first region, default 1]`
 //!
 //! The model, cycle by cycle, for one adder of `ISSUE_TO_WRITEBACK` cycles (the MSM lane's
 //! latency from issue to bucket write-back):
@@ -595,17 +595,17 @@ fn fewest_additions(bigints: &[BigInt<4>], layout: &[(u32, u32)], bucket_count: 
         .count()
 }
 
-/// The buckets split with the bucket reduction on chip: spill regions of one slot first (from a
+/// The buckets split with the bucket reduction on chip: spill regions of `first` slots first (from a
 /// pool of `pool` slots per lane, halved between two passes in flight), the spill slots merged
 /// and the running sums made by bucket + bucket additions ([`Reducer`], [`SplitRun::reduction`]),
 /// for 1, 2 and 4 passes. Utilisation = nonzero digits ÷ (lanes × all kernel cycles, the reduction's included).
-fn reduce_table(lo: u32, hi: u32, c: u32, lanes: usize, pool: usize) {
+fn reduce_table(lo: u32, hi: u32, c: u32, lanes: usize, pool: usize, first: usize) {
     let bucket_count = 1usize << (c - 1);
     let layout = windows(c, false);
     let Spill::Regions { max, .. } = BUILT else { unreachable!("regions") };
     println!();
     println!(
-        "{lanes} lanes, buckets split with hot keys by point, c = {c}, FIFO 64, one lookup a cycle, pool {pool} per lane in regions 1..{max}, reduction on chip"
+        "{lanes} lanes, buckets split with hot keys by point, c = {c}, FIFO 64, one lookup a cycle, pool {pool} per lane in regions {first}..{max}, reduction on chip"
     );
     println!(
         "| n | scalars | passes | accumulation alone | spill slots used, slowest lane | reduction additions, slowest lane | lane adder, XYZZ mode (2 slots) | a bucket adder per lane | one bucket adder shared |"
@@ -618,14 +618,8 @@ fn reduce_table(lo: u32, hi: u32, c: u32, lanes: usize, pool: usize) {
             let percent = |cycles: u64| 100.0 * fewest as f64 / (lanes as u64 * cycles) as f64;
             for passes in [1, 2, 4] {
                 let per_pass = if passes == 1 { pool } else { pool / 2 };
-                let run = buckets_split(
-                    &bigints,
-                    &layout,
-                    bucket_count,
-                    lanes,
-                    Spill::Regions { pool: per_pass, first: 1, max },
-                    passes,
-                );
+                let run =
+                    buckets_split(&bigints, &layout, bucket_count, lanes, Spill::Regions { pool: per_pass, first, max }, passes);
                 let spills = run.spills.iter().map(|p| p.iter().sum::<u64>()).max().unwrap_or(0);
                 let reduction = (0..lanes).map(|l| (0..passes).map(|p| run.reduction(l, p)).sum::<u64>()).max().unwrap_or(0);
                 println!(
@@ -668,7 +662,9 @@ fn main() {
         let (lo, hi) = log_range(args.next(), (16, 16));
         let c: u32 = args.next().map(|a| a.parse().expect("window bits")).unwrap_or(13);
         let pool: usize = args.next().map(|a| a.parse().expect("pool size")).unwrap_or(32_768);
-        reduce_table(lo, hi, c, 4, pool);
+        let first: usize = args.next().map(|a| a.parse().expect("first region size")).unwrap_or(1);
+        assert!(first.is_power_of_two(), "regions are powers of two");
+        reduce_table(lo, hi, c, 4, pool, first);
         return;
     }
     let (lo, hi) = log_range(args.next(), (14, 16));
