@@ -3,7 +3,7 @@
 use crate::field::{big_to_bits, Field};
 use crate::modarith::{ModAdd, ModSub};
 use crate::montmul::{MontMul, Reduction};
-use crate::prims::Delay;
+use crate::prims::{DBit, D256};
 use rust_hdl::prelude::*;
 
 /// The ten multipliers' reductions: eight compute `T_lo·q'` in LUTs (162 DSP48E2 each), two
@@ -31,9 +31,6 @@ const T3: usize = T2 + LM; // PPP/W, Q/S, ZZ3/MM ready
 const T4: usize = T3 + 3 * LA; // X3 and (Q−X3) ready
 const T5: usize = T4 + LM; // R(Q−X3), Y1·PPP, ZZZ1·PPP ready
 const T6: usize = T5 + LA; // Y3 ready
-
-type D256<const N: usize> = Delay<Bits<256>, N>;
-type DBit<const N: usize> = Delay<Bit, N>;
 
 /// BN254 G1 point adder: `(X3,Y3,ZZ3,ZZZ3) = (X1,Y1,ZZ1,ZZZ1) + (x2,y2)`.
 ///

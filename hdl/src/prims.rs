@@ -3,6 +3,11 @@
 
 use rust_hdl::prelude::*;
 
+/// A delay line of one field element (256 bits), `N` stages.
+pub type D256<const N: usize> = Delay<Bits<256>, N>;
+/// A delay line of one flag, `N` stages.
+pub type DBit<const N: usize> = Delay<Bit, N>;
+
 /// `N`-stage shift register: `q(t) = d(t − N)`. `N ≥ 1`.
 ///
 /// Latency `N`, throughput 1/cycle, cost `N·width(T)` flip-flops (SRL-mappable:
