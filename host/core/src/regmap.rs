@@ -1,5 +1,5 @@
 //! The register map of every zkaccel kernel — the single source of truth for the RTL and the
-//! driver (a Vitis `kernel.xml` would be derived from it too; none is written yet).
+//! driver, and the source of each build's Vitis `kernel.xml` (`zkaccel_kernels::vitis`).
 //!
 //! It follows the Vitis RTL-kernel convention so that one driver serves the simulated card and,
 //! once a platform wrapper exists, a real card. Bit ranges in these docs are half-open, as in
@@ -87,8 +87,8 @@ pub enum ArgKind {
     Address64,
 }
 
-/// One kernel argument: its name (the one a Vitis `kernel.xml` would use; none is written yet),
-/// offset and kind.
+/// One kernel argument: its name (the one the Vitis `kernel.xml` uses; an address argument `a`
+/// is served by the master `m_axi_a`), offset and kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct ArgSpec {
     pub name: &'static str,
