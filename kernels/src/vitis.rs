@@ -13,12 +13,12 @@
 
 use zkaccel_core::regmap::{msm_args, ArgKind, ArgSpec, KernelKind, MsmBuild};
 
-/// The control slave's address range: 12 address bits (the register map answers SLVERR above
-/// 0x100, docs/kernels/).
-const CONTROL_RANGE: u32 = 0x1000;
+/// The control slave's address range: its whole address space (the register map answers SLVERR
+/// above 0x100, docs/kernels/interfaces.md).
+const CONTROL_RANGE: u32 = 1 << crate::control::ADDR_BITS;
 
-/// AXI4 channel signals, longest first, so that a port name's suffix is matched whole.
-const AXI_SIGNALS: [&str; 21] = [
+/// The AXI4 channel signals a port name can end in (matched whole, after a `_`).
+pub const AXI_SIGNALS: [&str; 21] = [
     "arvalid", "arready", "awvalid", "awready", "araddr", "awaddr", "rvalid", "rready", "wvalid", "wready", "bvalid", "bready",
     "arlen", "awlen", "rdata", "wdata", "wstrb", "wlast", "rresp", "bresp", "rlast",
 ];
@@ -76,13 +76,14 @@ impl VitisKernel {
                 masters.push(Master { name: stem.to_string(), data_width: p.width });
             }
         }
-        for a in args.iter().filter(|a| a.kind == ArgKind::Address64) {
-            let master = format!("m_axi_{}", a.name);
+        let addresses: Vec<&ArgSpec> = args.iter().filter(|a| a.kind == ArgKind::Address64).collect();
+        for a in &addresses {
+            let master = master_of(a);
             if !masters.iter().any(|m| m.name == master) {
                 return Err(format!("{}: argument {} has no master {master} in the core", kind.name(), a.name));
             }
         }
-        if masters.len() != args.iter().filter(|a| a.kind == ArgKind::Address64).count() {
+        if masters.len() != addresses.len() {
             return Err(format!("{}: a master with no address argument", kind.name()));
         }
         // The core's modules are `top` and `top$<path>`: rename both forms.
@@ -110,7 +111,7 @@ impl VitisKernel {
         for (id, a) in self.args.iter().enumerate() {
             let (qualifier, port, size, ty) = match a.kind {
                 ArgKind::Scalar32 => (0, "s_axi_control".to_string(), 4, "uint"),
-                ArgKind::Address64 => (1, format!("m_axi_{}", a.name), 8, "void*"),
+                ArgKind::Address64 => (1, master_of(a), 8, "void*"),
             };
             xml += &format!(
                 "      <arg name=\"{}\" addressQualifier=\"{qualifier}\" id=\"{id}\" port=\"{port}\" size=\"{size:#x}\" offset=\"{:#x}\" type=\"{ty}\" hostOffset=\"0x0\" hostSize=\"{size:#x}\"/>\n",
@@ -137,6 +138,11 @@ impl VitisKernel {
             connections.join(",\n")
         )
     }
+}
+
+/// The master serving address argument `a`: `m_axi_<a>`.
+fn master_of(a: &ArgSpec) -> String {
+    format!("m_axi_{}", a.name)
 }
 
 /// The ports of the generated Verilog's `top` module, with their Vitis names.

@@ -5,7 +5,7 @@
 //! sim/tests/lint.rs.)
 
 use zkaccel_core::regmap::{ArgKind, KernelKind, MsmBuild};
-use zkaccel_kernels::vitis::VitisKernel;
+use zkaccel_kernels::vitis::{VitisKernel, AXI_SIGNALS};
 
 fn builds() -> Vec<VitisKernel> {
     vec![VitisKernel::ntt(6).unwrap(), VitisKernel::msm(MsmBuild::parse("6x2").unwrap()).unwrap()]
@@ -58,18 +58,14 @@ fn the_msm_build_lists_its_lanes_only() {
 
 #[test]
 fn ports_carry_the_rtl_kernel_names() {
-    const SIGNALS: [&str; 21] = [
-        "arvalid", "arready", "awvalid", "awready", "araddr", "awaddr", "rvalid", "rready", "wvalid", "wready", "bvalid",
-        "bready", "arlen", "awlen", "rdata", "wdata", "wstrb", "wlast", "rresp", "bresp", "rlast",
-    ];
     for k in builds() {
         let masters: Vec<&str> = k.masters.iter().map(|m| m.name.as_str()).collect();
         for p in &k.ports {
             let ok = ["ap_clk", "ap_rst_n", "interrupt"].contains(&p.name.as_str())
-                || p.name.strip_prefix("s_axi_control_").is_some_and(|s| SIGNALS.contains(&s))
+                || p.name.strip_prefix("s_axi_control_").is_some_and(|s| AXI_SIGNALS.contains(&s))
                 || masters
                     .iter()
-                    .any(|m| p.name.strip_prefix(m).and_then(|s| s.strip_prefix('_')).is_some_and(|s| SIGNALS.contains(&s)));
+                    .any(|m| p.name.strip_prefix(m).and_then(|s| s.strip_prefix('_')).is_some_and(|s| AXI_SIGNALS.contains(&s)));
             assert!(ok, "{}: port {} (core {}) is not an RTL-kernel name", k.kind.name(), p.name, p.core_name);
         }
         let control_addr = k.ports.iter().find(|p| p.name == "s_axi_control_awaddr").expect("control address");

@@ -436,26 +436,30 @@ impl SplitRun {
                 (0..lanes).map(|l| (0..passes).map(|p| self.cycles[l][p] + 2 * self.reduction(l, p)).sum()).max().unwrap_or(0)
             }
             Reducer::PerLane | Reducer::Shared => {
+                // Unit `u`'s additions of pass `p`: its lane's, or every lane's for the shared one.
+                let units = if reducer == Reducer::PerLane { lanes } else { 1 };
+                let work = |u: usize, p: usize| {
+                    if reducer == Reducer::PerLane {
+                        self.reduction(u, p)
+                    } else {
+                        (0..lanes).map(|l| self.reduction(l, p)).sum()
+                    }
+                };
                 let mut start = 0;
                 let mut reduced = vec![0u64; passes];
-                let mut unit_free = vec![0u64; lanes];
+                let mut unit_free = vec![0u64; units];
                 for p in 0..passes {
                     if p >= 2 {
                         start = start.max(reduced[p - 2]);
                     }
                     let end = start + (0..lanes).map(|l| self.cycles[l][p]).max().unwrap_or(0);
-                    reduced[p] = if reducer == Reducer::PerLane {
-                        (0..lanes)
-                            .map(|l| {
-                                unit_free[l] = unit_free[l].max(end) + self.reduction(l, p);
-                                unit_free[l]
-                            })
-                            .max()
-                            .unwrap_or(end)
-                    } else {
-                        unit_free[0] = unit_free[0].max(end) + (0..lanes).map(|l| self.reduction(l, p)).sum::<u64>();
-                        unit_free[0]
-                    };
+                    reduced[p] = (0..units)
+                        .map(|u| {
+                            unit_free[u] = unit_free[u].max(end) + work(u, p);
+                            unit_free[u]
+                        })
+                        .max()
+                        .unwrap_or(end);
                     start = end;
                 }
                 reduced[passes - 1].max(start)
@@ -513,6 +517,7 @@ fn buckets_split(
         hot_keys: hot.iter().filter(|&&h| h).count() as u64,
     };
     for lane in 0..lanes {
+        let mine: Vec<usize> = (0..bucket_count).filter(|b| b % lanes == lane).collect();
         for first in (0..layout.len()).step_by(per_pass) {
             let owned = first..(first + per_pass).min(layout.len());
             let ops: Vec<usize> = bigints
@@ -534,7 +539,6 @@ fn buckets_split(
             for &k in &ops {
                 nonempty[k] = true;
             }
-            let mine: Vec<usize> = (0..bucket_count).filter(|b| b % lanes == lane).collect();
             let running_sums = owned
                 .map(|w| {
                     let held = |b: &usize| nonempty[w * bucket_count + b];
