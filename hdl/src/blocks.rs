@@ -45,7 +45,7 @@ pub const BLOCKS: &[BlockInfo] = &[
         description: "Montgomery multiplier over Fq, both products by constants in LUTs (81 DSP48E2), padded to fq_mul's latency as in g1_add",
     },
     BlockInfo { name: "butterfly", latency: Butterfly::LATENCY, description: "Cooley-Tukey NTT butterfly over Fr" },
-    BlockInfo { name: "g1_add", latency: PointAdd::LATENCY, description: "BN254 G1 XYZZ += affine point adder" },
+    BlockInfo { name: "g1_add", latency: PointAdd::LATENCY, description: "BN254 G1 XYZZ += affine point adder, and XYZZ + XYZZ in two issues" },
     BlockInfo { name: "g1_add_xyzz", latency: BucketAdd::LATENCY, description: "BN254 G1 XYZZ + XYZZ point adder (bucket + bucket)" },
 ];
 

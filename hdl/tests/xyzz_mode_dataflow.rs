@@ -1,9 +1,9 @@
 //! The planned XYZZ + XYZZ mode of `PointAdd` (docs/kernels/msm.md, "The reduction on chip,
 //! modelled"), checked as arithmetic before it is built: a first issue rescales both points to
-//! a common `ZZ' = ZZ1·ZZ2`, `ZZZ' = ZZZ1·ZZZ2` (and computes `ZZ'·S2²` for the doubling), a
-//! second issue runs the mixed adder's dataflow with `U1, S1, ZZ', ZZZ'` as the bucket and
-//! `U2, S2` in place of the affine point. Every case against arkworks. The hardware mode, when
-//! built, is to produce these intermediate values at its first issue's output.
+//! a common `ZZ' = ZZ1·ZZ2`, `ZZZ' = ZZZ1·ZZZ2` (and computes `ZZ'·V`, `V = (2·S2)²`, for the
+//! doubling), a second issue runs the mixed adder's dataflow with `U1, S1, ZZ', ZZZ'` as the
+//! bucket and `U2, S2` in place of the affine point. Every case against arkworks. `PointAdd`'s
+//! XYZZ mode produces these values at its first issue's output (`sim/tests/point_add.rs`).
 
 use ark_bn254::{Fq, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup};
@@ -94,11 +94,11 @@ fn mixed(acc: Xyzz, (x2, y2): (Fq, Fq)) -> Xyzz {
 /// identity) or the rescaled pair.
 enum FirstIssue {
     PassThrough(Xyzz),
-    Rescaled { u1: Fq, s1: Fq, u2: Fq, s2: Fq, zz: Fq, zzz: Fq, zz_s2_squared: Fq },
+    Rescaled { u1: Fq, s1: Fq, u2: Fq, s2: Fq, zz: Fq, zzz: Fq, zz_v: Fq },
 }
 
-/// The first issue's seven products, by level: A `U2 = X2·ZZ1`, `S2 = Y2·ZZZ1`; B `U1 = X1·ZZ2`,
-/// `S1 = Y1·ZZZ2`; C `ZZ'`, `ZZZ'`, `S2²`; D `ZZ'·S2²`.
+/// The first issue's seven values, by `PointAdd`'s levels: A `U2 = X2·ZZ1`, `S2 = Y2·ZZZ1`;
+/// B `V = (2·S2)²`, `ZZ'`; C `ZZ'·V`; D `U1 = X1·ZZ2`, `S1 = Y1·ZZZ2`, `ZZZ'`.
 fn first_issue(a: Xyzz, b: Xyzz) -> FirstIssue {
     if a.zz.is_zero() {
         return FirstIssue::PassThrough(b);
@@ -115,19 +115,18 @@ fn first_issue(a: Xyzz, b: Xyzz) -> FirstIssue {
         s2,
         zz,
         zzz: a.zzz * b.zzz,
-        zz_s2_squared: zz * s2.square(),
+        zz_v: zz * s2.double().square(),
     }
 }
 
 /// The second issue: the mixed dataflow with level A bypassed; `doubling_fix` takes the
-/// doubling's `ZZ3 = 4·ZZ'·S2²` from the first issue and `ZZZ3 = ZZZ'·W` (else the mixed mode's
+/// doubling's `ZZ3 = ZZ'·V` from the first issue and `ZZZ3 = ZZZ'·W` (else the mixed mode's
 /// `V`, `W`). A pass-through adds nothing (`PointAdd`'s `inf2`).
 fn second_issue(first: FirstIssue, doubling_fix: bool) -> Xyzz {
     match first {
         FirstIssue::PassThrough(p) => p,
-        FirstIssue::Rescaled { u1, s1, u2, s2, zz, zzz, zz_s2_squared } => {
-            let doubling =
-                if doubling_fix { DoublingScale::Common { zz_v: zz_s2_squared.double().double() } } else { DoublingScale::Mixed };
+        FirstIssue::Rescaled { u1, s1, u2, s2, zz, zzz, zz_v } => {
+            let doubling = if doubling_fix { DoublingScale::Common { zz_v } } else { DoublingScale::Mixed };
             tail(Xyzz { x: u1, y: s1, zz, zzz }, u2, s2, (u2, s2), doubling)
         }
     }

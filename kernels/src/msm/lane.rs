@@ -143,6 +143,7 @@ pub struct MsmLane<const L: usize, const CAP: usize> {
     modulus_low: Constant<Bits<129>>,
     modulus_high: Constant<Bits<128>>,
     modulus_high_less_one: Constant<Bits<128>>,
+    zero: Constant<Bits<256>>,
     y_low_diff: Signal<Local, Bits<129>>,
     /// `q_high − y_high − borrow`, never negative as `0 < y < q`.
     y_high_diff: Signal<Local, Bits<128>>,
@@ -234,6 +235,7 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
             modulus_low: Constant::new(big_to_bits(&(&q & &low_mask))),
             modulus_high: Constant::new(big_to_bits(&(&q >> 128))),
             modulus_high_less_one: Constant::new(big_to_bits(&((&q >> 128) - 1u32))),
+            zero: Constant::new(Bits::<256>::default()),
             y_low_diff: Default::default(),
             y_high_diff: Default::default(),
         }
@@ -382,6 +384,11 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
         self.adder.zzz1.next = self.acc_q.q.val().get_bits::<256>(768);
         self.adder.x2.next = self.d2_x.q.val();
         self.adder.y2.next = self.d2_y.q.val();
+        // the XYZZ + XYZZ mode is not used by this lane (it accumulates affine points only)
+        self.adder.zz2.next = self.zero.val();
+        self.adder.zzz2.next = self.zero.val();
+        self.adder.rescale.next = false;
+        self.adder.rescaled.next = false;
         self.tag_addr.d.next = self.d2_addr.q.val();
         self.tag_bank.d.next = self.d2_bank.q.val();
         self.sum.next = (bit_cast::<1024, 256>(self.adder.zzz3.val()) << 768)
