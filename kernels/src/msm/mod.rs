@@ -49,6 +49,7 @@ pub mod digits;
 pub mod flush;
 pub mod issuer;
 pub mod lane;
+pub mod reduce;
 
 use lane::MsmLane;
 
