@@ -4,7 +4,7 @@
 //! whole latency (the way the bucket method uses it).
 mod common;
 
-use ark_bn254::{Fq, G1Affine, G1Projective};
+use ark_bn254::{G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup};
 use common::*;
 use num_bigint::BigUint;
@@ -59,28 +59,7 @@ fn random_additions() {
 
 #[test]
 fn special_cases() {
-    let mut r = rng();
-    let id = G1Affine::zero();
-    let mut reqs = Vec::new();
-    for k in 0..40 {
-        let p = rand_point(&mut r);
-        let q = rand_point(&mut r);
-        let (z1, z2) = if k == 0 { (Fq::from(1u8), Fq::from(1u8)) } else { (rand_nonzero(&mut r), rand_nonzero(&mut r)) };
-        let req = |a: &G1Affine, b: &G1Affine| Req { a: to_xyzz(a, z1), b: to_xyzz(b, z2) };
-        reqs.push(req(&id, &p)); // identity + P
-        reqs.push(req(&q, &id)); // Q + identity
-        reqs.push(req(&id, &id)); // identity + identity
-        reqs.push(req(&p, &p)); // P + P in different coordinates: a doubling
-        reqs.push(Req { a: to_xyzz(&p, z1), b: to_xyzz(&p, z1) }); // P + P, the same coordinates
-        reqs.push(req(&p, &-p)); // P + (−P)
-        reqs.push(req(&-p, &p)); // (−P) + P
-        reqs.push(req(&p, &q)); // general, interleaved
-    }
-    let g = G1Affine::generator();
-    let g2 = (g + g).into_affine();
-    reqs.push(Req { a: to_xyzz(&g, Fq::from(1u8)), b: to_xyzz(&g, Fq::from(1u8)) });
-    reqs.push(Req { a: to_xyzz(&g2, Fq::from(7u8)), b: to_xyzz(&g, Fq::from(5u8)) });
-    reqs.push(Req { a: to_xyzz(&g, Fq::from(7u8)), b: to_xyzz(&g2, Fq::from(1u8)) });
+    let reqs: Vec<Req> = special_xyzz_pairs(40).into_iter().map(|(a, b)| Req { a, b }).collect();
     check(&reqs, "special");
 }
 

@@ -237,35 +237,7 @@ fn xyzz_random_additions() {
 
 #[test]
 fn xyzz_special_cases() {
-    let mut r = rng();
-    let id = G1Affine::zero();
-    let mut pairs = Vec::new();
-    for k in 0..30 {
-        let p = rand_point(&mut r);
-        let q = rand_point(&mut r);
-        let (z1, z2) = if k == 0 { (Fq::from(1u8), Fq::from(1u8)) } else { (rand_nonzero(&mut r), rand_nonzero(&mut r)) };
-        let pair = |a: &G1Affine, b: &G1Affine| (to_xyzz(a, z1), to_xyzz(b, z2));
-        pairs.push(pair(&id, &p)); // identity + P
-        pairs.push(pair(&q, &id)); // Q + identity
-        pairs.push(pair(&id, &id)); // identity + identity
-        pairs.push(pair(&p, &p)); // P + P in different coordinates: a doubling
-        pairs.push((to_xyzz(&p, z1), to_xyzz(&p, z1))); // P + P, the same coordinates
-        pairs.push(pair(&p, &-p)); // P + (−P)
-        pairs.push(pair(&-p, &p)); // (−P) + P
-        pairs.push(pair(&p, &q)); // general
-    }
-    // the identity is any ZZ = 0 (and ZZZ = 0), whatever X and Y hold
-    let junk = to_xyzz(&rand_point(&mut r), rand_nonzero(&mut r));
-    let junk_identity = [junk[0].clone(), junk[1].clone(), BigUint::from(0u8), BigUint::from(0u8)];
-    let p = to_xyzz(&rand_point(&mut r), rand_nonzero(&mut r));
-    pairs.push((junk_identity.clone(), p.clone()));
-    pairs.push((p, junk_identity.clone()));
-    pairs.push((junk_identity.clone(), junk_identity));
-    let g = G1Affine::generator();
-    let g2 = (g + g).into_affine();
-    pairs.push((to_xyzz(&g, Fq::from(1u8)), to_xyzz(&g, Fq::from(1u8))));
-    pairs.push((to_xyzz(&g2, Fq::from(7u8)), to_xyzz(&g, Fq::from(5u8))));
-    check_xyzz(&pairs, "special");
+    check_xyzz(&special_xyzz_pairs(30), "special");
 }
 
 /// Running sums, as the reduction runs them (`running += bucket`, `total += running`), each

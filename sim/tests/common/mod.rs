@@ -110,3 +110,40 @@ pub fn rand_nonzero(r: &mut impl ark_std::rand::RngCore) -> Fq {
 pub fn modulus<F: PrimeField>() -> BigUint {
     BigUint::from_bytes_le(&ark_ff::BigInteger::to_bytes_le(&F::MODULUS))
 }
+
+/// Every special case of an XYZZ + XYZZ addition, as pairs of points in XYZZ residues, `rounds`
+/// times with fresh points and Z scalings (the first round with Z = 1): the identity on either
+/// side and on both, `P + P` in different and in the same coordinates (a doubling), `P + (−P)`
+/// both ways and a general pair; then the identity as `ZZ = ZZZ = 0` with `X`, `Y` not zero on
+/// either side and on both, and the generator with its double.
+pub fn special_xyzz_pairs(rounds: usize) -> Vec<([BigUint; 4], [BigUint; 4])> {
+    let mut r = rng();
+    let id = G1Affine::zero();
+    let mut pairs = Vec::new();
+    for k in 0..rounds {
+        let p = rand_point(&mut r);
+        let q = rand_point(&mut r);
+        let (z1, z2) = if k == 0 { (Fq::from(1u8), Fq::from(1u8)) } else { (rand_nonzero(&mut r), rand_nonzero(&mut r)) };
+        let pair = |a: &G1Affine, b: &G1Affine| (to_xyzz(a, z1), to_xyzz(b, z2));
+        pairs.push(pair(&id, &p));
+        pairs.push(pair(&q, &id));
+        pairs.push(pair(&id, &id));
+        pairs.push(pair(&p, &p));
+        pairs.push((to_xyzz(&p, z1), to_xyzz(&p, z1)));
+        pairs.push(pair(&p, &-p));
+        pairs.push(pair(&-p, &p));
+        pairs.push(pair(&p, &q));
+    }
+    let junk = to_xyzz(&rand_point(&mut r), rand_nonzero(&mut r));
+    let junk_identity = [junk[0].clone(), junk[1].clone(), BigUint::from(0u8), BigUint::from(0u8)];
+    let p = to_xyzz(&rand_point(&mut r), rand_nonzero(&mut r));
+    pairs.push((junk_identity.clone(), p.clone()));
+    pairs.push((p, junk_identity.clone()));
+    pairs.push((junk_identity.clone(), junk_identity));
+    let g = G1Affine::generator();
+    let g2 = (g + g).into_affine();
+    pairs.push((to_xyzz(&g, Fq::from(1u8)), to_xyzz(&g, Fq::from(1u8))));
+    pairs.push((to_xyzz(&g2, Fq::from(7u8)), to_xyzz(&g, Fq::from(5u8))));
+    pairs.push((to_xyzz(&g, Fq::from(7u8)), to_xyzz(&g2, Fq::from(1u8))));
+    pairs
+}
