@@ -121,6 +121,26 @@ fn one_segment_and_one_bucket() {
     check(&mut m, &empty, 2, 4, "every bucket empty");
 }
 
+/// A start with no segment, more segments than the schedule holds, or empty segments starts
+/// nothing (a run with them would never end or would mix segments up); a valid start after them
+/// runs as usual.
+#[test]
+fn out_of_range_starts_are_ignored() {
+    let mut m = Model::new(MODEL_NAME).unwrap();
+    for (segments, per_segment) in [(0, 4), (MAX_SEGMENTS + 1, 4), (255, 1), (3, 0)] {
+        m.set("segments", &BigUint::from(segments));
+        m.set("per_segment", &BigUint::from(per_segment as u32));
+        m.set_bit("start", true);
+        m.tick();
+        m.set_bit("start", false);
+        for _ in 0..3 {
+            assert!(!m.get_bit("busy") && !m.get_bit("read_valid"), "S = {segments}, L = {per_segment} started");
+            m.tick();
+        }
+    }
+    check(&mut m, &buckets(2, 3), 2, 3, "after ignored starts");
+}
+
 #[test]
 fn the_most_segments() {
     let mut m = Model::new(MODEL_NAME).unwrap();

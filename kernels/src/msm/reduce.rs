@@ -45,11 +45,12 @@ pub const MAX_SEGMENTS: usize = LAT / 2;
 #[derive(LogicBlock)]
 pub struct BucketReducer {
     pub clock: Signal<In, Clock>,
-    /// Starts a run when not busy (one cycle); `segments` and `per_segment` are read then.
+    /// Starts a run when not busy (one cycle); `segments` and `per_segment` are read then. A
+    /// start with `S` or `L` outside their ranges is ignored (`busy` stays low).
     pub start: Signal<In, Bit>,
     /// `S`, 1 to [`MAX_SEGMENTS`].
     pub segments: Signal<In, Bits<8>>,
-    /// `L`, at least 1, with `S·L ≤ 2^16`.
+    /// `L`, at least 1. Addresses wrap at `2^16`: the caller keeps `S·L ≤ 2^16`.
     pub per_segment: Signal<In, Bits<16>>,
     pub busy: Signal<Out, Bit>,
     /// Bucket reads: `bucket` must hold `B[read_addr]` on the cycle after `read_valid`.
@@ -69,6 +70,7 @@ pub struct BucketReducer {
     lat: Constant<Bits<10>>,
     zero: Constant<Bits<1024>>,
     zero_256: Constant<Bits<256>>,
+    max_segments: Constant<Bits<8>>,
     // exact-width constants: rust-hdl writes a literal as 32 bits
     zero_10: Constant<Bits<10>>,
     one_10: Constant<Bits<10>>,
@@ -135,6 +137,7 @@ impl BucketReducer {
             lat: Constant::new(Bits::<10>::from(LAT as u64)),
             zero: Constant::new(Bits::<1024>::default()),
             zero_256: Constant::new(Bits::<256>::default()),
+            max_segments: Constant::new(Bits::<8>::from(MAX_SEGMENTS as u64)),
             zero_10: Constant::new(Bits::<10>::default()),
             one_10: Constant::new(Bits::<10>::from(1u64)),
             zero_16: Constant::new(Bits::<16>::default()),
@@ -241,7 +244,12 @@ impl Logic for BucketReducer {
                 self.c_run.d.next = false;
             }
         }
-        if self.start.val() & !(self.c_run.q.val() | self.i_run.q.val() | self.o_valid.q.val()) {
+        if self.start.val()
+            & !(self.c_run.q.val() | self.i_run.q.val() | self.o_valid.q.val())
+            & self.segments.val().any()
+            & (self.segments.val() <= self.max_segments.val())
+            & self.per_segment.val().any()
+        {
             self.c_run.d.next = true;
             self.c_phase.d.next = self.zero_10.val();
             self.c_period.d.next = self.zero_16.val();
