@@ -274,13 +274,15 @@ fn main() {
     models.extend(kernel_models());
     models.extend(msm_models());
     // The on-chip scheduler's blocks (#13, not yet in the kernel): the digit cutter at the
-    // usual width and at the most windows it takes, the digit issuer and the bucket reducer.
+    // usual width and at the most windows it takes, the digit issuer, the bucket reducer and the
+    // lane that puts cutter, issuer and adder together (its CI build).
     for c in [13, 8] {
         let verilog = zkaccel_kernels::msm::digits::verilog(c).unwrap_or_else(|e| die(&e));
         models.push((zkaccel_kernels::msm::digits::model_name(c), verilog));
     }
     models.push((zkaccel_kernels::msm::digit_issuer::MODEL_NAME.into(), zkaccel_kernels::msm::digit_issuer::verilog()));
     models.push((zkaccel_kernels::msm::reduce::MODEL_NAME.into(), zkaccel_kernels::msm::reduce::verilog()));
+    models.push((zkaccel_kernels::msm::digit_lane::MODEL_NAME.into(), zkaccel_kernels::msm::digit_lane::verilog()));
     for (name, verilog) in &models {
         let b = Block { name };
         let verilog = verilog.clone();

@@ -14,10 +14,10 @@ use zkaccel_core::booth;
 use zkaccel_kernels::msm::digit_issuer::{
     FIRST_REGION_LOG, LAST_REGION_LOG, MODEL_NAME, STANDALONE_KEY_BITS, STANDALONE_SLOT_BITS,
 };
-use zkaccel_kernels::msm::ISSUE_TO_WRITEBACK;
+use zkaccel_kernels::msm::TARGET_BUSY;
 use zkaccel_sim::Model;
 
-const LATENCY: usize = ISSUE_TO_WRITEBACK;
+const LATENCY: usize = TARGET_BUSY;
 const POOL: u32 = 1 << STANDALONE_SLOT_BITS;
 
 /// A bucket addition: its key and sign.

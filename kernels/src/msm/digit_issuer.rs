@@ -827,12 +827,12 @@ pub const STANDALONE_KEY_BITS: usize = 17;
 /// … and its pool of 2,048 spill slots (the model's choice).
 pub const STANDALONE_SLOT_BITS: usize = 11;
 
-/// The Verilog of a stand-alone issuer of 2^17 keys, a 64-record retry FIFO and the MSM lane's
-/// adder latency ([`super::ISSUE_TO_WRITEBACK`]), for its Verilator model and synthesis.
+/// The Verilog of a stand-alone issuer of 2^17 keys, a 64-record retry FIFO and the digit lane's
+/// busy time ([`super::TARGET_BUSY`]), for its Verilator model and synthesis.
 pub fn verilog() -> String {
     let mut issuer =
         DigitIssuer::<STANDALONE_KEY_BITS, { super::digits::INDEX_PAYLOAD_BITS }, 6, 7, STANDALONE_SLOT_BITS, 12>::new(
-            super::ISSUE_TO_WRITEBACK,
+            super::TARGET_BUSY,
         );
     issuer.connect_all();
     generate_verilog(&issuer)

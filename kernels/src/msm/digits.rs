@@ -67,6 +67,8 @@ pub struct DigitCutter<const W: usize, const P: usize> {
     pub out_payload: Signal<Out, Bits<P>>,
     pub out_valid: Signal<Out, Bit>,
     pub out_ready: Signal<In, Bit>,
+    /// No scalar in any stage (from registers): everything taken has left.
+    pub idle: Signal<Out, Bit>,
 
     /// Window `w`'s slice of R starts at bit `w·c` (R is the scalar shifted up by one).
     lows: [Constant<Bits<9>>; W],
@@ -152,6 +154,7 @@ impl<const W: usize, const P: usize> DigitCutter<W, P> {
             out_payload: Default::default(),
             out_valid: Default::default(),
             out_ready: Default::default(),
+            idle: Default::default(),
             lows: std::array::from_fn(|w| Constant::new(Bits::<9>::from((w * c as usize) as u64))),
             window_index: std::array::from_fn(|w| Constant::new(Bits::<8>::from(w as u64))),
             one_hot: std::array::from_fn(|w| Constant::new(Bits::<W>::from(1u64 << w))),
@@ -341,6 +344,7 @@ impl<const W: usize, const P: usize> Logic for DigitCutter<W, P> {
         self.out_negate.next = self.o_negate.q.val();
         self.out_last.next = self.o_last.q.val();
         self.out_payload.next = self.o_payload.q.val();
+        self.idle.next = !(self.r_valid.q.val() | self.a_valid.q.val() | self.s_live.q.val() | self.b_valid.q.val() | self.o_valid.q.val());
 
         if self.reset.val() {
             self.r_valid.d.next = false;

@@ -17,16 +17,15 @@
 //! (`older`, counted down in write-back order). Only the runs' results in memory count for
 //! ap_done; the slots are not results until a flush writes them out.
 
-use num_bigint::BigUint;
 use rust_hdl::prelude::*;
 use zkaccel_core::regmap::msm_config;
-use zkaccel_hdl::field::{big_to_bits, Field};
 use zkaccel_hdl::point_add::PointAdd;
 use zkaccel_hdl::prims::Delay;
 
 use super::args::LaneArgs;
 use super::flush::SlotFlush;
 use super::issuer::SlotIssuer;
+use super::negate::NegateY;
 
 /// A lane's run state.
 #[derive(Copy, Clone, PartialEq, Debug, LogicState)]
@@ -103,20 +102,16 @@ pub struct MsmLane<const L: usize, const CAP: usize> {
     /// Of those, the ones issued before this run began.
     older: DFF<Bits<10>>,
 
-    // The read stage, the slot RAM's output register, and the addition's tags beside them. A
-    // negative entry's `q − y` is formed beside them, the low 128 bits in the read stage (`d1_y`
-    // then holds them and the high half of `y`), the high ones in the output register.
+    // The read stage, the slot RAM's output register, and the addition's tags beside them; a
+    // negative entry's `q − y` is formed beside them.
     d1_issue: DFF<Bit>,
     d1_x: DFF<Bits<256>>,
-    d1_y: DFF<Bits<256>>,
-    d1_negate: DFF<Bit>,
-    d1_borrow: DFF<Bit>,
     d1_addr: DFF<Bits<L>>,
     d1_bank: DFF<Bit>,
     acc_q: DFF<Bits<1024>>,
     d2_issue: DFF<Bit>,
     d2_x: DFF<Bits<256>>,
-    d2_y: DFF<Bits<256>>,
+    negate_y: NegateY,
     d2_addr: DFF<Bits<L>>,
     d2_bank: DFF<Bit>,
     tag_addr: Delay<Bits<L>, { PointAdd::LATENCY }>,
@@ -140,13 +135,7 @@ pub struct MsmLane<const L: usize, const CAP: usize> {
     written: Signal<Local, Bit>,
     sum: Signal<Local, Bits<1024>>,
     acc_data: Signal<Local, Bits<1024>>,
-    modulus_low: Constant<Bits<129>>,
-    modulus_high: Constant<Bits<128>>,
-    modulus_high_less_one: Constant<Bits<128>>,
     zero: Constant<Bits<256>>,
-    y_low_diff: Signal<Local, Bits<129>>,
-    /// `q_high − y_high − borrow`, never negative as `0 < y < q`.
-    y_high_diff: Signal<Local, Bits<128>>,
 }
 
 impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
@@ -154,8 +143,6 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
     /// checks that an entry can address them).
     pub fn new(index: usize) -> Self {
         let word = |value: u32| Constant::new(Bits::<32>::from(value as u64));
-        let q = Field::Fq.params().modulus;
-        let low_mask = (BigUint::from(1u32) << 128) - 1u32;
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -205,15 +192,12 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
             older: Default::default(),
             d1_issue: Default::default(),
             d1_x: Default::default(),
-            d1_y: Default::default(),
-            d1_negate: Default::default(),
-            d1_borrow: Default::default(),
             d1_addr: Default::default(),
             d1_bank: Default::default(),
             acc_q: Default::default(),
             d2_issue: Default::default(),
             d2_x: Default::default(),
-            d2_y: Default::default(),
+            negate_y: Default::default(),
             d2_addr: Default::default(),
             d2_bank: Default::default(),
             tag_addr: Default::default(),
@@ -232,12 +216,7 @@ impl<const L: usize, const CAP: usize> MsmLane<L, CAP> {
             written: Default::default(),
             sum: Default::default(),
             acc_data: Default::default(),
-            modulus_low: Constant::new(big_to_bits(&(&q & &low_mask))),
-            modulus_high: Constant::new(big_to_bits(&(&q >> 128))),
-            modulus_high_less_one: Constant::new(big_to_bits(&((&q >> 128) - 1u32))),
             zero: Constant::new(Bits::<256>::default()),
-            y_low_diff: Default::default(),
-            y_high_diff: Default::default(),
         }
     }
 }
@@ -247,10 +226,10 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, cfg_ok_q, cfg_flush_q, read_cmd_q, entry_words_q, write_cmd_q, state, slots, last_slot, bank, count, in_flight, older, d1_issue, d1_x, d1_y, d1_negate, d1_borrow, d1_addr, d1_bank, acc_q, d2_issue, d2_x,
-            d2_y, d2_addr, d2_bank
+            self, clock, cfg_ok_q, cfg_flush_q, read_cmd_q, entry_words_q, write_cmd_q, state, slots, last_slot, bank, count, in_flight, older, d1_issue, d1_x, d1_addr, d1_bank, acc_q, d2_issue, d2_x,
+            d2_addr, d2_bank
         );
-        clock!(self, clock, args, issuer, flush, adder, tag_addr, tag_bank);
+        clock!(self, clock, args, issuer, flush, adder, negate_y, tag_addr, tag_bank);
         self.bank0.read_clock.next = self.clock.val();
         self.bank0.write_clock.next = self.clock.val();
         self.bank1.read_clock.next = self.clock.val();
@@ -351,29 +330,13 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
         // beside it.
         self.d1_issue.d.next = self.issuer.issue.val();
         self.d1_x.d.next = self.issuer.issue_x.val();
-        self.d1_negate.d.next = self.issuer.issue_negate.val();
-        self.y_low_diff.next = self.modulus_low.val() - bit_cast::<129, 128>(self.issuer.issue_y.val().get_bits::<128>(0));
-        self.d1_y.d.next = self.issuer.issue_y.val();
-        self.d1_borrow.d.next = false;
-        if self.issuer.issue_negate.val() {
-            self.d1_y.d.next = ((self.issuer.issue_y.val() >> 128) << 128) | bit_cast::<256, 128>(self.y_low_diff.val().get_bits::<128>(0));
-            self.d1_borrow.d.next = self.y_low_diff.val().get_bit(128);
-        }
+        self.negate_y.negate.next = self.issuer.issue_negate.val();
+        self.negate_y.y.next = self.issuer.issue_y.val();
         self.d1_addr.d.next = self.issuer.issue_addr.val();
         self.d1_bank.d.next = self.bank.q.val();
         self.acc_q.d.next = self.acc_data.val();
         self.d2_issue.d.next = self.d1_issue.q.val();
         self.d2_x.d.next = self.d1_x.q.val();
-        if self.d1_borrow.q.val() {
-            self.y_high_diff.next = self.modulus_high_less_one.val() - self.d1_y.q.val().get_bits::<128>(128);
-        } else {
-            self.y_high_diff.next = self.modulus_high.val() - self.d1_y.q.val().get_bits::<128>(128);
-        }
-        self.d2_y.d.next = self.d1_y.q.val();
-        if self.d1_negate.q.val() {
-            self.d2_y.d.next = (bit_cast::<256, 128>(self.y_high_diff.val()) << 128)
-                | bit_cast::<256, 128>(self.d1_y.q.val().get_bits::<128>(0));
-        }
         self.d2_addr.d.next = self.d1_addr.q.val();
         self.d2_bank.d.next = self.d1_bank.q.val();
         self.adder.valid_in.next = self.d2_issue.q.val();
@@ -383,7 +346,7 @@ impl<const L: usize, const CAP: usize> Logic for MsmLane<L, CAP> {
         self.adder.zz1.next = self.acc_q.q.val().get_bits::<256>(512);
         self.adder.zzz1.next = self.acc_q.q.val().get_bits::<256>(768);
         self.adder.x2.next = self.d2_x.q.val();
-        self.adder.y2.next = self.d2_y.q.val();
+        self.adder.y2.next = self.negate_y.y_out.val();
         // the XYZZ + XYZZ mode is not used by this lane (it accumulates affine points only)
         self.adder.zz2.next = self.zero.val();
         self.adder.zzz2.next = self.zero.val();

@@ -45,10 +45,12 @@ use crate::control::{Control, ADDR_BITS};
 
 pub mod args;
 pub mod digit_issuer;
+pub mod digit_lane;
 pub mod digits;
 pub mod flush;
 pub mod issuer;
 pub mod lane;
+pub mod negate;
 pub mod reduce;
 
 use lane::MsmLane;
@@ -56,6 +58,12 @@ use lane::MsmLane;
 /// Cycles from issuing an addition to its write-back (RAM read, its output register, then the
 /// adder).
 pub const ISSUE_TO_WRITEBACK: usize = 2 + PointAdd::LATENCY;
+
+/// Cycles an addition's target stays busy for the on-chip issuer of #13
+/// ([`digit_issuer::DigitIssuer`] in [`digit_lane::DigitLane`]): the write-back comes
+/// [`ISSUE_TO_WRITEBACK`] cycles after the issue, and a RAM read sees a write only from the cycle
+/// after it (a read and a write of one word in one cycle read the old word).
+pub const TARGET_BUSY: usize = ISSUE_TO_WRITEBACK + 1;
 
 /// The capability word a build of the kernel reports: its slots and lanes, and
 /// [`ISSUE_TO_WRITEBACK`] for the host's scheduler.
