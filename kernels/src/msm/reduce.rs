@@ -1,6 +1,11 @@
 //! [`BucketReducer`]: a window's bucket reduction on chip, `Σ (i + 1)·B[i]` as segment sums, on
 //! one [`PointAdd`] in its XYZZ + XYZZ mode (#13; built and tested, not yet in the lane).
 //!
+//! The reducer is the schedule: it drives an adder it does not own through its `add_*` outputs
+//! and reads that adder's outputs (`sum*`), so that the lane's one adder serves both its
+//! accumulation and its reduction ([`super::digit_lane`]). [`ReducerOnAdder`] pairs it with an
+//! adder of its own: the block `sim/` builds and tests.
+//!
 //! The buckets `B[0..S·L)` (XYZZ, identity `ZZ = 0`) are cut into `S` segments of `L`; segment
 //! `s` covers `B[s·L .. (s + 1)·L)` and is reduced by running sums from its top down:
 //! `running += B`, then `total += running`. It yields `R_s = Σ_m B[s·L + m]` and
@@ -64,12 +69,26 @@ pub struct BucketReducer {
     pub out_total: Signal<Out, Bit>,
     pub out_segment: Signal<Out, Bits<8>>,
     pub out_point: Signal<Out, Bits<1024>>,
+    /// The adder's inputs, every cycle while busy: an issue (`add_valid`) of `add_p1 + add_p2`,
+    /// packed like a bucket, in the XYZZ + XYZZ mode's first issue (`add_rescale`) or its second
+    /// (`add_rescaled`, `add_inf2`; `add_p2` is then `u2 | s2 << 256 | zz_v << 512`).
+    pub add_valid: Signal<Out, Bit>,
+    pub add_rescale: Signal<Out, Bit>,
+    pub add_rescaled: Signal<Out, Bit>,
+    pub add_inf2: Signal<Out, Bit>,
+    pub add_p1: Signal<Out, Bits<1024>>,
+    pub add_p2: Signal<Out, Bits<1024>>,
+    /// The adder's outputs in the same cycle: `sum` packed like a bucket (`x3 | y3 << 256 | zz3
+    /// << 512 | zzz3 << 768`), and the first issue's `u2 | s2 << 256 | zz_v << 512` and
+    /// `settled`.
+    pub sum_valid: Signal<In, Bit>,
+    pub sum: Signal<In, Bits<1024>>,
+    pub sum_rescaled: Signal<In, Bits<768>>,
+    pub sum_settled: Signal<In, Bit>,
 
-    adder: PointAdd,
     last_phase: Constant<Bits<10>>,
     lat: Constant<Bits<10>>,
     zero: Constant<Bits<1024>>,
-    zero_256: Constant<Bits<256>>,
     max_segments: Constant<Bits<8>>,
     // exact-width constants: rust-hdl writes a literal as 32 bits
     zero_10: Constant<Bits<10>>,
@@ -92,6 +111,8 @@ pub struct BucketReducer {
     first_slot: Signal<Local, Bit>,
     has_bucket: Signal<Local, Bit>,
     read: Signal<Local, Bit>,
+    /// A run is in C, I or O.
+    active: Signal<Local, Bit>,
 
     // I: the issue, a cycle after C
     i_run: DFF<Bit>,
@@ -132,11 +153,19 @@ impl BucketReducer {
             out_total: Default::default(),
             out_segment: Default::default(),
             out_point: Default::default(),
-            adder: PointAdd::new(),
+            add_valid: Default::default(),
+            add_rescale: Default::default(),
+            add_rescaled: Default::default(),
+            add_inf2: Default::default(),
+            add_p1: Default::default(),
+            add_p2: Default::default(),
+            sum_valid: Default::default(),
+            sum: Default::default(),
+            sum_rescaled: Default::default(),
+            sum_settled: Default::default(),
             last_phase: Constant::new(Bits::<10>::from((PERIOD - 1) as u64)),
             lat: Constant::new(Bits::<10>::from(LAT as u64)),
             zero: Constant::new(Bits::<1024>::default()),
-            zero_256: Constant::new(Bits::<256>::default()),
             max_segments: Constant::new(Bits::<8>::from(MAX_SEGMENTS as u64)),
             zero_10: Constant::new(Bits::<10>::default()),
             one_10: Constant::new(Bits::<10>::from(1u64)),
@@ -154,6 +183,7 @@ impl BucketReducer {
             first_slot: Default::default(),
             has_bucket: Default::default(),
             read: Default::default(),
+            active: Default::default(),
             i_run: Default::default(),
             i_running_slot: Default::default(),
             i_total_slot: Default::default(),
@@ -186,7 +216,6 @@ impl Logic for BucketReducer {
     #[rustfmt::skip]
     #[hdl_gen]
     fn update(&mut self) {
-        self.adder.clock.next = self.clock.val();
         self.c_run.clock.next = self.clock.val();
         self.c_phase.clock.next = self.clock.val();
         self.c_period.clock.next = self.clock.val();
@@ -244,8 +273,9 @@ impl Logic for BucketReducer {
                 self.c_run.d.next = false;
             }
         }
+        self.active.next = self.c_run.q.val() | self.i_run.q.val() | self.o_valid.q.val();
         if self.start.val()
-            & !(self.c_run.q.val() | self.i_run.q.val() | self.o_valid.q.val())
+            & !self.active.val()
             & self.segments.val().any()
             & (self.segments.val() <= self.max_segments.val())
             & self.per_segment.val().any()
@@ -268,15 +298,12 @@ impl Logic for BucketReducer {
         self.i_shows_running.d.next = self.c_period.q.val() == self.r_per_segment.q.val();
         self.i_shows_total.d.next = self.c_period.q.val() == self.l_plus_one.val();
         self.i_segment.d.next = self.c_phase.q.val().get_bits::<8>(1);
-        self.busy.next = self.c_run.q.val() | self.i_run.q.val() | self.o_valid.q.val();
+        self.busy.next = self.active.val();
 
         // ---- I: the issue. The adder's output this cycle is what the schedule says it is: a
         // segment's running sum or total at its first-issue phases, a first issue's results at
         // the second-issue phases.
-        self.shown.next = (bit_cast::<1024, 256>(self.adder.zzz3.val()) << 768)
-            | (bit_cast::<1024, 256>(self.adder.zz3.val()) << 512)
-            | (bit_cast::<1024, 256>(self.adder.y3.val()) << 256)
-            | bit_cast::<1024, 256>(self.adder.x3.val());
+        self.shown.next = self.sum.val();
         if self.i_first_period.q.val() {
             self.acc.next = self.zero.val();
         } else {
@@ -291,32 +318,20 @@ impl Logic for BucketReducer {
             self.other.next = self.hold.q.val();
         }
         self.hold.d.next = self.acc.val();
-        self.adder.inf2.next = false;
-        self.adder.rescale.next = true;
-        self.adder.rescaled.next = false;
-        self.adder.x1.next = self.acc.val().get_bits::<256>(0);
-        self.adder.y1.next = self.acc.val().get_bits::<256>(256);
-        self.adder.zz1.next = self.acc.val().get_bits::<256>(512);
-        self.adder.zzz1.next = self.acc.val().get_bits::<256>(768);
-        self.adder.x2.next = self.other.val().get_bits::<256>(0);
-        self.adder.y2.next = self.other.val().get_bits::<256>(256);
-        self.adder.zz2.next = self.other.val().get_bits::<256>(512);
-        self.adder.zzz2.next = self.other.val().get_bits::<256>(768);
-        self.adder.valid_in.next = (self.i_running_slot.q.val() & self.i_has_bucket.q.val())
+        self.add_inf2.next = false;
+        self.add_rescale.next = true;
+        self.add_rescaled.next = false;
+        self.add_p1.next = self.acc.val();
+        self.add_p2.next = self.other.val();
+        self.add_valid.next = (self.i_running_slot.q.val() & self.i_has_bucket.q.val())
             | (self.i_total_slot.q.val() & self.i_adds_total.q.val());
         if self.i_second_slot.q.val() {
-            self.adder.valid_in.next = self.adder.valid_out.val();
-            self.adder.rescale.next = false;
-            self.adder.rescaled.next = true;
-            self.adder.inf2.next = self.adder.settled.val();
-            self.adder.x1.next = self.adder.x3.val();
-            self.adder.y1.next = self.adder.y3.val();
-            self.adder.zz1.next = self.adder.zz3.val();
-            self.adder.zzz1.next = self.adder.zzz3.val();
-            self.adder.x2.next = self.adder.u2.val();
-            self.adder.y2.next = self.adder.s2.val();
-            self.adder.zz2.next = self.adder.zz_v.val();
-            self.adder.zzz2.next = self.zero_256.val();
+            self.add_valid.next = self.sum_valid.val();
+            self.add_rescale.next = false;
+            self.add_rescaled.next = true;
+            self.add_inf2.next = self.sum_settled.val();
+            self.add_p1.next = self.sum.val();
+            self.add_p2.next = bit_cast::<1024, 768>(self.sum_rescaled.val());
         }
 
         // ---- O: a segment's R_s at its running slot of period L, its T_s at its total slot of
@@ -333,10 +348,69 @@ impl Logic for BucketReducer {
     }
 }
 
-/// The reducer's Verilog, the block `sim/` builds as [`MODEL_NAME`].
+/// A [`BucketReducer`] with a [`PointAdd`] of its own: the reducer's ports but the adder's.
+#[derive(LogicBlock, Default)]
+pub struct ReducerOnAdder {
+    pub clock: Signal<In, Clock>,
+    pub start: Signal<In, Bit>,
+    pub segments: Signal<In, Bits<8>>,
+    pub per_segment: Signal<In, Bits<16>>,
+    pub busy: Signal<Out, Bit>,
+    pub read_valid: Signal<Out, Bit>,
+    pub read_addr: Signal<Out, Bits<16>>,
+    pub bucket: Signal<In, Bits<1024>>,
+    pub out_valid: Signal<Out, Bit>,
+    pub out_total: Signal<Out, Bit>,
+    pub out_segment: Signal<Out, Bits<8>>,
+    pub out_point: Signal<Out, Bits<1024>>,
+    reducer: BucketReducer,
+    adder: PointAdd,
+}
+
+impl Logic for ReducerOnAdder {
+    #[rustfmt::skip]
+    #[hdl_gen]
+    fn update(&mut self) {
+        clock!(self, clock, reducer, adder);
+        self.reducer.start.next = self.start.val();
+        self.reducer.segments.next = self.segments.val();
+        self.reducer.per_segment.next = self.per_segment.val();
+        self.busy.next = self.reducer.busy.val();
+        self.read_valid.next = self.reducer.read_valid.val();
+        self.read_addr.next = self.reducer.read_addr.val();
+        self.reducer.bucket.next = self.bucket.val();
+        self.out_valid.next = self.reducer.out_valid.val();
+        self.out_total.next = self.reducer.out_total.val();
+        self.out_segment.next = self.reducer.out_segment.val();
+        self.out_point.next = self.reducer.out_point.val();
+        self.adder.valid_in.next = self.reducer.add_valid.val();
+        self.adder.rescale.next = self.reducer.add_rescale.val();
+        self.adder.rescaled.next = self.reducer.add_rescaled.val();
+        self.adder.inf2.next = self.reducer.add_inf2.val();
+        self.adder.x1.next = self.reducer.add_p1.val().get_bits::<256>(0);
+        self.adder.y1.next = self.reducer.add_p1.val().get_bits::<256>(256);
+        self.adder.zz1.next = self.reducer.add_p1.val().get_bits::<256>(512);
+        self.adder.zzz1.next = self.reducer.add_p1.val().get_bits::<256>(768);
+        self.adder.x2.next = self.reducer.add_p2.val().get_bits::<256>(0);
+        self.adder.y2.next = self.reducer.add_p2.val().get_bits::<256>(256);
+        self.adder.zz2.next = self.reducer.add_p2.val().get_bits::<256>(512);
+        self.adder.zzz2.next = self.reducer.add_p2.val().get_bits::<256>(768);
+        self.reducer.sum_valid.next = self.adder.valid_out.val();
+        self.reducer.sum.next = (bit_cast::<1024, 256>(self.adder.zzz3.val()) << 768)
+            | (bit_cast::<1024, 256>(self.adder.zz3.val()) << 512)
+            | (bit_cast::<1024, 256>(self.adder.y3.val()) << 256)
+            | bit_cast::<1024, 256>(self.adder.x3.val());
+        self.reducer.sum_rescaled.next = (bit_cast::<768, 256>(self.adder.zz_v.val()) << 512)
+            | (bit_cast::<768, 256>(self.adder.s2.val()) << 256)
+            | bit_cast::<768, 256>(self.adder.u2.val());
+        self.reducer.sum_settled.next = self.adder.settled.val();
+    }
+}
+
+/// The reducer's Verilog (on an adder of its own), the block `sim/` builds as [`MODEL_NAME`].
 pub fn verilog() -> String {
     zkaccel_hdl::on_big_stack(|| {
-        let mut reducer = Box::new(BucketReducer::new());
+        let mut reducer = Box::new(ReducerOnAdder::default());
         reducer.connect_all();
         generate_verilog(&*reducer)
     })
