@@ -55,16 +55,49 @@ fn unpack(v: &BigUint) -> [BigUint; 4] {
 }
 
 /// What a run gave: each key's sum (its bucket and its regions' slots), its cycles from the
-/// first scalar offered to idle, and the regions taken.
+/// first scalar offered to idle, and the regions taken; with a reduction, each enabled window's
+/// `Σ (b + 1)·bucket` from its segment sums, and its cycles.
 struct Run {
     sums: Vec<G1Projective>,
     cycles: u64,
     regions: usize,
+    windows: Vec<Option<G1Projective>>,
+    reduce_cycles: u64,
+}
+
+/// Reduces window `w` on the lane's adder in `segments` segments: `Σ_s T_s + s·L·R_s`.
+fn reduce_window(m: &mut Model, w: u32, segments: usize) -> G1Projective {
+    let per_segment = (1usize << (C - 1)) / segments;
+    m.set("reduce_window", &BigUint::from(w));
+    m.set("segments", &BigUint::from(segments));
+    m.set("per_segment", &BigUint::from(per_segment));
+    m.set_bit("reduce_start", true);
+    m.tick();
+    m.set_bit("reduce_start", false);
+    let limit = m.cycles() + (per_segment as u64 + 3) * 2 * ISSUE_TO_WRITEBACK as u64;
+    let mut sum = G1Projective::zero();
+    let mut seen = 0;
+    loop {
+        m.eval();
+        if m.get_bit("out_valid") {
+            let segment = usize::try_from(m.get("out_segment")).unwrap();
+            let p = from_xyzz(&unpack(&m.get("out_point")));
+            sum += if m.get_bit("out_total") { G1Projective::from(p) } else { p * Fr::from((segment * per_segment) as u64) };
+            seen += 1;
+        }
+        if m.get_bit("idle") {
+            break;
+        }
+        assert!(m.cycles() < limit, "the reduction did not end");
+        m.tick();
+    }
+    assert_eq!(seen, 2 * segments, "R_s and T_s of every segment");
+    sum
 }
 
 /// One run over `(bases, scalars)` with the windows of `mask`, read out and cleared; the grown
 /// regions forgotten and the lane reset after it.
-fn run(m: &mut Model, bases: &[G1Affine], scalars: &[Fr], mask: u32) -> Run {
+fn run(m: &mut Model, bases: &[G1Affine], scalars: &[Fr], mask: u32, segments: Option<usize>) -> Run {
     m.set("windows", &BigUint::from(mask));
     let mut regions: Vec<(usize, usize, u32)> = Vec::new();
     let log_region = |m: &Model, regions: &mut Vec<(usize, usize, u32)>| {
@@ -99,6 +132,12 @@ fn run(m: &mut Model, bases: &[G1Affine], scalars: &[Fr], mask: u32) -> Run {
         m.tick();
     }
     let cycles = m.cycles() - t0;
+
+    // The reduction, window by window, leaves the buckets empty.
+    let t1 = m.cycles();
+    let window_sums: Vec<Option<G1Projective>> =
+        (0..windows()).map(|w| segments.filter(|_| mask >> w & 1 == 1).map(|s| reduce_window(m, w, s))).collect();
+    let reduce_cycles = m.cycles() - t1;
 
     // Every bucket, then every spill slot, one read a cycle, each cleared behind its read.
     let targets: Vec<(bool, usize)> = (0..KEYS).map(|a| (false, a)).chain((0..SLOTS).map(|a| (true, a))).collect();
@@ -147,7 +186,10 @@ fn run(m: &mut Model, bases: &[G1Affine], scalars: &[Fr], mask: u32) -> Run {
     }
     m.set_bit("forget", false);
     reset(m);
-    Run { sums, cycles, regions: regions.len() }
+    if segments.is_some() {
+        assert!(buckets.iter().all(|b| b.is_zero()), "a bucket the reduction read is not empty");
+    }
+    Run { sums, cycles, regions: regions.len(), windows: window_sums, reduce_cycles }
 }
 
 /// Each key's sum by `booth`'s digits: `±P` into key `w · 2^(c−1) + |d| − 1` for every nonzero
@@ -192,7 +234,7 @@ fn msm_from_sums(sums: &[G1Projective]) -> G1Projective {
 /// Runs the lane and checks every key's sum, and with every window enabled the MSM against
 /// arkworks; returns the utilisation (digits ÷ cycles).
 fn check(m: &mut Model, bases: &[G1Affine], scalars: &[Fr], mask: u32, what: &str) -> f64 {
-    let got = run(m, bases, scalars, mask);
+    let got = run(m, bases, scalars, mask, None);
     let (want, digits) = key_sums(bases, scalars, mask);
     let wrong: Vec<usize> = (0..KEYS).filter(|&k| got.sums[k].into_affine() != want[k].into_affine()).collect();
     assert!(wrong.is_empty(), "{what}: {} keys wrong, the first {:?}", wrong.len(), &wrong[..wrong.len().min(20)]);
@@ -209,6 +251,33 @@ fn check(m: &mut Model, bases: &[G1Affine], scalars: &[Fr], mask: u32, what: &st
         got.regions
     );
     utilisation
+}
+
+/// Runs the lane, reduces every enabled window on its adder in `segments` segments, and checks
+/// each window's sum (its reduction plus its keys' spill slots, weighted on the host) against
+/// `booth`'s, and with every window enabled the MSM against arkworks.
+fn check_reduced(m: &mut Model, bases: &[G1Affine], scalars: &[Fr], mask: u32, segments: usize, what: &str) {
+    let got = run(m, bases, scalars, mask, Some(segments));
+    let (want, _) = key_sums(bases, scalars, mask);
+    let per_window = 1usize << (C - 1);
+    let mut msm = G1Projective::zero();
+    for w in (0..windows() as usize).rev() {
+        for _ in 0..C {
+            msm += msm;
+        }
+        let Some(reduced) = got.windows[w] else { continue };
+        // after the reduction `got.sums` holds only the spill slots' share of each key
+        let weighted = |sums: &[G1Projective]| -> G1Projective {
+            (0..per_window).map(|b| sums[w * per_window + b] * Fr::from(b as u64 + 1)).sum()
+        };
+        let window = reduced + weighted(&got.sums);
+        assert_eq!(window.into_affine(), weighted(&want).into_affine(), "{what}: window {w}");
+        msm += window;
+    }
+    if mask == all_windows() {
+        assert_eq!(msm.into_affine(), G1Projective::msm(bases, scalars).unwrap().into_affine(), "{what}: the MSM");
+    }
+    eprintln!("{MODEL_NAME} {what}: reduced in {segments} segments, {} cycles", got.reduce_cycles);
 }
 
 fn all_windows() -> u32 {
@@ -277,4 +346,22 @@ fn single_scalars() {
     check(&mut m, &bases[..1], &[Fr::from(3u8)], all_windows(), "three");
     check(&mut m, &bases[..1], &[-Fr::from(1u8)], all_windows(), "r − 1");
     check(&mut m, &bases[..2], &[Fr::from(1u8), Fr::from(1u8)], all_windows(), "two ones");
+}
+
+/// The reduction on the lane's own adder: every window's buckets summed as segment sums (one
+/// segment, a few, and one bucket per segment), the spill slots weighted on the host, the MSM
+/// against arkworks; the buckets are empty after it, and a run after a reduction is exact.
+#[test]
+fn reduction_on_the_lanes_adder() {
+    let mut m = Model::new(MODEL_NAME).unwrap();
+    reset(&mut m);
+    let mut r = rng();
+    let bases = random_bases(120);
+    let mut scalars: Vec<Fr> = (0..120).map(|_| Fr::rand(&mut r)).collect();
+    scalars[0] = -Fr::from(1u8);
+    scalars[1..30].fill(Fr::from(5u8));
+    check_reduced(&mut m, &bases, &scalars, all_windows(), 16, "16 segments");
+    check_reduced(&mut m, &bases[..40], &scalars[..40], 0x8000_0101, 1, "one segment, three windows");
+    check_reduced(&mut m, &bases[..40], &scalars[..40], 0x0000_0002, 128, "a bucket a segment");
+    check(&mut m, &bases[..60], &scalars[..60], all_windows(), "a run after reductions");
 }

@@ -1,10 +1,11 @@
-//! [`DigitLane`]: the accumulation of issue #13's lane — scalars and points in, every window's
-//! buckets filled on chip, with no host plan: the [`DigitCutter`] cuts each scalar into its
-//! Booth digits, the [`DigitIssuer`] sends each digit's addition to its bucket or to a spill slot
-//! standing in for it, and the lane's [`PointAdd`] adds the point (negated for a negative digit)
-//! into that bucket or slot. Not yet in [`super::MsmKernel`]: the bucket reduction on the same
-//! adder ([`super::reduce::BucketReducer`]), the spill merges and the AXI streams come next
-//! (docs/kernels/msm.md, "Next").
+//! [`DigitLane`]: issue #13's lane — scalars and points in, every window's buckets filled on
+//! chip with no host plan, then reduced on the same adder: the [`DigitCutter`] cuts each scalar
+//! into its Booth digits, the [`DigitIssuer`] sends each digit's addition to its bucket or to a
+//! spill slot standing in for it, and the lane's [`PointAdd`] adds the point (negated for a
+//! negative digit) into that bucket or slot; from idle, [`BucketReducer`] reduces a window's
+//! buckets into segment sums on that adder. Not yet in [`super::MsmKernel`]: the spill merges
+//! (the host reads the slots today), the overlap of one window's reduction with the next and the
+//! AXI streams come next (docs/kernels/msm.md, "Next").
 //!
 //! **Targets.** A digit `d ≠ 0` of window `w` is a *key* `w · 2^(c−1) + |d| − 1`. The lane holds
 //! one bucket per key (`2^K` words) and a pool of `2^S` spill slots (words), each an XYZZ point
@@ -36,6 +37,12 @@
 //!   still gets the old word (a first version without that cycle read stale buckets whenever a
 //!   retry came due, and its test failed on a hundred keys).
 //!
+//! **The reduction** (`reduce_start`, while idle): the reducer drives the adder through a mux in
+//! front of it, reads the bucket RAM at the window's first key plus its address (the RAM's
+//! registered output is the bucket it wants a cycle later) and writes the identity behind each
+//! read; every addition carries a tag down the adder's pipeline (`tag_write`), so that only the
+//! accumulation's sums are written back. No scalar is taken while a reduction starts or runs.
+//!
 //! Latency: 15 cycles from a scalar to its first addition's issue, 282 to its write-back.
 //! Throughput: one addition a cycle (the issuer's one lookup a cycle; a busy lookup costs its
 //! cycle). Resources beside the cutter, issuer and adder: `(2^K + 2^S) × 1,024` bits of RAM, a
@@ -49,6 +56,7 @@ use zkaccel_hdl::prims::Delay;
 use super::digit_issuer::DigitIssuer;
 use super::digits::DigitCutter;
 use super::negate::NegateY;
+use super::reduce::BucketReducer;
 
 /// An affine point as the lane takes it: `x | y << 256`, Montgomery residues below q.
 pub const POINT_BITS: usize = 512;
@@ -92,6 +100,18 @@ pub struct DigitLane<const W: usize, const K: usize, const S: usize, const S1: u
     /// The word read two cycles before (`read_data_valid`).
     pub read_data: Signal<Out, Bits<BUCKET_BITS>>,
     pub read_data_valid: Signal<Out, Bit>,
+    /// Reduces window `reduce_window`'s buckets on the lane's adder (while idle; no scalar is
+    /// taken until it is over): `segments` of `per_segment` buckets, `segments · per_segment =
+    /// 2^(c−1)`, see [`BucketReducer`]. Each bucket is left empty behind its read.
+    pub reduce_start: Signal<In, Bit>,
+    pub reduce_window: Signal<In, Bits<8>>,
+    pub segments: Signal<In, Bits<8>>,
+    pub per_segment: Signal<In, Bits<16>>,
+    /// The reduction's segment sums, packed like a bucket (see [`BucketReducer`]).
+    pub out_valid: Signal<Out, Bit>,
+    pub out_total: Signal<Out, Bit>,
+    pub out_segment: Signal<Out, Bits<8>>,
+    pub out_point: Signal<Out, Bits<BUCKET_BITS>>,
 
     cutter: DigitCutter<W, POINT_BITS>,
     issuer: DigitIssuer<K, POINT_BITS, A, AP1, S, S1>,
@@ -99,6 +119,13 @@ pub struct DigitLane<const W: usize, const K: usize, const S: usize, const S1: u
     spill: RAM<Bits<BUCKET_BITS>, S>,
     negate_y: NegateY,
     adder: PointAdd,
+    reducer: BucketReducer,
+    /// The reduced window's first key, and the key the reducer reads.
+    reduce_base: DFF<Bits<K>>,
+    reduce_offset: Signal<Local, Bits<K>>,
+    reduce_key: Signal<Local, Bits<K>>,
+    /// A reduction starts or runs: the adder is the reducer's.
+    reducing: Signal<Local, Bit>,
     /// `c − 1`: a key is the window shifted past the bucket's bits.
     bucket_bits: Constant<Bits<K>>,
     zero_scalar: Constant<Bits<256>>,
@@ -133,7 +160,11 @@ pub struct DigitLane<const W: usize, const K: usize, const S: usize, const S1: u
     /// Where each addition in the adder goes back to.
     tag_spill: Delay<Bit, { PointAdd::LATENCY }>,
     tag_addr: Delay<Bits<K>, { PointAdd::LATENCY }>,
+    /// The addition is the accumulation's (not the reducer's): written back.
+    tag_write: Delay<Bit, { PointAdd::LATENCY }>,
+    written: Signal<Local, Bit>,
     sum: Signal<Local, Bits<BUCKET_BITS>>,
+    rescaled: Signal<Local, Bits<768>>,
     /// Additions issued and not yet written back.
     in_flight: DFF<Bits<10>>,
     idle_q: DFF<Bit>,
@@ -172,6 +203,22 @@ impl<const W: usize, const K: usize, const S: usize, const S1: usize, const A: u
             read_addr: Default::default(),
             read_data: Default::default(),
             read_data_valid: Default::default(),
+            reduce_start: Default::default(),
+            reduce_window: Default::default(),
+            segments: Default::default(),
+            per_segment: Default::default(),
+            out_valid: Default::default(),
+            out_total: Default::default(),
+            out_segment: Default::default(),
+            out_point: Default::default(),
+            reducer: BucketReducer::new(),
+            reduce_base: Default::default(),
+            reduce_offset: Default::default(),
+            reduce_key: Default::default(),
+            reducing: Default::default(),
+            tag_write: Default::default(),
+            written: Default::default(),
+            rescaled: Default::default(),
             cutter: DigitCutter::new(c),
             issuer: DigitIssuer::new(super::TARGET_BUSY),
             buckets: Default::default(),
@@ -223,16 +270,32 @@ impl<const W: usize, const K: usize, const S: usize, const S1: usize, const A: u
     fn update(&mut self) {
         dff_setup!(
             self, clock, z_valid, z_scalar, z_point, z_y_low, z_y_high, d1_issue, d1_read, d1_spill, d1_addr, d1_x, d2_issue, d2_read, d2_spill, d2_addr, d2_x,
-            operand, in_flight, idle_q, grew_q, grew_key_q, grew_base_q, grew_log_q
+            operand, in_flight, idle_q, grew_q, grew_key_q, grew_base_q, grew_log_q, reduce_base
         );
-        clock!(self, clock, cutter, issuer, negate_y, adder, tag_spill, tag_addr);
+        clock!(self, clock, cutter, issuer, negate_y, adder, reducer, tag_spill, tag_addr, tag_write);
         self.buckets.read_clock.next = self.clock.val();
         self.buckets.write_clock.next = self.clock.val();
         self.spill.read_clock.next = self.clock.val();
         self.spill.write_clock.next = self.clock.val();
 
-        // ---- Z: a base with y = 0 (the identity) gets no digit.
-        self.z_take.next = !self.z_valid.q.val() | self.cutter.in_ready.val();
+        // ---- The reduction: from idle, the adder and the bucket RAM's read port are its own.
+        self.reducing.next = self.reduce_start.val() | self.reducer.busy.val();
+        self.reducer.start.next = self.reduce_start.val() & self.idle_q.q.val();
+        self.reducer.segments.next = self.segments.val();
+        self.reducer.per_segment.next = self.per_segment.val();
+        if self.reduce_start.val() & self.idle_q.q.val() & !self.reducer.busy.val() {
+            self.reduce_base.d.next = bit_cast::<K, 8>(self.reduce_window.val()) << self.bucket_bits.val();
+        }
+        self.reduce_offset.next = bit_cast::<K, 16>(self.reducer.read_addr.val());
+        self.reduce_key.next = self.reduce_base.q.val() + self.reduce_offset.val();
+        self.reducer.bucket.next = self.buckets.read_data.val();
+        self.out_valid.next = self.reducer.out_valid.val();
+        self.out_total.next = self.reducer.out_total.val();
+        self.out_segment.next = self.reducer.out_segment.val();
+        self.out_point.next = self.reducer.out_point.val();
+
+        // ---- Z: a base with y = 0 (the identity) gets no digit; none is taken while reducing.
+        self.z_take.next = (!self.z_valid.q.val() | self.cutter.in_ready.val()) & !self.reducing.val();
         self.in_ready.next = self.z_take.val();
         if self.z_take.val() {
             self.z_valid.d.next = self.in_valid.val();
@@ -273,6 +336,9 @@ impl<const W: usize, const K: usize, const S: usize, const S1: usize, const A: u
         if self.issuer.issue_to_slot.val() {
             self.d1_addr.d.next = bit_cast::<K, S>(self.issuer.issue_slot.val());
         }
+        if self.reducer.read_valid.val() {
+            self.buckets.read_address.next = self.reduce_key.val();
+        }
         if self.reading.val() {
             self.buckets.read_address.next = self.read_addr.val();
             self.spill.read_address.next = bit_cast::<S, K>(self.read_addr.val());
@@ -311,12 +377,35 @@ impl<const W: usize, const K: usize, const S: usize, const S1: usize, const A: u
         self.adder.zzz2.next = self.zero_256.val();
         self.adder.rescale.next = false;
         self.adder.rescaled.next = false;
+        if self.reducer.busy.val() {
+            self.adder.valid_in.next = self.reducer.add_valid.val();
+            self.adder.rescale.next = self.reducer.add_rescale.val();
+            self.adder.rescaled.next = self.reducer.add_rescaled.val();
+            self.adder.inf2.next = self.reducer.add_inf2.val();
+            self.adder.x1.next = self.reducer.add_p1.val().get_bits::<256>(0);
+            self.adder.y1.next = self.reducer.add_p1.val().get_bits::<256>(256);
+            self.adder.zz1.next = self.reducer.add_p1.val().get_bits::<256>(512);
+            self.adder.zzz1.next = self.reducer.add_p1.val().get_bits::<256>(768);
+            self.adder.x2.next = self.reducer.add_p2.val().get_bits::<256>(0);
+            self.adder.y2.next = self.reducer.add_p2.val().get_bits::<256>(256);
+            self.adder.zz2.next = self.reducer.add_p2.val().get_bits::<256>(512);
+            self.adder.zzz2.next = self.reducer.add_p2.val().get_bits::<256>(768);
+        }
+        self.tag_write.d.next = self.d2_issue.q.val();
         self.tag_spill.d.next = self.d2_spill.q.val();
         self.tag_addr.d.next = self.d2_addr.q.val();
         self.sum.next = (bit_cast::<BUCKET_BITS, 256>(self.adder.zzz3.val()) << 768)
             | (bit_cast::<BUCKET_BITS, 256>(self.adder.zz3.val()) << 512)
             | (bit_cast::<BUCKET_BITS, 256>(self.adder.y3.val()) << 256)
             | bit_cast::<BUCKET_BITS, 256>(self.adder.x3.val());
+        self.rescaled.next = (bit_cast::<768, 256>(self.adder.zz_v.val()) << 512)
+            | (bit_cast::<768, 256>(self.adder.s2.val()) << 256)
+            | bit_cast::<768, 256>(self.adder.u2.val());
+        self.reducer.sum_valid.next = self.adder.valid_out.val();
+        self.reducer.sum.next = self.sum.val();
+        self.reducer.sum_rescaled.next = self.rescaled.val();
+        self.reducer.sum_settled.next = self.adder.settled.val();
+        self.written.next = self.adder.valid_out.val() & self.tag_write.q.val();
 
         // ---- Writes: the sum back where it was read; while idle, the identity behind a read
         // with `read_clear` (no addition is in flight then).
@@ -326,9 +415,14 @@ impl<const W: usize, const K: usize, const S: usize, const S1: usize, const A: u
         self.spill.write_address.next = bit_cast::<S, K>(self.tag_addr.q.val());
         self.buckets.write_data.next = self.sum.val();
         self.spill.write_data.next = self.sum.val();
-        if self.adder.valid_out.val() {
+        if self.written.val() {
             self.buckets.write_enable.next = !self.tag_spill.q.val();
             self.spill.write_enable.next = self.tag_spill.q.val();
+        }
+        if self.reducer.read_valid.val() {
+            self.buckets.write_address.next = self.reduce_key.val();
+            self.buckets.write_data.next = self.identity.val();
+            self.buckets.write_enable.next = true;
         }
         if self.reading.val() & self.read_clear.val() {
             self.buckets.write_address.next = self.read_addr.val();
@@ -340,14 +434,14 @@ impl<const W: usize, const K: usize, const S: usize, const S1: usize, const A: u
         }
 
         // ---- Idle: nothing in Z, the cutter, the issuer or the adder, and nothing taken now.
-        if self.issuer.issue.val() & !self.adder.valid_out.val() {
+        if self.issuer.issue.val() & !self.written.val() {
             self.in_flight.d.next = self.in_flight.q.val() + bits::<10>(1);
         }
-        if !self.issuer.issue.val() & self.adder.valid_out.val() {
+        if !self.issuer.issue.val() & self.written.val() {
             self.in_flight.d.next = self.in_flight.q.val() - bits::<10>(1);
         }
         self.idle_q.d.next = !(self.z_valid.q.val() | (self.in_valid.val() & self.z_take.val()) | !self.cutter.idle.val()
-            | !self.issuer.idle.val() | self.in_flight.q.val().any());
+            | !self.issuer.idle.val() | self.in_flight.q.val().any() | self.reducing.val());
         self.idle.next = self.idle_q.q.val();
 
         // ---- The regions taken, for the merge.

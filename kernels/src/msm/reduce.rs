@@ -1,5 +1,5 @@
 //! [`BucketReducer`]: a window's bucket reduction on chip, `Σ (i + 1)·B[i]` as segment sums, on
-//! one [`PointAdd`] in its XYZZ + XYZZ mode (#13; built and tested, not yet in the lane).
+//! one [`PointAdd`] in its XYZZ + XYZZ mode (#13; in [`super::digit_lane::DigitLane`], not yet in the kernel).
 //!
 //! The reducer is the schedule: it drives an adder it does not own through its `add_*` outputs
 //! and reads that adder's outputs (`sum*`), so that the lane's one adder serves both its
