@@ -56,6 +56,7 @@ use zkaccel_hdl::prims::Delay;
 use super::digit_issuer::DigitIssuer;
 use super::digits::DigitCutter;
 use super::negate::NegateY;
+use super::packed_add::PackedPointAdd;
 use super::reduce::BucketReducer;
 
 /// An affine point as the lane takes it: `x | y << 256`, Montgomery residues below q.
@@ -118,7 +119,7 @@ pub struct DigitLane<const W: usize, const K: usize, const S: usize, const S1: u
     buckets: RAM<Bits<BUCKET_BITS>, K>,
     spill: RAM<Bits<BUCKET_BITS>, S>,
     negate_y: NegateY,
-    adder: PointAdd,
+    adder: PackedPointAdd,
     reducer: BucketReducer,
     /// The reduced window's first key, and the key the reducer reads.
     reduce_base: DFF<Bits<K>>,
@@ -129,7 +130,6 @@ pub struct DigitLane<const W: usize, const K: usize, const S: usize, const S1: u
     /// `c − 1`: a key is the window shifted past the bucket's bits.
     bucket_bits: Constant<Bits<K>>,
     zero_scalar: Constant<Bits<256>>,
-    zero_256: Constant<Bits<256>>,
     identity: Constant<Bits<BUCKET_BITS>>,
 
     // Z
@@ -163,8 +163,8 @@ pub struct DigitLane<const W: usize, const K: usize, const S: usize, const S1: u
     /// The addition is the accumulation's (not the reducer's): written back.
     tag_write: Delay<Bit, { PointAdd::LATENCY }>,
     written: Signal<Local, Bit>,
-    sum: Signal<Local, Bits<BUCKET_BITS>>,
-    rescaled: Signal<Local, Bits<768>>,
+    /// The issue's point, `x | (±y) << 256`, for the mixed addition.
+    point: Signal<Local, Bits<BUCKET_BITS>>,
     /// Additions issued and not yet written back.
     in_flight: DFF<Bits<10>>,
     idle_q: DFF<Bit>,
@@ -218,16 +218,15 @@ impl<const W: usize, const K: usize, const S: usize, const S1: usize, const A: u
             reducing: Default::default(),
             tag_write: Default::default(),
             written: Default::default(),
-            rescaled: Default::default(),
+            point: Default::default(),
             cutter: DigitCutter::new(c),
             issuer: DigitIssuer::new(super::TARGET_BUSY),
             buckets: Default::default(),
             spill: Default::default(),
             negate_y: Default::default(),
-            adder: PointAdd::new(),
+            adder: Default::default(),
             bucket_bits: Constant::new(Bits::<K>::from(u64::from(c - 1))),
             zero_scalar: Constant::new(Bits::<256>::default()),
-            zero_256: Constant::new(Bits::<256>::default()),
             identity: Constant::new(Bits::<BUCKET_BITS>::default()),
             z_valid: Default::default(),
             z_scalar: Default::default(),
@@ -251,7 +250,6 @@ impl<const W: usize, const K: usize, const S: usize, const S1: usize, const A: u
             operand: Default::default(),
             tag_spill: Default::default(),
             tag_addr: Default::default(),
-            sum: Default::default(),
             in_flight: Default::default(),
             idle_q: Default::default(),
             grew_q: Default::default(),
@@ -365,45 +363,28 @@ impl<const W: usize, const K: usize, const S: usize, const S1: usize, const A: u
         self.read_data_valid.next = self.d2_read.q.val();
 
         // ---- Adder: bucket += point (the mixed mode; the XYZZ + XYZZ mode is the reduction's).
+        self.point.next = (bit_cast::<BUCKET_BITS, 256>(self.negate_y.y_out.val()) << 256)
+            | bit_cast::<BUCKET_BITS, 256>(self.d2_x.q.val());
         self.adder.valid_in.next = self.d2_issue.q.val();
         self.adder.inf2.next = false;
-        self.adder.x1.next = self.operand.q.val().get_bits::<256>(0);
-        self.adder.y1.next = self.operand.q.val().get_bits::<256>(256);
-        self.adder.zz1.next = self.operand.q.val().get_bits::<256>(512);
-        self.adder.zzz1.next = self.operand.q.val().get_bits::<256>(768);
-        self.adder.x2.next = self.d2_x.q.val();
-        self.adder.y2.next = self.negate_y.y_out.val();
-        self.adder.zz2.next = self.zero_256.val();
-        self.adder.zzz2.next = self.zero_256.val();
         self.adder.rescale.next = false;
         self.adder.rescaled.next = false;
+        self.adder.p1.next = self.operand.q.val();
+        self.adder.p2.next = self.point.val();
         if self.reducer.busy.val() {
             self.adder.valid_in.next = self.reducer.add_valid.val();
             self.adder.rescale.next = self.reducer.add_rescale.val();
             self.adder.rescaled.next = self.reducer.add_rescaled.val();
             self.adder.inf2.next = self.reducer.add_inf2.val();
-            self.adder.x1.next = self.reducer.add_p1.val().get_bits::<256>(0);
-            self.adder.y1.next = self.reducer.add_p1.val().get_bits::<256>(256);
-            self.adder.zz1.next = self.reducer.add_p1.val().get_bits::<256>(512);
-            self.adder.zzz1.next = self.reducer.add_p1.val().get_bits::<256>(768);
-            self.adder.x2.next = self.reducer.add_p2.val().get_bits::<256>(0);
-            self.adder.y2.next = self.reducer.add_p2.val().get_bits::<256>(256);
-            self.adder.zz2.next = self.reducer.add_p2.val().get_bits::<256>(512);
-            self.adder.zzz2.next = self.reducer.add_p2.val().get_bits::<256>(768);
+            self.adder.p1.next = self.reducer.add_p1.val();
+            self.adder.p2.next = self.reducer.add_p2.val();
         }
         self.tag_write.d.next = self.d2_issue.q.val();
         self.tag_spill.d.next = self.d2_spill.q.val();
         self.tag_addr.d.next = self.d2_addr.q.val();
-        self.sum.next = (bit_cast::<BUCKET_BITS, 256>(self.adder.zzz3.val()) << 768)
-            | (bit_cast::<BUCKET_BITS, 256>(self.adder.zz3.val()) << 512)
-            | (bit_cast::<BUCKET_BITS, 256>(self.adder.y3.val()) << 256)
-            | bit_cast::<BUCKET_BITS, 256>(self.adder.x3.val());
-        self.rescaled.next = (bit_cast::<768, 256>(self.adder.zz_v.val()) << 512)
-            | (bit_cast::<768, 256>(self.adder.s2.val()) << 256)
-            | bit_cast::<768, 256>(self.adder.u2.val());
         self.reducer.sum_valid.next = self.adder.valid_out.val();
-        self.reducer.sum.next = self.sum.val();
-        self.reducer.sum_rescaled.next = self.rescaled.val();
+        self.reducer.sum.next = self.adder.sum.val();
+        self.reducer.sum_rescaled.next = self.adder.rescale_out.val();
         self.reducer.sum_settled.next = self.adder.settled.val();
         self.written.next = self.adder.valid_out.val() & self.tag_write.q.val();
 
@@ -413,8 +394,8 @@ impl<const W: usize, const K: usize, const S: usize, const S1: usize, const A: u
         self.spill.write_enable.next = false;
         self.buckets.write_address.next = self.tag_addr.q.val();
         self.spill.write_address.next = bit_cast::<S, K>(self.tag_addr.q.val());
-        self.buckets.write_data.next = self.sum.val();
-        self.spill.write_data.next = self.sum.val();
+        self.buckets.write_data.next = self.adder.sum.val();
+        self.spill.write_data.next = self.adder.sum.val();
         if self.written.val() {
             self.buckets.write_enable.next = !self.tag_spill.q.val();
             self.spill.write_enable.next = self.tag_spill.q.val();

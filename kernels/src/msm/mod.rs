@@ -51,6 +51,7 @@ pub mod flush;
 pub mod issuer;
 pub mod lane;
 pub mod negate;
+pub mod packed_add;
 pub mod reduce;
 
 use lane::MsmLane;

@@ -38,6 +38,8 @@
 use rust_hdl::prelude::*;
 use zkaccel_hdl::point_add::PointAdd;
 
+use super::packed_add::PackedPointAdd;
+
 /// Cycles between the two issues of an addition, and between an issue and its result.
 const LAT: usize = PointAdd::LATENCY;
 /// A step of every segment: the two issues of `running += B` and of `total += running`.
@@ -364,7 +366,7 @@ pub struct ReducerOnAdder {
     pub out_segment: Signal<Out, Bits<8>>,
     pub out_point: Signal<Out, Bits<1024>>,
     reducer: BucketReducer,
-    adder: PointAdd,
+    adder: PackedPointAdd,
 }
 
 impl Logic for ReducerOnAdder {
@@ -387,22 +389,11 @@ impl Logic for ReducerOnAdder {
         self.adder.rescale.next = self.reducer.add_rescale.val();
         self.adder.rescaled.next = self.reducer.add_rescaled.val();
         self.adder.inf2.next = self.reducer.add_inf2.val();
-        self.adder.x1.next = self.reducer.add_p1.val().get_bits::<256>(0);
-        self.adder.y1.next = self.reducer.add_p1.val().get_bits::<256>(256);
-        self.adder.zz1.next = self.reducer.add_p1.val().get_bits::<256>(512);
-        self.adder.zzz1.next = self.reducer.add_p1.val().get_bits::<256>(768);
-        self.adder.x2.next = self.reducer.add_p2.val().get_bits::<256>(0);
-        self.adder.y2.next = self.reducer.add_p2.val().get_bits::<256>(256);
-        self.adder.zz2.next = self.reducer.add_p2.val().get_bits::<256>(512);
-        self.adder.zzz2.next = self.reducer.add_p2.val().get_bits::<256>(768);
+        self.adder.p1.next = self.reducer.add_p1.val();
+        self.adder.p2.next = self.reducer.add_p2.val();
         self.reducer.sum_valid.next = self.adder.valid_out.val();
-        self.reducer.sum.next = (bit_cast::<1024, 256>(self.adder.zzz3.val()) << 768)
-            | (bit_cast::<1024, 256>(self.adder.zz3.val()) << 512)
-            | (bit_cast::<1024, 256>(self.adder.y3.val()) << 256)
-            | bit_cast::<1024, 256>(self.adder.x3.val());
-        self.reducer.sum_rescaled.next = (bit_cast::<768, 256>(self.adder.zz_v.val()) << 512)
-            | (bit_cast::<768, 256>(self.adder.s2.val()) << 256)
-            | bit_cast::<768, 256>(self.adder.u2.val());
+        self.reducer.sum.next = self.adder.sum.val();
+        self.reducer.sum_rescaled.next = self.adder.rescale_out.val();
         self.reducer.sum_settled.next = self.adder.settled.val();
     }
 }
