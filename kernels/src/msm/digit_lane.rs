@@ -46,7 +46,7 @@
 //! Latency: 15 cycles from a scalar to its first addition's issue, 282 to its write-back.
 //! Throughput: one addition a cycle (the issuer's one lookup a cycle; a busy lookup costs its
 //! cycle). Resources beside the cutter, issuer and adder: `(2^K + 2^S) × 1,024` bits of RAM, a
-//! 1,024-bit operand register and the RAMs' 2:1 output mux, a `K + 1`-bit, 265-deep tag delay
+//! 1,024-bit operand register and the RAMs' 2:1 output mux, a `K + 2`-bit, 265-deep tag delay
 //! line, the Z stage (768 bits) and the negation's two 256-bit registers.
 
 use rust_hdl::prelude::*;
